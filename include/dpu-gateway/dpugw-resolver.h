@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <glib.h>
+#include "dpugw-config.h"
+#include "dpugw-sysfs.h"
+
+G_BEGIN_DECLS
+
+/* The name OVN-Kubernetes gives the management port once it has taken it. */
+#define DPUGW_OVNK_MGMT_PORT_NAME "ovn-k8s-mp0"
+
+/* How a resolution was found. */
+typedef enum {
+  DPUGW_SOURCE_DERIVED,           /* from the management netdev or VF PCI address asked for */
+  DPUGW_SOURCE_RENAMED_FALLBACK,  /* the configured netdev is gone, ovn-k8s-mp0 was used */
+  DPUGW_SOURCE_DEVICE_PLUGIN,     /* the VF came from the device plugin's PCIDEVICE_* variable */
+  DPUGW_SOURCE_EXPLICIT,          /* --gateway-interface=NAME, used as is */
+} DpugwSource;
+
+/* "derived", "renamed-fallback", "device-plugin", "explicit" */
+const char *dpugw_source_to_string (DpugwSource source);
+
+typedef struct {
+  char *mgmt_port;     /* the management netdev as found; "" if the VF has none (vfio) or explicit */
+  char *vf_pci;        /* "" when explicit */
+  char *pf_pci;        /* "" when explicit */
+  GStrv candidates;    /* the PF's netdevs in selection order (sorted by name) */
+  char *interface;     /* the gateway interface: the first candidate */
+  DpugwSource source;
+} DpugwResolution;
+
+void dpugw_resolution_free (DpugwResolution *resolution);
+DpugwResolution *dpugw_resolution_copy (const DpugwResolution *resolution);
+gboolean dpugw_resolution_equal (const DpugwResolution *a, const DpugwResolution *b);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwResolution, dpugw_resolution_free)
+
+/* The pipeline's steps, each failing with its documented error. */
+
+/* Step 2: the PCI function nearest to /sys/class/net/NETDEV/device.  DPUGW_ERROR_PCI_ADDRESS. */
+char *dpugw_pci_from_netdev (DpugwSysfs *sysfs, const char *netdev, GError **error);
+/* Step 3: /sys/bus/pci/devices/VF/physfn.  DPUGW_ERROR_PF_PCI_ADDRESS. */
+char *dpugw_pf_pci_from_vf_pci (DpugwSysfs *sysfs, const char *vf_pci, GError **error);
+/* Step 4: /sys/bus/pci/devices/PCI/net/, sorted.  DPUGW_ERROR_NETDEV_DISCOVERY, DPUGW_ERROR_NO_NETDEVS. */
+GStrv dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error);
+
+/**
+ * dpugw_resolve_vf_pci:
+ * @vf_pci: a normalised VF PCI address
+ *
+ * Steps 3-5 from a VF PCI address; mgmt_port is the VF's first netdev, if any.
+ */
+DpugwResolution *dpugw_resolve_vf_pci (DpugwSysfs *sysfs, const char *vf_pci, GError **error);
+
+/**
+ * dpugw_resolve:
+ * @config: (nullable): the configuration, finished; used when @mgmt_port is empty
+ * @mgmt_port: (nullable): a netdev name or a VF PCI address; %NULL or "" for the configured one
+ *
+ * The whole pipeline.  With @mgmt_port empty: an explicit gateway interface is
+ * returned as is; otherwise the configured management port is resolved (the
+ * device plugin's VF first; a configured netdev that no longer exists falls
+ * back to ovn-k8s-mp0 when that exists).  A @mgmt_port given by the caller is
+ * resolved as asked, without fallback.  Input is validated before any file is
+ * touched (%DPUGW_ERROR_INVALID_ARGUMENT).
+ */
+DpugwResolution *dpugw_resolve (DpugwSysfs        *sysfs,
+                                const DpugwConfig *config,
+                                const char        *mgmt_port,
+                                GError           **error);
+
+G_END_DECLS

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+#include "options.h"
+
+GOptionGroup *
+dpugw_config_option_group (DpugwConfigOptions *options)
+{
+  const GOptionEntry entries[] = {
+    { "ovnkube-node-mode", 0, 0, G_OPTION_ARG_STRING, &options->mode,
+      "Node mode: full (default), dpu or dpu-host", "MODE" },
+    { "ovnkube-node-mgmt-port-netdev", 0, 0, G_OPTION_ARG_STRING, &options->mgmt_port_netdev,
+      "Management port netdev (a VF), e.g. pf0vf0", "NETDEV" },
+    { "ovnkube-node-mgmt-port-dp-resource-name", 0, 0, G_OPTION_ARG_STRING,
+      &options->mgmt_port_dp_resource_name,
+      "SR-IOV device plugin resource of the management VF; takes priority over the netdev", "RESOURCE" },
+    { "gateway-interface", 0, 0, G_OPTION_ARG_STRING, &options->gateway_interface,
+      "Gateway interface: a netdev name, or derive-from-mgmt-port", "NAME" },
+    { "config-file", 0, 0, G_OPTION_ARG_FILENAME, &options->config_file,
+      "ovnkube INI configuration file (default " DPUGW_DEFAULT_CONFIG_FILE " if it exists; \"\" for none)",
+      "PATH" },
+    { NULL }
+  };
+  GOptionGroup *group = g_option_group_new ("config", "Configuration options (as ovnkube's):",
+                                            "Show configuration options", NULL, NULL);
+
+  g_option_group_add_entries (group, entries);
+  return group;
+}
+
+void
+dpugw_config_options_clear (DpugwConfigOptions *options)
+{
+  g_clear_pointer (&options->mode, g_free);
+  g_clear_pointer (&options->mgmt_port_netdev, g_free);
+  g_clear_pointer (&options->mgmt_port_dp_resource_name, g_free);
+  g_clear_pointer (&options->gateway_interface, g_free);
+  g_clear_pointer (&options->config_file, g_free);
+}
+
+DpugwConfig *
+dpugw_config_options_load (const DpugwConfigOptions *options, GError **error)
+{
+  g_auto(GStrv) envp = g_get_environ ();
+  DpugwConfigFlags flags = {
+    .mode = options->mode,
+    .mgmt_port_netdev = options->mgmt_port_netdev,
+    .mgmt_port_dp_resource_name = options->mgmt_port_dp_resource_name,
+    .gateway_interface = options->gateway_interface,
+    .config_file = options->config_file,
+  };
+
+  return dpugw_config_load (&flags, (const char * const *) envp, DPUGW_DEFAULT_CONFIG_FILE, error);
+}

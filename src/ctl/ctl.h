@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <dpu-gateway/dpu-gateway.h>
+
+#include "options.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes, documented in dpu-gatewayctl(1). */
+enum {
+  CTL_EXIT_OK = 0,
+  CTL_EXIT_FAILED = 1,        /* the resolution failed */
+  CTL_EXIT_USAGE = 2,         /* bad usage, bad input or bad configuration */
+  CTL_EXIT_UNREACHABLE = 3,   /* the service cannot be reached */
+};
+
+/* Options every command takes. */
+typedef struct {
+  gboolean local;
+  gboolean json;
+  char *sysfs_root;
+  DpugwConfigOptions config;
+} CtlOptions;
+
+typedef int (*CtlCommandFunc) (int argc, char **argv);
+
+int ctl_cmd_resolve (int argc, char **argv);
+int ctl_cmd_topology (int argc, char **argv);
+
+/* Parses @argv for a command with the common options; FALSE (message printed) on bad usage. */
+gboolean ctl_parse_options (CtlOptions *options, const char *command, const char *parameter,
+                            const char *summary, int *argc, char ***argv);
+void ctl_options_clear (CtlOptions *options);
+/* Prints "dpu-gatewayctl: MESSAGE" on stderr. */
+void ctl_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* The exit code for a library error. */
+int ctl_exit_code_for_error (const GError *error);
+/* FALSE (message printed, exit code set) if the service was asked for. */
+gboolean ctl_require_local (const CtlOptions *options, int *exit_code);
+
+G_END_DECLS

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * dpu-gatewayctl: ask for the gateway interface of this DPU host.
+ */
+#include "config.h"
+#include "ctl.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+  const char *name;
+  CtlCommandFunc func;
+  const char *summary;
+} commands[] = {
+  { "resolve", ctl_cmd_resolve, "Print the gateway interface of a management port" },
+  { "topology", ctl_cmd_topology, "List the SR-IOV PFs, their netdevs and VFs" },
+};
+
+void
+ctl_error (const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "dpu-gatewayctl: %s\n", message);
+}
+
+int
+ctl_exit_code_for_error (const GError *error)
+{
+  if (error->domain == DPUGW_ERROR)
+    switch ((DpugwError) error->code)
+      {
+      case DPUGW_ERROR_INVALID_ARGUMENT:
+      case DPUGW_ERROR_INVALID_CONFIG:
+      case DPUGW_ERROR_NOT_CONFIGURED:
+        return CTL_EXIT_USAGE;
+      case DPUGW_ERROR_PCI_ADDRESS:
+      case DPUGW_ERROR_PF_PCI_ADDRESS:
+      case DPUGW_ERROR_NETDEV_DISCOVERY:
+      case DPUGW_ERROR_NO_NETDEVS:
+        return CTL_EXIT_FAILED;
+      }
+  return CTL_EXIT_FAILED;
+}
+
+gboolean
+ctl_parse_options (CtlOptions *options, const char *command, const char *parameter,
+                   const char *summary, int *argc, char ***argv)
+{
+  const GOptionEntry entries[] = {
+    { "local", 'l', 0, G_OPTION_ARG_NONE, &options->local,
+      "Resolve in this process, reading sysfs directly (no daemon)", NULL },
+    { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &options->sysfs_root,
+      "The directory that plays /sys (with --local)", "DIR" },
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &options->json, "Print JSON", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = g_strdup_printf ("%s%s%s", command, parameter ? " " : "",
+                                            parameter ? parameter : "");
+
+  context = g_option_context_new (title);
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, dpugw_config_option_group (&options->config));
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      ctl_error ("%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ctl_options_clear (CtlOptions *options)
+{
+  g_clear_pointer (&options->sysfs_root, g_free);
+  dpugw_config_options_clear (&options->config);
+}
+
+gboolean
+ctl_require_local (const CtlOptions *options, int *exit_code)
+{
+  if (options->local)
+    return TRUE;
+  ctl_error ("this version cannot ask dpu-gatewayd yet; pass --local to read sysfs in this process");
+  *exit_code = CTL_EXIT_USAGE;
+  return FALSE;
+}
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "Usage: dpu-gatewayctl COMMAND [OPTIONS]\n\nCommands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nRun 'dpu-gatewayctl COMMAND --help' for a command's options.\n"
+                "Other options: --help, --version\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+
+  if (argc < 2)
+    {
+      usage (stderr);
+      return CTL_EXIT_USAGE;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      usage (stdout);
+      return CTL_EXIT_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("dpu-gatewayctl %s\n", DPUGW_VERSION);
+      return CTL_EXIT_OK;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].func (argc - 1, argv + 1);
+
+  ctl_error ("unknown command '%s'", argv[1]);
+  usage (stderr);
+  return CTL_EXIT_USAGE;
+}
