@@ -59,6 +59,7 @@ typedef struct {
 
 DpugwConfig *dpugw_config_new (void);
 void dpugw_config_free (DpugwConfig *config);
+DpugwConfig *dpugw_config_copy (const DpugwConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwConfig, dpugw_config_free)
 
 /**

@@ -1,90 +1,119 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * dpu-gatewayctl resolve [MGMT_PORT]: the gateway interface, alone on stdout,
- * so that GW=$(dpu-gatewayctl resolve --local) works.
+ * so that GW=$(dpu-gatewayctl resolve) works.  Asks dpu-gatewayd, or with
+ * --local resolves in this process; the output is the same.
  */
 #include "ctl.h"
 #include "json.h"
 
 #include <stdio.h>
 
+/* @details: the service's reply (for cached and generation), NULL with --local. */
 static void
-print_json (const DpugwResolution *r)
+print_resolution (const CtlOptions *options, const DpugwResolution *r, const char *source, GVariant *details)
 {
-  g_autoptr(GString) out = g_string_new ("{");
+  g_autoptr(GString) out = NULL;
+  gboolean cached;
+  guint64 generation;
 
+  if (!options->json)
+    {
+      printf ("%s\n", r->interface);
+      return;
+    }
+  out = g_string_new ("{");
   dpugw_json_member_string (out, TRUE, "interface", r->interface);
   dpugw_json_member_string (out, FALSE, "mgmt-port", r->mgmt_port);
   dpugw_json_member_string (out, FALSE, "vf-pci", r->vf_pci);
   dpugw_json_member_string (out, FALSE, "pf-pci", r->pf_pci);
   dpugw_json_member_strv (out, FALSE, "candidates", (const char * const *) r->candidates);
-  dpugw_json_member_string (out, FALSE, "source", dpugw_source_to_string (r->source));
+  dpugw_json_member_string (out, FALSE, "source", source);
+  if (details != NULL && g_variant_lookup (details, "cached", "b", &cached))
+    g_string_append_printf (out, ",\"cached\":%s", cached ? "true" : "false");
+  if (details != NULL && g_variant_lookup (details, "generation", "t", &generation))
+    dpugw_json_member_uint (out, FALSE, "generation", generation);
   g_string_append (out, "}\n");
   fputs (out->str, stdout);
+}
+
+static int
+resolve_local (const CtlOptions *options, const char *mgmt_port)
+{
+  g_autoptr(DpugwConfig) config = NULL;
+  g_autoptr(DpugwSysfs) sysfs = NULL;
+  g_autoptr(DpugwResolution) r = NULL;
+  g_autoptr(GError) error = NULL;
+
+  config = dpugw_config_options_load (&options->config, &error);
+  if (config == NULL)
+    {
+      ctl_error ("%s", error->message);
+      return CTL_EXIT_USAGE;
+    }
+  for (guint i = 0; i < config->warnings->len; i++)
+    ctl_error ("warning: %s", (const char *) g_ptr_array_index (config->warnings, i));
+
+  sysfs = dpugw_sysfs_new (options->sysfs_root, &error);
+  if (sysfs == NULL)
+    {
+      ctl_error ("%s", error->message);
+      return CTL_EXIT_USAGE;
+    }
+  r = dpugw_resolve (sysfs, config, mgmt_port, &error);
+  if (r == NULL)
+    {
+      ctl_error ("%s", error->message);
+      return ctl_exit_code_for_error (error);
+    }
+  print_resolution (options, r, dpugw_source_to_string (r->source), NULL);
+  return CTL_EXIT_OK;
+}
+
+static int
+resolve_service (const CtlOptions *options, const char *mgmt_port)
+{
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) details = NULL;
+  g_autoptr(DpugwResolution) r = NULL;
+  const char *interface, *source;
+  int status = CTL_EXIT_OK;
+
+  connection = ctl_bus_connect (options, &status);
+  if (connection == NULL)
+    return status;
+  reply = ctl_bus_call (connection, options, "Resolve", g_variant_new ("(s)", mgmt_port != NULL ? mgmt_port : ""),
+                        G_VARIANT_TYPE ("(sa{sv})"), &status);
+  if (reply == NULL)
+    return status;
+  g_variant_get (reply, "(&s@a{sv})", &interface, &details);
+  r = ctl_resolution_from_variant (interface, details, &source);
+  print_resolution (options, r, source, details);
+  return CTL_EXIT_OK;
 }
 
 int
 ctl_cmd_resolve (int argc, char **argv)
 {
   CtlOptions options = { 0 };
-  g_autoptr(DpugwConfig) config = NULL;
-  g_autoptr(DpugwSysfs) sysfs = NULL;
-  g_autoptr(DpugwResolution) r = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *mgmt_port = NULL;
-  int status = CTL_EXIT_OK;
+  int status;
 
   if (!ctl_parse_options (&options, "resolve", "[MGMT_PORT]",
                           "Print the gateway interface derived from a management port: a netdev name "
                           "or a VF PCI address; without one, the configured management port.",
                           &argc, &argv))
-    {
-      status = CTL_EXIT_USAGE;
-      goto out;
-    }
-  if (argc > 2)
+    status = CTL_EXIT_USAGE;
+  else if (argc > 2)
     {
       ctl_error ("resolve takes at most one management port");
       status = CTL_EXIT_USAGE;
-      goto out;
     }
-  mgmt_port = argc == 2 ? argv[1] : NULL;
-
-  if (!ctl_require_local (&options, &status))
-    goto out;
-
-  config = dpugw_config_options_load (&options.config, &error);
-  if (config == NULL)
-    {
-      ctl_error ("%s", error->message);
-      status = CTL_EXIT_USAGE;
-      goto out;
-    }
-  for (guint i = 0; i < config->warnings->len; i++)
-    ctl_error ("warning: %s", (const char *) g_ptr_array_index (config->warnings, i));
-
-  sysfs = dpugw_sysfs_new (options.sysfs_root, &error);
-  if (sysfs == NULL)
-    {
-      ctl_error ("%s", error->message);
-      status = CTL_EXIT_USAGE;
-      goto out;
-    }
-
-  r = dpugw_resolve (sysfs, config, mgmt_port, &error);
-  if (r == NULL)
-    {
-      ctl_error ("%s", error->message);
-      status = ctl_exit_code_for_error (error);
-      goto out;
-    }
-
-  if (options.json)
-    print_json (r);
+  else if (options.local)
+    status = resolve_local (&options, argc == 2 ? argv[1] : NULL);
   else
-    printf ("%s\n", r->interface);
+    status = resolve_service (&options, argc == 2 ? argv[1] : NULL);
 
-out:
   ctl_options_clear (&options);
   return status;
 }

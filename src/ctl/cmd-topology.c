@@ -7,10 +7,15 @@
 
 #include <stdio.h>
 
+/* @generation: the service's, NULL with --local. */
 static void
-print_json (GPtrArray *pfs)
+print_json (GPtrArray *pfs, const guint64 *generation)
 {
-  g_autoptr(GString) out = g_string_new ("{\"pfs\":[");
+  g_autoptr(GString) out = g_string_new ("{");
+
+  if (generation != NULL)
+    g_string_append_printf (out, "\"generation\":%" G_GUINT64_FORMAT ",", *generation);
+  g_string_append (out, "\"pfs\":[");
 
   for (guint i = 0; i < pfs->len; i++)
     {
@@ -74,51 +79,77 @@ print_text (GPtrArray *pfs)
     }
 }
 
-int
-ctl_cmd_topology (int argc, char **argv)
+static int
+topology_local (const CtlOptions *options)
 {
-  CtlOptions options = { 0 };
   g_autoptr(DpugwSysfs) sysfs = NULL;
   g_autoptr(GPtrArray) pfs = NULL;
   g_autoptr(GError) error = NULL;
-  int status = CTL_EXIT_OK;
 
-  if (!ctl_parse_options (&options, "topology", NULL,
-                          "List every SR-IOV physical function with its netdevs and virtual functions.",
-                          &argc, &argv))
-    {
-      status = CTL_EXIT_USAGE;
-      goto out;
-    }
-  if (argc > 1)
-    {
-      ctl_error ("topology takes no arguments");
-      status = CTL_EXIT_USAGE;
-      goto out;
-    }
-  if (!ctl_require_local (&options, &status))
-    goto out;
-
-  sysfs = dpugw_sysfs_new (options.sysfs_root, &error);
+  sysfs = dpugw_sysfs_new (options->sysfs_root, &error);
   if (sysfs == NULL)
     {
       ctl_error ("%s", error->message);
-      status = CTL_EXIT_USAGE;
-      goto out;
+      return CTL_EXIT_USAGE;
     }
   pfs = dpugw_topology_scan (sysfs, &error);
   if (pfs == NULL)
     {
       ctl_error ("%s", error->message);
-      status = CTL_EXIT_FAILED;
-      goto out;
+      return CTL_EXIT_FAILED;
     }
-  if (options.json)
-    print_json (pfs);
+  if (options->json)
+    print_json (pfs, NULL);
   else
     print_text (pfs);
+  return CTL_EXIT_OK;
+}
 
-out:
+static int
+topology_service (const CtlOptions *options)
+{
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) pfs_variant = NULL;
+  g_autoptr(GPtrArray) pfs = NULL;
+  guint64 generation;
+  int status = CTL_EXIT_OK;
+
+  connection = ctl_bus_connect (options, &status);
+  if (connection == NULL)
+    return status;
+  reply = ctl_bus_call (connection, options, "GetTopology", NULL, G_VARIANT_TYPE ("(taa{sv})"), &status);
+  if (reply == NULL)
+    return status;
+  g_variant_get (reply, "(t@aa{sv})", &generation, &pfs_variant);
+  pfs = ctl_topology_from_variant (pfs_variant);
+  if (options->json)
+    print_json (pfs, &generation);
+  else
+    print_text (pfs);
+  return CTL_EXIT_OK;
+}
+
+int
+ctl_cmd_topology (int argc, char **argv)
+{
+  CtlOptions options = { 0 };
+  int status;
+
+  if (!ctl_parse_options (&options, "topology", NULL,
+                          "List every SR-IOV physical function with its netdevs and virtual functions.",
+                          &argc, &argv))
+    status = CTL_EXIT_USAGE;
+  else if (argc > 1)
+    {
+      ctl_error ("topology takes no arguments");
+      status = CTL_EXIT_USAGE;
+    }
+  else if (options.local)
+    status = topology_local (&options);
+  else
+    status = topology_service (&options);
+
   ctl_options_clear (&options);
   return status;
 }

@@ -5,6 +5,8 @@
 
 #include "options.h"
 
+#include <gio/gio.h>
+
 G_BEGIN_DECLS
 
 /* Exit codes, documented in dpu-gatewayctl(1). */
@@ -21,6 +23,9 @@ typedef struct {
   gboolean json;
   char *sysfs_root;
   DpugwConfigOptions config;
+  gboolean system;
+  gboolean session;
+  char *address;
 } CtlOptions;
 
 typedef int (*CtlCommandFunc) (int argc, char **argv);
@@ -36,7 +41,12 @@ void ctl_options_clear (CtlOptions *options);
 void ctl_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
 /* The exit code for a library error. */
 int ctl_exit_code_for_error (const GError *error);
-/* FALSE (message printed, exit code set) if the service was asked for. */
-gboolean ctl_require_local (const CtlOptions *options, int *exit_code);
+/* The service: NULL with the message printed and *exit_code set on failure. */
+GDBusConnection *ctl_bus_connect (const CtlOptions *options, int *exit_code);
+GVariant *ctl_bus_call (GDBusConnection *connection, const CtlOptions *options, const char *method,
+                        GVariant *parameters, const GVariantType *reply_type, int *exit_code);
+/* Replies turned back into the library's types; *source points into @details. */
+DpugwResolution *ctl_resolution_from_variant (const char *interface, GVariant *details, const char **source);
+GPtrArray *ctl_topology_from_variant (GVariant *pfs);
 
 G_END_DECLS

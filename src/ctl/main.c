@@ -49,13 +49,26 @@ ctl_exit_code_for_error (const GError *error)
   return CTL_EXIT_FAILED;
 }
 
+static gboolean
+config_flags_given (const DpugwConfigOptions *config)
+{
+  return config->mode != NULL || config->mgmt_port_netdev != NULL || config->mgmt_port_dp_resource_name != NULL ||
+         config->gateway_interface != NULL || config->config_file != NULL;
+}
+
 gboolean
 ctl_parse_options (CtlOptions *options, const char *command, const char *parameter,
                    const char *summary, int *argc, char ***argv)
 {
   const GOptionEntry entries[] = {
+    { "system", 0, 0, G_OPTION_ARG_NONE, &options->system,
+      "Ask dpu-gatewayd on the system bus (the default)", NULL },
+    { "session", 0, 0, G_OPTION_ARG_NONE, &options->session,
+      "Ask dpu-gatewayd on the session bus", NULL },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &options->address,
+      "Ask dpu-gatewayd on the bus at this D-Bus address", "ADDRESS" },
     { "local", 'l', 0, G_OPTION_ARG_NONE, &options->local,
-      "Resolve in this process, reading sysfs directly (no daemon)", NULL },
+      "Do not ask the service: read sysfs in this process", NULL },
     { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &options->sysfs_root,
       "The directory that plays /sys (with --local)", "DIR" },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &options->json, "Print JSON", NULL },
@@ -63,16 +76,37 @@ ctl_parse_options (CtlOptions *options, const char *command, const char *paramet
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  GOptionGroup *main_group;
   g_autofree char *title = g_strdup_printf ("%s%s%s", command, parameter ? " " : "",
                                             parameter ? parameter : "");
 
   context = g_option_context_new (title);
   g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_group (context, dpugw_config_option_group (&options->config));
+  g_option_context_set_description (context,
+                                    "The configuration flags apply with --local; the service has its own.");
+  /* One group, so that --help lists the configuration flags too. */
+  main_group = dpugw_config_option_group (&options->config);
+  g_option_group_add_entries (main_group, entries);
+  g_option_context_set_main_group (context, main_group);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       ctl_error ("%s", error->message);
+      return FALSE;
+    }
+  if ((options->system ? 1 : 0) + (options->session ? 1 : 0) + (options->address != NULL ? 1 : 0) > 1)
+    {
+      ctl_error ("--system, --session and --address exclude each other");
+      return FALSE;
+    }
+  if (options->local && (options->system || options->session || options->address != NULL))
+    {
+      ctl_error ("--local asks no service: it excludes --system, --session and --address");
+      return FALSE;
+    }
+  if (!options->local && (options->sysfs_root != NULL || config_flags_given (&options->config)))
+    {
+      ctl_error ("--sysfs-root and the configuration flags apply with --local only; "
+                 "the service uses its own configuration");
       return FALSE;
     }
   return TRUE;
@@ -82,17 +116,8 @@ void
 ctl_options_clear (CtlOptions *options)
 {
   g_clear_pointer (&options->sysfs_root, g_free);
+  g_clear_pointer (&options->address, g_free);
   dpugw_config_options_clear (&options->config);
-}
-
-gboolean
-ctl_require_local (const CtlOptions *options, int *exit_code)
-{
-  if (options->local)
-    return TRUE;
-  ctl_error ("this version cannot ask dpu-gatewayd yet; pass --local to read sysfs in this process");
-  *exit_code = CTL_EXIT_USAGE;
-  return FALSE;
 }
 
 static void
@@ -109,6 +134,7 @@ int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
+  g_set_prgname ("dpu-gatewayctl");
 
   if (argc < 2)
     {

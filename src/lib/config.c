@@ -18,10 +18,14 @@
 #include "dpu-gateway/dpugw-names.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define RESOURCE_NAME_MAX 253
+#define DPUGW_CONFIG_MAX_SIZE (1024 * 1024)
 
 typedef enum {
   KEY_MODE,
@@ -86,6 +90,24 @@ dpugw_config_free (DpugwConfig *config)
   g_free (config->device_plugin_variable);
   g_clear_pointer (&config->warnings, g_ptr_array_unref);
   g_free (config);
+}
+
+DpugwConfig *
+dpugw_config_copy (const DpugwConfig *config)
+{
+  DpugwConfig *copy = dpugw_config_new ();
+
+  copy->mode = config->mode;
+  copy->mgmt_port_netdev = g_strdup (config->mgmt_port_netdev);
+  copy->mgmt_port_dp_resource_name = g_strdup (config->mgmt_port_dp_resource_name);
+  copy->gateway_interface = g_strdup (config->gateway_interface);
+  copy->config_file = g_strdup (config->config_file);
+  copy->mgmt_source = config->mgmt_source;
+  copy->mgmt_port_vf_pci = g_strdup (config->mgmt_port_vf_pci);
+  copy->device_plugin_variable = g_strdup (config->device_plugin_variable);
+  for (guint i = 0; i < config->warnings->len; i++)
+    g_ptr_array_add (copy->warnings, g_strdup (g_ptr_array_index (config->warnings, i)));
+  return copy;
 }
 
 static gboolean
@@ -206,15 +228,47 @@ gboolean
 dpugw_config_load_file (DpugwConfig *config, const char *path, GError **error)
 {
   g_autofree char *data = NULL;
-  g_autoptr(GError) local_error = NULL;
-  gsize length;
+  struct stat st;
+  gsize length = 0;
+  int fd;
 
-  if (!g_file_get_contents (path, &data, &length, &local_error))
+  /* A regular file of bounded size: not a FIFO, a device or /dev/zero. */
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0)
     {
+      int errsv = errno;
       g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
-                   "cannot read configuration file: %s", local_error->message);
+                   "cannot read configuration file: %s: %s", path, g_strerror (errsv));
       return FALSE;
     }
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > DPUGW_CONFIG_MAX_SIZE)
+    {
+      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
+                   "cannot read configuration file: %s: not a regular file of at most %d bytes",
+                   path, DPUGW_CONFIG_MAX_SIZE);
+      close (fd);
+      return FALSE;
+    }
+  data = g_malloc ((gsize) st.st_size + 1);
+  while (length < (gsize) st.st_size)
+    {
+      ssize_t n = read (fd, data + length, (gsize) st.st_size - length);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int errsv = errno;
+          g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
+                       "cannot read configuration file: %s: %s", path, g_strerror (errsv));
+          close (fd);
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      length += (gsize) n;
+    }
+  close (fd);
+
   if (!dpugw_config_load_data (config, data, length, path, error))
     return FALSE;
   g_free (config->config_file);
@@ -319,6 +373,7 @@ dpugw_config_finish (DpugwConfig *config, const char * const *envp, GError **err
                                                          : DPUGW_MGMT_SOURCE_NONE;
   g_clear_pointer (&config->mgmt_port_vf_pci, g_free);
   g_clear_pointer (&config->device_plugin_variable, g_free);
+  g_ptr_array_set_size (config->warnings, 0);
 
   /* The device plugin's resource takes priority over the netdev name. */
   if (config->mgmt_port_dp_resource_name != NULL)

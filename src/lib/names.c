@@ -95,7 +95,8 @@ netdev_name_problem (const char *name)
         return "it contains '/'";
       if (c == ':')
         return "it contains ':'";
-      if (g_ascii_isspace (c))
+      /* The kernel's isspace() is Latin-1's: 0xa0 is a space too. */
+      if (g_ascii_isspace (c) || c == 0xa0)
         return "it contains whitespace";
       if (c < 0x20 || c == 0x7f)
         return "it contains a control character";

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <dpu-gateway/dpu-gateway.h>
+
+G_BEGIN_DECLS
+
+/*
+ * The daemon's resolution cache, main thread only.  Successes are keyed by VF
+ * PCI address, with a netdev name -> VF PCI index beside them, so a renamed
+ * VF keeps its entry.  Failures are keyed by the request ("netdev:NAME",
+ * "pci:ADDR", "configured") and expire.  Both are bounded: a caller cannot
+ * grow the cache without limit by asking for names that do not exist.
+ */
+typedef struct _DpugwCache DpugwCache;
+
+DpugwCache *dpugw_cache_new (guint max_entries, guint max_failures, gint64 failure_ttl_usec);
+void dpugw_cache_free (DpugwCache *cache);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwCache, dpugw_cache_free)
+
+const DpugwResolution *dpugw_cache_lookup_vf (DpugwCache *cache, const char *vf_pci);
+const DpugwResolution *dpugw_cache_lookup_name (DpugwCache *cache, const char *netdev);
+/* Stores @resolution (transfer full) under its VF, indexing its mgmt_port and @requested_name. */
+void dpugw_cache_store (DpugwCache *cache, const char *requested_name, DpugwResolution *resolution);
+void dpugw_cache_remove_vf (DpugwCache *cache, const char *vf_pci);
+
+/* The failure for @key if it has not expired at @now (g_get_monotonic_time()). */
+const GError *dpugw_cache_lookup_failure (DpugwCache *cache, const char *key, gint64 now);
+void dpugw_cache_store_failure (DpugwCache *cache, const char *key, const GError *error, gint64 now);
+
+void dpugw_cache_clear (DpugwCache *cache);
+/* The cached VF PCI addresses, sorted. */
+GStrv dpugw_cache_dup_vfs (DpugwCache *cache);
+guint dpugw_cache_n_entries (DpugwCache *cache);
+guint dpugw_cache_n_names (DpugwCache *cache);
+guint dpugw_cache_n_failures (DpugwCache *cache);
+
+G_END_DECLS

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * dpu-gatewayd: owns org.ovnk.DpuGateway on the system bus.
+ *
+ * Start-up, in this order: options; configuration checked (invalid: exit 2);
+ * state built; signal handlers; own the name; export the object once the
+ * bus is there; exit non-zero when the name cannot be had or is lost.
+ */
+#define G_LOG_DOMAIN "dpu-gatewayd"
+
+#include "config.h"
+
+#include "dbus-names.h"
+#include "options.h"
+#include "service.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILURE_RUNTIME = 1,  /* the bus or the name could not be had, or were lost */
+  EXIT_FAILURE_USAGE = 2,    /* bad options or configuration */
+};
+
+typedef struct {
+  DpugwConfigOptions config_options;
+  char *sysfs_root;
+  gboolean session;
+  gboolean replace;
+  gboolean verbose;
+  gboolean version;
+
+  GMainLoop *loop;
+  DpugwService *service;
+  guint owner_id;
+  int exit_status;
+} Daemon;
+
+static void
+daemon_clear (Daemon *d)
+{
+  if (d->owner_id != 0)
+    g_bus_unown_name (d->owner_id);
+  if (d->service != NULL)
+    dpugw_service_unexport (d->service);
+  g_clear_object (&d->service);
+  g_clear_pointer (&d->loop, g_main_loop_unref);
+  dpugw_config_options_clear (&d->config_options);
+  g_clear_pointer (&d->sysfs_root, g_free);
+}
+
+static void
+quit (Daemon *d, int status)
+{
+  if (d->exit_status == EXIT_OK)
+    d->exit_status = status;
+  g_main_loop_quit (d->loop);
+}
+
+static gboolean
+on_sigterm (gpointer user_data)
+{
+  g_message ("terminating");
+  quit (user_data, EXIT_OK);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sighup (gpointer user_data)
+{
+  Daemon *d = user_data;
+  g_autoptr(GError) error = NULL;
+  DpugwConfig *config = dpugw_config_options_load (&d->config_options, &error);
+
+  if (config == NULL)
+    {
+      g_warning ("SIGHUP: keeping the previous configuration: %s", error->message);
+      return G_SOURCE_CONTINUE;
+    }
+  for (guint i = 0; i < config->warnings->len; i++)
+    g_warning ("%s", (const char *) g_ptr_array_index (config->warnings, i));
+  g_message ("SIGHUP: configuration reloaded, re-resolving");
+  dpugw_service_set_config (d->service, config);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_bus_acquired (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  Daemon *d = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* A closed connection ends us with an error status, via name_lost, so
+   * that systemd restarts us; GDBus' own exit-on-close would raise SIGTERM. */
+  g_dbus_connection_set_exit_on_close (connection, FALSE);
+  if (!dpugw_service_export (d->service, connection, &error))
+    {
+      g_critical ("cannot export %s: %s", DPUGW_DBUS_PATH, error->message);
+      quit (d, EXIT_FAILURE_RUNTIME);
+    }
+}
+
+static void
+on_name_acquired (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  g_message ("%s %s ready", name, DPUGW_VERSION);
+}
+
+static void
+on_name_lost (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  Daemon *d = user_data;
+
+  if (connection == NULL || g_dbus_connection_is_closed (connection))
+    g_critical ("cannot connect to the %s bus, or the connection closed", d->session ? "session" : "system");
+  else
+    g_critical ("the name %s is owned by another process, or was taken over (start with --replace to take it)",
+                name);
+  quit (d, EXIT_FAILURE_RUNTIME);
+}
+
+int
+main (int argc, char **argv)
+{
+  Daemon d = { 0 };
+  const GOptionEntry entries[] = {
+    { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &d.sysfs_root,
+      "The directory that plays /sys (default /sys)", "DIR" },
+    { "session", 0, 0, G_OPTION_ARG_NONE, &d.session, "Use the session bus (development)", NULL },
+    { "replace", 'r', 0, G_OPTION_ARG_NONE, &d.replace, "Replace a running instance", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &d.verbose, "Log debug messages", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &d.version, "Print the version and exit", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DpugwSysfs) sysfs = NULL;
+  GOptionGroup *main_group;
+  DpugwConfig *config;
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_set_prgname ("dpu-gatewayd");
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, "Serve the DPU host's gateway interface on the system bus "
+                                         "as " DPUGW_DBUS_NAME ".");
+  main_group = dpugw_config_option_group (&d.config_options);
+  g_option_group_add_entries (main_group, entries);
+  g_option_context_set_main_group (context, main_group);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 1)
+    {
+      fprintf (stderr, "dpu-gatewayd: %s\n", error != NULL ? error->message : "unexpected arguments");
+      daemon_clear (&d);
+      return EXIT_FAILURE_USAGE;
+    }
+  if (d.version)
+    {
+      printf ("dpu-gatewayd %s\n", DPUGW_VERSION);
+      daemon_clear (&d);
+      return EXIT_OK;
+    }
+  if (d.verbose)
+    g_log_set_debug_enabled (TRUE);
+
+  config = dpugw_config_options_load (&d.config_options, &error);
+  if (config == NULL)
+    {
+      fprintf (stderr, "dpu-gatewayd: %s\n", error->message);
+      daemon_clear (&d);
+      return EXIT_FAILURE_USAGE;
+    }
+  sysfs = dpugw_sysfs_new (d.sysfs_root, &error);
+  if (sysfs == NULL)
+    {
+      fprintf (stderr, "dpu-gatewayd: %s\n", error->message);
+      dpugw_config_free (config);
+      daemon_clear (&d);
+      return EXIT_FAILURE_USAGE;
+    }
+  for (guint i = 0; i < config->warnings->len; i++)
+    g_warning ("%s", (const char *) g_ptr_array_index (config->warnings, i));
+
+  dpugw_dbus_error_register ();
+  d.service = dpugw_service_new (sysfs, config);
+  d.loop = g_main_loop_new (NULL, FALSE);
+
+  g_unix_signal_add (SIGTERM, on_sigterm, &d);
+  g_unix_signal_add (SIGINT, on_sigterm, &d);
+  g_unix_signal_add (SIGHUP, on_sighup, &d);
+
+  d.owner_id = g_bus_own_name (d.session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, DPUGW_DBUS_NAME,
+                               G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
+                                 (d.replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0),
+                               on_bus_acquired, on_name_acquired, on_name_lost, &d, NULL);
+
+  g_main_loop_run (d.loop);
+
+  status = d.exit_status;
+  daemon_clear (&d);
+  return status;
+}

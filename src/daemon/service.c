@@ -1,0 +1,711 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The org.ovnk.DpuGateway object.  Main thread only: sysfs work goes to
+ * worker.c's jobs, results come back here, where the cache, the properties
+ * and the signals are kept consistent.
+ */
+#define G_LOG_DOMAIN "dpugw-service"
+
+#include "config.h"
+#include "service.h"
+
+#include "cache.h"
+#include "dbus-names.h"
+#include "worker.h"
+
+#include <string.h>
+
+#define CACHE_MAX_ENTRIES  16384
+#define CACHE_MAX_FAILURES 1024
+#define FAILURE_TTL_USEC   (2 * G_USEC_PER_SEC)
+#define XML_RESOURCE       "/org/ovnk/DpuGateway/org.ovnk.DpuGateway.xml"
+
+struct _DpugwService
+{
+  GObject parent_instance;
+
+  DpugwSysfs *sysfs;
+  DpugwConfig *config;
+  GCancellable *cancellable;
+
+  GDBusConnection *connection;
+  GDBusNodeInfo *node_info;
+  guint registration_id;
+
+  DpugwCache *cache;
+  guint cache_epoch;          /* increases when a pass replaces the cache */
+  GHashTable *inflight;       /* request key -> Lookup */
+
+  /* The configured management port's resolution and the properties. */
+  DpugwResolution *configured;
+  char *management_port;
+  char *gateway_interface;
+  char *last_error;
+  guint64 generation;
+  GHashTable *changed_properties;  /* names, for the next PropertiesChanged */
+
+  GVariant *topology;         /* aa{sv}; NULL until the first pass */
+  GPtrArray *topology_waiters;
+
+  gboolean pass_running;
+  gboolean pass_again;
+  GPtrArray *pass_waiters;    /* Refresh calls answered by the running pass */
+  GPtrArray *refresh_waiters; /* Refresh calls for the next pass */
+};
+
+G_DEFINE_FINAL_TYPE (DpugwService, dpugw_service, G_TYPE_OBJECT)
+
+/* One lookup in flight: every caller asking the same thing meanwhile waits on it. */
+typedef struct {
+  DpugwService *self;
+  char *key;
+  DpugwLookupKind kind;
+  char *name;          /* the netdev asked for (NETDEV) */
+  guint epoch;
+  GPtrArray *waiters;  /* GDBusMethodInvocation */
+} Lookup;
+
+static void
+lookup_free (Lookup *lookup)
+{
+  g_clear_object (&lookup->self);
+  g_free (lookup->key);
+  g_free (lookup->name);
+  g_clear_pointer (&lookup->waiters, g_ptr_array_unref);
+  g_free (lookup);
+}
+
+static void
+dpugw_service_dispose (GObject *object)
+{
+  DpugwService *self = DPUGW_SERVICE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  dpugw_service_unexport (self);
+  G_OBJECT_CLASS (dpugw_service_parent_class)->dispose (object);
+}
+
+static void
+dpugw_service_finalize (GObject *object)
+{
+  DpugwService *self = DPUGW_SERVICE (object);
+
+  g_clear_object (&self->sysfs);
+  g_clear_pointer (&self->config, dpugw_config_free);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->node_info, g_dbus_node_info_unref);
+  g_clear_pointer (&self->cache, dpugw_cache_free);
+  g_clear_pointer (&self->inflight, g_hash_table_unref);
+  g_clear_pointer (&self->configured, dpugw_resolution_free);
+  g_free (self->management_port);
+  g_free (self->gateway_interface);
+  g_free (self->last_error);
+  g_clear_pointer (&self->changed_properties, g_hash_table_unref);
+  g_clear_pointer (&self->topology, g_variant_unref);
+  g_clear_pointer (&self->topology_waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->pass_waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->refresh_waiters, g_ptr_array_unref);
+  G_OBJECT_CLASS (dpugw_service_parent_class)->finalize (object);
+}
+
+static void
+dpugw_service_class_init (DpugwServiceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dpugw_service_dispose;
+  object_class->finalize = dpugw_service_finalize;
+}
+
+static void
+dpugw_service_init (DpugwService *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->cache = dpugw_cache_new (CACHE_MAX_ENTRIES, CACHE_MAX_FAILURES, FAILURE_TTL_USEC);
+  self->inflight = g_hash_table_new (g_str_hash, g_str_equal);
+  self->management_port = g_strdup ("");
+  self->gateway_interface = g_strdup ("");
+  self->last_error = g_strdup ("");
+  self->changed_properties = g_hash_table_new (g_str_hash, g_str_equal);
+  self->topology_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->pass_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->refresh_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* The configured management port before it is resolved: the netdev, or the device plugin's VF. */
+static const char *
+configured_mgmt_port (DpugwService *self)
+{
+  if (self->config->mgmt_source == DPUGW_MGMT_SOURCE_DEVICE_PLUGIN)
+    return self->config->mgmt_port_vf_pci;
+  if (self->config->mgmt_port_netdev != NULL)
+    return self->config->mgmt_port_netdev;
+  return "";
+}
+
+DpugwService *
+dpugw_service_new (DpugwSysfs *sysfs, DpugwConfig *config)
+{
+  DpugwService *self = g_object_new (DPUGW_TYPE_SERVICE, NULL);
+
+  self->sysfs = g_object_ref (sysfs);
+  self->config = config;
+  g_free (self->management_port);
+  self->management_port = g_strdup (configured_mgmt_port (self));
+  return self;
+}
+
+/* --- properties and signals ------------------------------------------------ */
+
+static void
+set_string_property (DpugwService *self, const char *name, char **field, const char *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_hash_table_add (self->changed_properties, (gpointer) name);
+}
+
+static GVariant *
+get_property_value (DpugwService *self, const char *name)
+{
+  if (strcmp (name, "ManagementPort") == 0)
+    return g_variant_new_string (self->management_port);
+  if (strcmp (name, "GatewayInterface") == 0)
+    return g_variant_new_string (self->gateway_interface);
+  if (strcmp (name, "LastError") == 0)
+    return g_variant_new_string (self->last_error);
+  if (strcmp (name, "Generation") == 0)
+    return g_variant_new_uint64 (self->generation);
+  if (strcmp (name, "Version") == 0)
+    return g_variant_new_string (DPUGW_VERSION);
+  return NULL;
+}
+
+/* PropertiesChanged, from this one place, for everything changed since the last call. */
+static void
+flush_properties (DpugwService *self)
+{
+  GVariantBuilder changed;
+  GHashTableIter iter;
+  gpointer name;
+
+  if (g_hash_table_size (self->changed_properties) == 0)
+    return;
+  g_variant_builder_init (&changed, G_VARIANT_TYPE_VARDICT);
+  g_hash_table_iter_init (&iter, self->changed_properties);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    g_variant_builder_add (&changed, "{sv}", name, get_property_value (self, name));
+  g_hash_table_remove_all (self->changed_properties);
+
+  if (self->connection == NULL)
+    {
+      g_variant_builder_clear (&changed);
+      return;
+    }
+  g_dbus_connection_emit_signal (self->connection, NULL, DPUGW_DBUS_PATH,
+                                 "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                 g_variant_new ("(sa{sv}as)", DPUGW_DBUS_INTERFACE, &changed, NULL),
+                                 NULL);
+}
+
+static void
+emit_signal (DpugwService *self, const char *name, GVariant *parameters)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (parameters);
+
+  if (self->connection == NULL)
+    return;
+  g_dbus_connection_emit_signal (self->connection, NULL, DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE,
+                                 name, owned, NULL);
+}
+
+/*
+ * Publishes one batch of changes: a new Generation (also for the @first pass), then the GatewayChanged
+ * signals (GVariant "(sss)"), then TopologyChanged, then PropertiesChanged.
+ */
+static void
+publish_changes (DpugwService *self, GPtrArray *gateway_changes, gboolean topology_changed, gboolean first)
+{
+  if (gateway_changes->len > 0 || topology_changed || first)
+    {
+      self->generation++;
+      g_hash_table_add (self->changed_properties, (gpointer) "Generation");
+    }
+  for (guint i = 0; i < gateway_changes->len; i++)
+    {
+      GVariant *change = g_ptr_array_index (gateway_changes, i);
+      const char *vf, *old_if, *new_if;
+
+      g_variant_get (change, "(&s&s&s)", &vf, &old_if, &new_if);
+      g_message ("gateway of %s: %s -> %s", *vf ? vf : "(configured)", *old_if ? old_if : "(none)",
+                 *new_if ? new_if : "(none)");
+      emit_signal (self, "GatewayChanged", g_variant_ref (change));
+    }
+  if (topology_changed)
+    emit_signal (self, "TopologyChanged", g_variant_new ("(t)", self->generation));
+  flush_properties (self);
+}
+
+/*
+ * Takes the configured port's new result (@r, transfer full, or @error) into
+ * the properties; adds a GatewayChanged to @changes when its interface moved.
+ */
+static void
+set_configured (DpugwService *self, DpugwResolution *r, const GError *error, GPtrArray *changes)
+{
+  const char *old_if = self->configured != NULL ? self->configured->interface : "";
+  const char *old_vf = self->configured != NULL ? self->configured->vf_pci : "";
+  const char *new_if = r != NULL ? r->interface : "";
+  const char *mgmt_port = configured_mgmt_port (self);
+  const char *message = "";
+
+  if (r != NULL && *r->mgmt_port != '\0')
+    mgmt_port = r->mgmt_port;
+  else if (r != NULL && *r->vf_pci != '\0')
+    mgmt_port = r->vf_pci;
+  /* Nothing configured is not an error of the configuration's. */
+  if (error != NULL && !g_error_matches (error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED))
+    message = error->message;
+
+  if (strcmp (old_if, new_if) != 0)
+    g_ptr_array_add (changes, g_variant_ref_sink (
+        g_variant_new ("(sss)", r != NULL && *r->vf_pci != '\0' ? r->vf_pci : old_vf, old_if, new_if)));
+  if (error != NULL && *message != '\0' && g_strcmp0 (self->last_error, message) != 0)
+    g_warning ("configured management port %s: %s", mgmt_port, message);
+
+  set_string_property (self, "ManagementPort", &self->management_port, mgmt_port);
+  set_string_property (self, "GatewayInterface", &self->gateway_interface, new_if);
+  set_string_property (self, "LastError", &self->last_error, message);
+  g_clear_pointer (&self->configured, dpugw_resolution_free);
+  self->configured = r;
+}
+
+/* --- Resolve ---------------------------------------------------------------- */
+
+static GVariant *
+details_variant (DpugwService *self, const DpugwResolution *r, gboolean cached)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&b, "{sv}", "mgmt-port", g_variant_new_string (r->mgmt_port));
+  g_variant_builder_add (&b, "{sv}", "vf-pci", g_variant_new_string (r->vf_pci));
+  g_variant_builder_add (&b, "{sv}", "pf-pci", g_variant_new_string (r->pf_pci));
+  g_variant_builder_add (&b, "{sv}", "candidates",
+                         g_variant_new_strv ((const char * const *) r->candidates, -1));
+  g_variant_builder_add (&b, "{sv}", "source", g_variant_new_string (dpugw_source_to_string (r->source)));
+  g_variant_builder_add (&b, "{sv}", "cached", g_variant_new_boolean (cached));
+  g_variant_builder_add (&b, "{sv}", "generation", g_variant_new_uint64 (self->generation));
+  return g_variant_builder_end (&b);
+}
+
+static void
+return_resolution (DpugwService *self, GDBusMethodInvocation *invocation,
+                   const DpugwResolution *r, gboolean cached)
+{
+  g_dbus_method_invocation_return_value (invocation,
+                                         g_variant_new ("(s@a{sv})", r->interface,
+                                                        details_variant (self, r, cached)));
+}
+
+static void
+lookup_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lookup *lookup = user_data;
+  DpugwService *self = lookup->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DpugwResolution) r = dpugw_lookup_finish (result, &error);
+
+  g_hash_table_remove (self->inflight, lookup->key);
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      lookup_free (lookup);
+      return;
+    }
+
+  for (guint i = 0; i < lookup->waiters->len; i++)
+    {
+      GDBusMethodInvocation *invocation = g_ptr_array_index (lookup->waiters, i);
+      if (r != NULL)
+        return_resolution (self, g_object_ref (invocation), r, FALSE);
+      else
+        g_dbus_method_invocation_return_gerror (g_object_ref (invocation), error);
+    }
+
+  /* A pass that ran meanwhile has newer results: keep those. */
+  if (lookup->epoch == self->cache_epoch)
+    {
+      if (lookup->kind == DPUGW_LOOKUP_CONFIGURED)
+        {
+          g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+          set_configured (self, r != NULL ? dpugw_resolution_copy (r) : NULL, error, changes);
+          publish_changes (self, changes, FALSE, FALSE);
+        }
+      if (r != NULL && *r->vf_pci != '\0')
+        dpugw_cache_store (self->cache, lookup->name, g_steal_pointer (&r));
+      else if (error != NULL)
+        dpugw_cache_store_failure (self->cache, lookup->key, error, g_get_monotonic_time ());
+    }
+  lookup_free (lookup);
+}
+
+/* Answers @invocation with the lookup @key, starting it unless it is in flight. */
+static void
+join_lookup (DpugwService *self, GDBusMethodInvocation *invocation, const char *key,
+             DpugwLookupKind kind, const char *value)
+{
+  Lookup *lookup = g_hash_table_lookup (self->inflight, key);
+
+  if (lookup == NULL)
+    {
+      lookup = g_new0 (Lookup, 1);
+      lookup->self = g_object_ref (self);
+      lookup->key = g_strdup (key);
+      lookup->kind = kind;
+      lookup->name = kind == DPUGW_LOOKUP_NETDEV ? g_strdup (value) : NULL;
+      lookup->epoch = self->cache_epoch;
+      lookup->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+      g_hash_table_insert (self->inflight, lookup->key, lookup);
+      dpugw_lookup_async (self->sysfs, self->config, kind, value, self->cancellable, lookup_done, lookup);
+    }
+  g_ptr_array_add (lookup->waiters, invocation);
+}
+
+static void
+handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const char *mgmt_port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *value = NULL;
+  const DpugwResolution *cached = NULL;
+  const GError *failure;
+  DpugwLookupKind kind;
+
+  if (*mgmt_port == '\0')
+    {
+      kind = DPUGW_LOOKUP_CONFIGURED;
+      key = g_strdup ("configured");
+      cached = self->configured;
+    }
+  else if (strchr (mgmt_port, ':') != NULL)
+    {
+      kind = DPUGW_LOOKUP_PCI;
+      value = dpugw_pci_address_normalize (mgmt_port, &error);
+      if (value == NULL)
+        {
+          g_dbus_method_invocation_return_gerror (invocation, error);
+          return;
+        }
+      key = g_strconcat ("pci:", value, NULL);
+      cached = dpugw_cache_lookup_vf (self->cache, value);
+    }
+  else
+    {
+      kind = DPUGW_LOOKUP_NETDEV;
+      if (!dpugw_netdev_name_validate (mgmt_port, &error))
+        {
+          g_dbus_method_invocation_return_gerror (invocation, error);
+          return;
+        }
+      value = g_strdup (mgmt_port);
+      key = g_strconcat ("netdev:", value, NULL);
+      cached = dpugw_cache_lookup_name (self->cache, value);
+    }
+
+  if (cached != NULL)
+    {
+      return_resolution (self, invocation, cached, TRUE);
+      return;
+    }
+  failure = dpugw_cache_lookup_failure (self->cache, key, g_get_monotonic_time ());
+  if (failure != NULL)
+    {
+      g_dbus_method_invocation_return_gerror (invocation, failure);
+      return;
+    }
+  join_lookup (self, invocation, key, kind, value);
+}
+
+/* --- Refresh and the pass --------------------------------------------------- */
+
+static void start_pass (DpugwService *self);
+
+static void
+reply_topology_waiters (DpugwService *self, const GError *error)
+{
+  for (guint i = 0; i < self->topology_waiters->len; i++)
+    {
+      GDBusMethodInvocation *invocation = g_object_ref (g_ptr_array_index (self->topology_waiters, i));
+      if (self->topology != NULL)
+        g_dbus_method_invocation_return_value (invocation, g_variant_new ("(t@aa{sv})", self->generation,
+                                                                          self->topology));
+      else
+        g_dbus_method_invocation_return_gerror (invocation, error);
+    }
+  g_ptr_array_set_size (self->topology_waiters, 0);
+}
+
+static void
+apply_pass (DpugwService *self, DpugwPass *pass)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GHashTable) announced = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean topology_changed, first;
+
+  for (guint i = 0; pass->vfs[i] != NULL; i++)
+    {
+      const DpugwResolution *old = dpugw_cache_lookup_vf (self->cache, pass->vfs[i]);
+      const DpugwResolution *now = g_ptr_array_index (pass->results, i);
+      const char *old_if = old != NULL ? old->interface : "";
+      const char *new_if = now != NULL ? now->interface : "";
+
+      if (strcmp (old_if, new_if) != 0)
+        {
+          g_ptr_array_add (changes, g_variant_ref_sink (g_variant_new ("(sss)", pass->vfs[i], old_if, new_if)));
+          g_hash_table_add (announced, pass->vfs[i]);
+        }
+    }
+
+  /* Drop every cached result; keep what this pass found. */
+  self->cache_epoch++;
+  dpugw_cache_clear (self->cache);
+  for (guint i = 0; pass->vfs[i] != NULL; i++)
+    if (g_ptr_array_index (pass->results, i) != NULL)
+      dpugw_cache_store (self->cache, NULL, g_steal_pointer (&g_ptr_array_index (pass->results, i)));
+
+  {
+    g_autoptr(GPtrArray) configured_changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+    DpugwResolution *r = g_steal_pointer (&pass->configured);
+
+    if (r != NULL && *r->vf_pci != '\0')
+      dpugw_cache_store (self->cache, NULL, dpugw_resolution_copy (r));
+    set_configured (self, r, pass->configured_error, configured_changes);
+    for (guint i = 0; i < configured_changes->len; i++)
+      {
+        GVariant *change = g_ptr_array_index (configured_changes, i);
+        const char *vf;
+
+        g_variant_get (change, "(&s&s&s)", &vf, NULL, NULL);
+        if (*vf == '\0' || !g_hash_table_contains (announced, vf))
+          g_ptr_array_add (changes, g_variant_ref (change));
+      }
+  }
+
+  /* The first scan is no change, there was nothing to compare with; but it is a generation. */
+  first = self->topology == NULL;
+  topology_changed = !first && !g_variant_equal (self->topology, pass->topology);
+  g_clear_pointer (&self->topology, g_variant_unref);
+  self->topology = g_steal_pointer (&pass->topology);
+
+  publish_changes (self, changes, topology_changed, first);
+}
+
+static void
+pass_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(DpugwService) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DpugwPass) pass = dpugw_pass_finish (result, &error);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  self->pass_running = FALSE;
+
+  if (pass != NULL)
+    apply_pass (self, pass);
+  else
+    g_warning ("re-validation failed: %s", error->message);
+
+  for (guint i = 0; i < self->pass_waiters->len; i++)
+    {
+      GDBusMethodInvocation *invocation = g_object_ref (g_ptr_array_index (self->pass_waiters, i));
+      if (pass != NULL)
+        g_dbus_method_invocation_return_value (invocation, NULL);
+      else
+        g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                                               "%s", error->message);
+    }
+  g_ptr_array_set_size (self->pass_waiters, 0);
+  reply_topology_waiters (self, error);
+
+  if (self->pass_again)
+    start_pass (self);
+}
+
+static void
+start_pass (DpugwService *self)
+{
+  g_auto(GStrv) vfs = NULL;
+
+  if (self->pass_running)
+    {
+      self->pass_again = TRUE;
+      return;
+    }
+  self->pass_running = TRUE;
+  self->pass_again = FALSE;
+  g_ptr_array_extend_and_steal (self->pass_waiters, g_steal_pointer (&self->refresh_waiters));
+  self->refresh_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+
+  vfs = dpugw_cache_dup_vfs (self->cache);
+  g_debug ("re-validating %u cached resolutions", g_strv_length (vfs));
+  dpugw_pass_async (self->sysfs, self->config, (const char * const *) vfs, self->cancellable,
+                    pass_done, g_object_ref (self));
+}
+
+void
+dpugw_service_refresh (DpugwService *self)
+{
+  start_pass (self);
+}
+
+void
+dpugw_service_set_config (DpugwService *self, DpugwConfig *config)
+{
+  g_clear_pointer (&self->config, dpugw_config_free);
+  self->config = config;
+  start_pass (self);
+}
+
+typedef struct {
+  DpugwService *self;
+  GDBusMethodInvocation *invocation;
+} RefreshCall;
+
+static void
+refresh_caller_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RefreshCall *call = user_data;
+  g_autoptr(DpugwService) self = call->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  guint32 uid = G_MAXUINT32;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(u)", &uid);
+  if (uid != 0)
+    {
+      g_dbus_method_invocation_return_error (call->invocation, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+                                             "Refresh is for root only");
+    }
+  else
+    {
+      g_ptr_array_add (self->refresh_waiters, call->invocation);
+      start_pass (self);
+    }
+  g_free (call);
+}
+
+static void
+handle_refresh (DpugwService *self, GDBusMethodInvocation *invocation)
+{
+  RefreshCall *call = g_new0 (RefreshCall, 1);
+
+  /* The bus policy already denies it to others; check again, for any bus. */
+  call->self = g_object_ref (self);
+  call->invocation = invocation;
+  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "GetConnectionUnixUser",
+                          g_variant_new ("(s)", g_dbus_method_invocation_get_sender (invocation)),
+                          G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable,
+                          refresh_caller_checked, call);
+}
+
+static void
+handle_get_topology (DpugwService *self, GDBusMethodInvocation *invocation)
+{
+  if (self->topology != NULL)
+    {
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(t@aa{sv})", self->generation,
+                                                                        self->topology));
+      return;
+    }
+  g_ptr_array_add (self->topology_waiters, invocation);
+  if (!self->pass_running)
+    start_pass (self);
+}
+
+/* --- D-Bus glue ------------------------------------------------------------- */
+
+static void
+method_call (GDBusConnection       *connection,
+             const char            *sender,
+             const char            *object_path,
+             const char            *interface_name,
+             const char            *method_name,
+             GVariant              *parameters,
+             GDBusMethodInvocation *invocation,
+             gpointer               user_data)
+{
+  DpugwService *self = user_data;
+
+  /* GDBus has checked the signature against the introspection data. */
+  if (strcmp (method_name, "Resolve") == 0)
+    {
+      const char *mgmt_port;
+      g_variant_get (parameters, "(&s)", &mgmt_port);
+      handle_resolve (self, invocation, mgmt_port);
+    }
+  else if (strcmp (method_name, "GetTopology") == 0)
+    handle_get_topology (self, invocation);
+  else if (strcmp (method_name, "Refresh") == 0)
+    handle_refresh (self, invocation);
+  else
+    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                           "no method %s", method_name);
+}
+
+static GVariant *
+get_property (GDBusConnection *connection,
+              const char      *sender,
+              const char      *object_path,
+              const char      *interface_name,
+              const char      *property_name,
+              GError         **error,
+              gpointer         user_data)
+{
+  GVariant *value = get_property_value (user_data, property_name);
+
+  if (value == NULL)
+    g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "no property %s", property_name);
+  return value;
+}
+
+static const GDBusInterfaceVTable vtable = { method_call, get_property, NULL };
+
+gboolean
+dpugw_service_export (DpugwService *self, GDBusConnection *connection, GError **error)
+{
+  g_autoptr(GBytes) xml = NULL;
+  GDBusInterfaceInfo *info;
+
+  g_return_val_if_fail (self->registration_id == 0, FALSE);
+
+  xml = g_resources_lookup_data (XML_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (xml == NULL)
+    return FALSE;
+  self->node_info = g_dbus_node_info_new_for_xml (g_bytes_get_data (xml, NULL), error);
+  if (self->node_info == NULL)
+    return FALSE;
+  info = g_dbus_node_info_lookup_interface (self->node_info, DPUGW_DBUS_INTERFACE);
+  g_assert (info != NULL);
+
+  self->registration_id = g_dbus_connection_register_object (connection, DPUGW_DBUS_PATH, info, &vtable,
+                                                             self, NULL, error);
+  if (self->registration_id == 0)
+    return FALSE;
+  self->connection = g_object_ref (connection);
+  start_pass (self);
+  return TRUE;
+}
+
+void
+dpugw_service_unexport (DpugwService *self)
+{
+  if (self->connection != NULL && self->registration_id != 0)
+    g_dbus_connection_unregister_object (self->connection, self->registration_id);
+  self->registration_id = 0;
+  g_clear_object (&self->connection);
+}

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define G_LOG_DOMAIN "dpugw-worker"
+
+#include "worker.h"
+
+typedef struct {
+  DpugwSysfs *sysfs;
+  DpugwConfig *config;
+  DpugwLookupKind kind;
+  char *value;
+  GStrv vfs;
+} JobData;
+
+static void
+job_data_free (JobData *job)
+{
+  g_clear_object (&job->sysfs);
+  g_clear_pointer (&job->config, dpugw_config_free);
+  g_free (job->value);
+  g_strfreev (job->vfs);
+  g_free (job);
+}
+
+static JobData *
+job_data_new (DpugwSysfs *sysfs, const DpugwConfig *config)
+{
+  JobData *job = g_new0 (JobData, 1);
+
+  job->sysfs = g_object_ref (sysfs);
+  job->config = config != NULL ? dpugw_config_copy (config) : NULL;
+  return job;
+}
+
+static void
+lookup_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  JobData *job = task_data;
+  GError *error = NULL;
+  DpugwResolution *r;
+
+  r = dpugw_resolve (job->sysfs, job->config,
+                     job->kind == DPUGW_LOOKUP_CONFIGURED ? NULL : job->value, &error);
+  if (r == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, r, (GDestroyNotify) dpugw_resolution_free);
+}
+
+void
+dpugw_lookup_async (DpugwSysfs          *sysfs,
+                    const DpugwConfig   *config,
+                    DpugwLookupKind      kind,
+                    const char          *value,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  JobData *job = job_data_new (sysfs, config);
+
+  job->kind = kind;
+  job->value = g_strdup (value);
+  g_task_set_source_tag (task, dpugw_lookup_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_data_free);
+  g_task_run_in_thread (task, lookup_thread);
+}
+
+DpugwResolution *
+dpugw_lookup_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static GVariant *
+strv_variant (char **strv)
+{
+  return g_variant_new_strv ((const char * const *) strv, -1);
+}
+
+GVariant *
+dpugw_topology_to_variant (GPtrArray *pfs)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < pfs->len; i++)
+    {
+      const DpugwPf *pf = g_ptr_array_index (pfs, i);
+      GVariantBuilder vfs;
+
+      g_variant_builder_open (&builder, G_VARIANT_TYPE ("a{sv}"));
+      g_variant_builder_add (&builder, "{sv}", "pci", g_variant_new_string (pf->pci));
+      g_variant_builder_add (&builder, "{sv}", "netdevs", strv_variant (pf->netdevs));
+      g_variant_builder_add (&builder, "{sv}", "driver", g_variant_new_string (pf->driver));
+      g_variant_builder_add (&builder, "{sv}", "total-vfs", g_variant_new_uint32 (pf->total_vfs));
+      g_variant_builder_add (&builder, "{sv}", "num-vfs", g_variant_new_uint32 (pf->num_vfs));
+      if (pf->switch_id != NULL)
+        g_variant_builder_add (&builder, "{sv}", "switch-id", g_variant_new_string (pf->switch_id));
+
+      g_variant_builder_init (&vfs, G_VARIANT_TYPE ("aa{sv}"));
+      for (guint j = 0; j < pf->vfs->len; j++)
+        {
+          const DpugwVf *vf = g_ptr_array_index (pf->vfs, j);
+
+          g_variant_builder_open (&vfs, G_VARIANT_TYPE ("a{sv}"));
+          g_variant_builder_add (&vfs, "{sv}", "index", g_variant_new_uint32 (vf->index));
+          g_variant_builder_add (&vfs, "{sv}", "pci", g_variant_new_string (vf->pci));
+          g_variant_builder_add (&vfs, "{sv}", "netdevs", strv_variant (vf->netdevs));
+          g_variant_builder_close (&vfs);
+        }
+      g_variant_builder_add (&builder, "{sv}", "vfs", g_variant_builder_end (&vfs));
+      g_variant_builder_close (&builder);
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static GVariant *
+scan_topology (DpugwSysfs *sysfs, GError **error)
+{
+  g_autoptr(GPtrArray) pfs = dpugw_topology_scan (sysfs, error);
+
+  if (pfs == NULL)
+    return NULL;
+  return g_variant_ref_sink (dpugw_topology_to_variant (pfs));
+}
+
+static void
+topology_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  JobData *job = task_data;
+  GError *error = NULL;
+  GVariant *topology = scan_topology (job->sysfs, &error);
+
+  if (topology == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, topology, (GDestroyNotify) g_variant_unref);
+}
+
+void
+dpugw_topology_async (DpugwSysfs *sysfs, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, dpugw_topology_async);
+  g_task_set_task_data (task, job_data_new (sysfs, NULL), (GDestroyNotify) job_data_free);
+  g_task_run_in_thread (task, topology_thread);
+}
+
+GVariant *
+dpugw_topology_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+dpugw_pass_free (DpugwPass *pass)
+{
+  if (pass == NULL)
+    return;
+  g_strfreev (pass->vfs);
+  g_clear_pointer (&pass->results, g_ptr_array_unref);
+  g_clear_pointer (&pass->errors, g_ptr_array_unref);
+  g_clear_pointer (&pass->configured, dpugw_resolution_free);
+  g_clear_error (&pass->configured_error);
+  g_clear_pointer (&pass->topology, g_variant_unref);
+  g_free (pass);
+}
+
+static void
+error_free0 (gpointer error)
+{
+  if (error != NULL)
+    g_error_free (error);
+}
+
+static void
+pass_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  JobData *job = task_data;
+  g_autoptr(DpugwPass) pass = g_new0 (DpugwPass, 1);
+  GError *error = NULL;
+
+  pass->vfs = g_strdupv (job->vfs);
+  pass->results = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_resolution_free);
+  pass->errors = g_ptr_array_new_with_free_func (error_free0);
+  for (guint i = 0; pass->vfs[i] != NULL; i++)
+    {
+      GError *vf_error = NULL;
+      DpugwResolution *r = dpugw_resolve_vf_pci (job->sysfs, pass->vfs[i], &vf_error);
+
+      g_ptr_array_add (pass->results, r);
+      g_ptr_array_add (pass->errors, vf_error);
+    }
+
+  pass->configured = dpugw_resolve (job->sysfs, job->config, NULL, &pass->configured_error);
+
+  pass->topology = scan_topology (job->sysfs, &error);
+  if (pass->topology == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&pass), (GDestroyNotify) dpugw_pass_free);
+}
+
+void
+dpugw_pass_async (DpugwSysfs          *sysfs,
+                  const DpugwConfig   *config,
+                  const char * const  *vfs,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  JobData *job = job_data_new (sysfs, config);
+
+  job->vfs = vfs != NULL ? g_strdupv ((char **) vfs) : g_new0 (char *, 1);
+  g_task_set_source_tag (task, dpugw_pass_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_data_free);
+  g_task_run_in_thread (task, pass_thread);
+}
+
+DpugwPass *
+dpugw_pass_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

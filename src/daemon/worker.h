@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <gio/gio.h>
+#include <dpu-gateway/dpu-gateway.h>
+
+G_BEGIN_DECLS
+
+/*
+ * The daemon's sysfs work, run in GTask worker threads so that the main loop
+ * never blocks on I/O.  Each job takes its own copies of what it needs.
+ */
+
+typedef enum {
+  DPUGW_LOOKUP_CONFIGURED,  /* the configured management port */
+  DPUGW_LOOKUP_NETDEV,      /* a netdev name, validated */
+  DPUGW_LOOKUP_PCI,         /* a VF PCI address, normalised */
+} DpugwLookupKind;
+
+void dpugw_lookup_async (DpugwSysfs          *sysfs,
+                         const DpugwConfig   *config,
+                         DpugwLookupKind      kind,
+                         const char          *value,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data);
+DpugwResolution *dpugw_lookup_finish (GAsyncResult *result, GError **error);
+
+/* One re-validation pass: the given VFs, the configured port and the topology. */
+typedef struct {
+  GStrv vfs;
+  GPtrArray *results;             /* parallel to vfs: DpugwResolution or NULL */
+  GPtrArray *errors;              /* parallel to vfs: GError or NULL */
+  DpugwResolution *configured;    /* NULL on failure */
+  GError *configured_error;
+  GVariant *topology;             /* aa{sv} */
+} DpugwPass;
+
+void dpugw_pass_free (DpugwPass *pass);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwPass, dpugw_pass_free)
+
+void dpugw_pass_async (DpugwSysfs          *sysfs,
+                       const DpugwConfig   *config,
+                       const char * const  *vfs,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data);
+DpugwPass *dpugw_pass_finish (GAsyncResult *result, GError **error);
+
+void dpugw_topology_async (DpugwSysfs *sysfs, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data);
+GVariant *dpugw_topology_finish (GAsyncResult *result, GError **error);
+
+/* GetTopology's aa{sv}, floating. */
+GVariant *dpugw_topology_to_variant (GPtrArray *pfs);
+
+G_END_DECLS
