@@ -18,6 +18,7 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDir) existing = NULL;
   g_autofree char *source = NULL;
+  g_autofree char *sys_dir = NULL;
   const char *dir;
   int status;
 
@@ -48,7 +49,8 @@ main (int argc, char **argv)
         return 1;
       }
 
-  source = g_strconcat (umockdev_testbed_get_sys_dir (testbed), "/.", NULL);
+  sys_dir = umockdev_testbed_get_sys_dir (testbed);
+  source = g_strconcat (sys_dir, "/.", NULL);
   {
     const char *cp[] = { "cp", "-a", "--", source, dir, NULL };
     if (!g_spawn_sync (NULL, (char **) cp, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,

@@ -5,7 +5,9 @@
 Every ```console block of README.md is one bash session: lines starting
 with "$ " are commands (run from the source tree, with "build/" standing for
 the build directory), the lines after one are its expected output (stdout and
-stderr together).  A line "..." in the expected output matches any lines.
+stderr together).  A line "..." in the expected output matches any lines;
+"..." inside a line matches any text.  Background jobs a block starts, and
+the processes named by its variables ending in "_pid", are killed when it ends.
 Blocks marked <!-- not-tested: REASON --> on the line before are skipped
 (commands for a real host's system bus, apt-get).
 """
@@ -50,7 +52,14 @@ def matches(expected, actual):
         return not actual
     if expected[0] == "...":
         return any(matches(expected[1:], actual[k:]) for k in range(len(actual) + 1))
-    return bool(actual) and expected[0] == actual[0] and matches(expected[1:], actual[1:])
+    return bool(actual) and line_matches(expected[0], actual[0]) and matches(expected[1:], actual[1:])
+
+
+def line_matches(expected, actual):
+    if "..." not in expected:
+        return expected == actual
+    pattern = ".*".join(re.escape(part) for part in expected.split("..."))
+    return re.fullmatch(pattern, actual) is not None
 
 
 def main():
@@ -64,7 +73,11 @@ def main():
         steps = parse(body)
         if not steps:
             continue
-        script = ["set -u", "cd " + shlex_quote(srcdir)]
+        script = ["set -u",
+                  "cleanup() { kill $(jobs -p) 2>/dev/null; wait; for v in $(compgen -v | grep '_pid$'); do"
+                  " kill \"${!v}\" 2>/dev/null; done; }",
+                  "trap cleanup EXIT",
+                  "cd " + shlex_quote(srcdir)]
         for n, (cmd, _) in enumerate(steps):
             cmd = re.sub(r"(^|[\s;&|(=])build/", lambda m: m.group(1) + builddir + "/", cmd)
             script.append("echo " + MARK % n)

@@ -32,7 +32,8 @@ dpugw_test_testbed_new (DpugwSysfs **sysfs, const char *recording, ...)
 
   if (sysfs != NULL)
     {
-      *sysfs = dpugw_sysfs_new (umockdev_testbed_get_sys_dir (testbed), &error);
+      g_autofree char *sys_dir = umockdev_testbed_get_sys_dir (testbed);
+      *sysfs = dpugw_sysfs_new (sys_dir, &error);
       g_assert_no_error (error);
     }
   return testbed;
@@ -41,7 +42,8 @@ dpugw_test_testbed_new (DpugwSysfs **sysfs, const char *recording, ...)
 char *
 dpugw_test_path (UMockdevTestbed *testbed, const char *relpath)
 {
-  return g_build_filename (umockdev_testbed_get_sys_dir (testbed), relpath, NULL);
+  g_autofree char *sys_dir = umockdev_testbed_get_sys_dir (testbed);
+  return g_build_filename (sys_dir, relpath, NULL);
 }
 
 void

@@ -22,7 +22,8 @@ typedef enum {
 const char *dpugw_source_to_string (DpugwSource source);
 
 typedef struct {
-  char *mgmt_port;     /* the management netdev as found; "" if the VF has none (vfio) or explicit */
+  char *mgmt_port;     /* the management netdev as found; "" if the VF has none (vfio);
+                        * for an explicit interface, the configured netdev or "" */
   char *vf_pci;        /* "" when explicit */
   char *pf_pci;        /* "" when explicit */
   GStrv candidates;    /* the PF's netdevs in selection order (sorted by name) */

@@ -364,10 +364,33 @@ dpugw_device_plugin_parse (const char *value, GError **error)
   return g_strv_builder_end (out);
 }
 
+/* Fields an embedder set by hand get the checks the three forms get. */
+static gboolean
+config_validate_fields (DpugwConfig *config, GError **error)
+{
+  g_autofree char *netdev = g_steal_pointer (&config->mgmt_port_netdev);
+  g_autofree char *resource = g_steal_pointer (&config->mgmt_port_dp_resource_name);
+  g_autofree char *interface = g_steal_pointer (&config->gateway_interface);
+
+  if (config->mode != DPUGW_NODE_MODE_FULL && config->mode != DPUGW_NODE_MODE_DPU &&
+      config->mode != DPUGW_NODE_MODE_DPU_HOST)
+    {
+      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG, "invalid node mode %d", (int) config->mode);
+      return FALSE;
+    }
+  return config_set (config, KEY_MGMT_PORT_NETDEV, netdev, "the configuration", error) &&
+         config_set (config, KEY_MGMT_PORT_DP_RESOURCE_NAME, resource, "the configuration", error) &&
+         config_set (config, KEY_GATEWAY_INTERFACE, interface, "the configuration", error);
+}
+
 gboolean
 dpugw_config_finish (DpugwConfig *config, const char * const *envp, GError **error)
 {
-  gboolean derive = g_strcmp0 (config->gateway_interface, DPUGW_DERIVE_FROM_MGMT_PORT) == 0;
+  gboolean derive;
+
+  if (!config_validate_fields (config, error))
+    return FALSE;
+  derive = g_strcmp0 (config->gateway_interface, DPUGW_DERIVE_FROM_MGMT_PORT) == 0;
 
   config->mgmt_source = config->mgmt_port_netdev != NULL ? DPUGW_MGMT_SOURCE_NETDEV
                                                          : DPUGW_MGMT_SOURCE_NONE;

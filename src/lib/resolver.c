@@ -319,7 +319,12 @@ resolve_configured (DpugwSysfs *sysfs, const DpugwConfig *config, GError **error
   if (config->gateway_interface != NULL &&
       strcmp (config->gateway_interface, DPUGW_DERIVE_FROM_MGMT_PORT) != 0)
     {
-      DpugwResolution *r = g_new0 (DpugwResolution, 1);
+      DpugwResolution *r;
+
+      /* Printed alone for GW=$(...): never let a malformed name through. */
+      if (!dpugw_netdev_name_validate (config->gateway_interface, error))
+        return NULL;
+      r = g_new0 (DpugwResolution, 1);
       r->source = DPUGW_SOURCE_EXPLICIT;
       r->mgmt_port = g_strdup (config->mgmt_port_netdev != NULL ? config->mgmt_port_netdev : "");
       r->vf_pci = g_strdup ("");
@@ -341,6 +346,8 @@ resolve_configured (DpugwSysfs *sysfs, const DpugwConfig *config, GError **error
       }
 
     case DPUGW_MGMT_SOURCE_NETDEV:
+      if (!dpugw_netdev_name_validate (config->mgmt_port_netdev, error))
+        return NULL;
       if (!netdev_exists (sysfs, config->mgmt_port_netdev) &&
           strcmp (config->mgmt_port_netdev, DPUGW_OVNK_MGMT_PORT_NAME) != 0 &&
           netdev_exists (sysfs, DPUGW_OVNK_MGMT_PORT_NAME))

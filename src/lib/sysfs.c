@@ -233,12 +233,17 @@ resolve_parent (DpugwSysfs *self, const char *relpath, const char **last, GError
   const char *slash = strrchr (relpath, '/');
   g_autofree char *parent = NULL;
 
-  if (slash == NULL)
+  *last = slash != NULL ? slash + 1 : relpath;
+  /* The last component names an entry of the parent, never the parent or its parent. */
+  if (**last == '\0' || strcmp (*last, ".") == 0 || strcmp (*last, "..") == 0)
     {
-      *last = relpath;
-      return g_strdup (self->root);
+      g_autofree char *shown = dpugw_sysfs_display_path (self, relpath);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "%s: does not name a file below the sysfs root", shown);
+      return NULL;
     }
-  *last = slash + 1;
+  if (slash == NULL)
+    return g_strdup (self->root);
   parent = g_strndup (relpath, (gsize) (slash - relpath));
   return canonicalize_abs (self, parent, error);
 }

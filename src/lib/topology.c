@@ -125,6 +125,12 @@ dpugw_topology_scan_pf (DpugwSysfs *sysfs, const char *pci, GError **error)
   dir = dpugw_sysfs_canonicalize (sysfs, rel, error);
   if (dir == NULL)
     return NULL;
+  /* The kernel names the link after the function it leads to; anything else is not a PF of ours. */
+  if (!g_str_has_suffix (dir, addr) || (strlen (dir) > strlen (addr) && dir[strlen (dir) - strlen (addr) - 1] != '/'))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s does not lead to PCI function %s", rel, addr);
+      return NULL;
+    }
 
   pf = g_new0 (DpugwPf, 1);
   attr = g_strconcat (dir, "/sriov_totalvfs", NULL);
