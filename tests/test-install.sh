@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# What `meson install` puts on a host: the files, a program embedding the
+# library through pkg-config, and the unit's systemd-analyze security score.
+# TAP output.  Arguments: SRCDIR BUILDDIR
+set -u
+srcdir=$1
+builddir=$2
+dest=$(mktemp -d)
+trap 'rm -rf "$dest"' EXIT
+
+n=0
+failed=0
+check() {
+  local what=$1; shift
+  n=$((n + 1))
+  if "$@" > "$dest/out.$n" 2>&1; then
+    echo "ok $n - $what"
+  else
+    echo "not ok $n - $what"
+    sed 's/^/# /' "$dest/out.$n"
+    failed=$((failed + 1))
+  fi
+}
+
+echo "1..9"
+check "meson install into a DESTDIR" meson install -C "$builddir" --no-rebuild --destdir "$dest/root" --quiet
+
+prefix=$(meson introspect "$builddir" --buildoptions | python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
+root="$dest/root$prefix"
+pc=$(find "$dest/root" -name dpu-gateway.pc | head -1)
+unit=$(find "$dest/root" -name dpu-gatewayd.service -path '*systemd*' | head -1)
+
+check "the daemon, the client and the library are installed" \
+  test -x "$root/libexec/dpu-gatewayd" -a -x "$root/bin/dpu-gatewayctl" -a -n "$pc"
+check "the D-Bus interface, policy and activation file are installed" \
+  test -f "$root/share/dbus-1/interfaces/org.ovnk.DpuGateway.xml" \
+    -a -f "$root/share/dbus-1/system.d/org.ovnk.DpuGateway.conf" \
+    -a -f "$root/share/dbus-1/system-services/org.ovnk.DpuGateway.service"
+check "the installed interface is the one in dbus/" \
+  cmp "$srcdir/dbus/org.ovnk.DpuGateway.xml" "$root/share/dbus-1/interfaces/org.ovnk.DpuGateway.xml"
+check "the activation file names the unit and the installed daemon" \
+  grep -qx "SystemdService=dpu-gatewayd.service" "$root/share/dbus-1/system-services/org.ovnk.DpuGateway.service"
+check "the unit starts the installed daemon" grep -qx "ExecStart=$prefix/libexec/dpu-gatewayd" "$unit"
+
+# An agent embedding the library, built only from what was installed.
+cat > "$dest/agent.c" <<'C'
+#include <dpu-gateway/dpu-gateway.h>
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DpugwSysfs) sysfs = dpugw_sysfs_new (argv[1], &error);
+  g_autoptr(DpugwResolution) r = sysfs ? dpugw_resolve (sysfs, NULL, argv[2], &error) : NULL;
+  if (r == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  g_print ("%s\n", r->interface);
+  return 0;
+}
+C
+build_agent() {
+  local flags
+  # The .pc file as installed, its prefix moved to where DESTDIR put it.
+  mkdir -p "$dest/pc" &&
+  sed "s|^prefix=.*|prefix=$root|" "$pc" > "$dest/pc/dpu-gateway.pc" &&
+  flags=$(PKG_CONFIG_PATH="$dest/pc" pkg-config --cflags --libs dpu-gateway) &&
+  cc -std=gnu11 -Wall -Werror -o "$dest/agent" "$dest/agent.c" $flags -Wl,-rpath,"$(dirname "$(dirname "$pc")")"
+}
+run_agent() {
+  "$builddir/tests/dpugw-mock-sysfs" "$srcdir/data/dpu-host-example.umockdev" "$dest/sys" &&
+  test "$("$dest/agent" "$dest/sys" pf0vf0)" = eth0
+}
+check "an agent builds against the installed headers with pkg-config" build_agent
+check "the agent resolves the example hardware through the installed library" run_agent
+
+score() {
+  local out exposure
+  out=$(systemd-analyze security --offline=yes "$unit" 2>&1) || { echo "$out"; return 1; }
+  exposure=$(echo "$out" | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
+  echo "exposure $exposure"
+  python3 -c "import sys; sys.exit(0 if float('$exposure') <= 2.0 else 1)"
+}
+check "systemd-analyze security rates the unit 2.0 or better" score
+
+[ $failed -eq 0 ]
