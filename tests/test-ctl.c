@@ -563,6 +563,93 @@ test_service_configured_json (ServiceFixture *f, gconstpointer unused)
   g_assert_nonnull (strstr (again.out, "\"pfs\":[{\"pci\":\"0000:01:00.0\""));
 }
 
+/* The example hardware; the test data says whether to ask for --json. */
+static void
+monitor_setup (ServiceFixture *f, gconstpointer json)
+{
+  service_setup (f, EXAMPLE);
+}
+
+/* Reads lines from @stream until one equals @expected (deadline), collecting them into @seen. */
+static gboolean
+read_until_line (GDataInputStream *stream, const char *expected, GString *seen)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (stream, NULL, NULL, &error);
+
+      if (line == NULL)
+        return FALSE;
+      g_string_append_printf (seen, "%s\n", line);
+      if (strcmp (line, expected) == 0)
+        return TRUE;
+    }
+}
+
+static void
+test_service_monitor (ServiceFixture *f, gconstpointer json)
+{
+  g_autoptr(GSubprocess) monitor = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ctl = ctl_path ();
+  gboolean as_json = GPOINTER_TO_INT (json);
+
+  monitor = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, ctl, "monitor", f->address_flag,
+                              as_json ? "--json" : NULL, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (monitor));
+
+  /* Once it has seen the service, change the hardware and have the service look. */
+  {
+    g_autoptr(GError) local_error = NULL;
+    g_autofree char *first = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &local_error);
+    g_assert_nonnull (first);
+    g_assert_true (g_str_has_prefix (first, as_json ? "{\"signal\":\"ServiceStarted\",\"owner\":\":" : "ServiceStarted :"));
+  }
+  dpugw_test_remove (f->testbed, "class/net/eth0");
+  dpugw_test_remove (f->testbed, "devices/pci0000:00/0000:00:02.0/0000:01:00.0/net/eth0/device");
+  {
+    g_autofree char *dir = dpugw_test_path (f->testbed, "devices/pci0000:00/0000:00:02.0/0000:01:00.0/net/eth0");
+    const char *rm[] = { "rm", "-rf", dir, NULL };
+    int status;
+    g_assert_true (g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, NULL));
+  }
+  {
+    g_autoptr(GDBusConnection) bus = g_dbus_connection_new_for_address_sync (
+        f->address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+        NULL, NULL, &error);
+    g_autoptr(GVariant) reply = NULL;
+
+    g_assert_no_error (error);
+    reply = g_dbus_connection_call_sync (bus, "org.ovnk.DpuGateway", "/org/ovnk/DpuGateway", "org.ovnk.DpuGateway",
+                                         "Refresh", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_no_error (error);
+  }
+
+  if (as_json)
+    {
+      g_assert_true (read_until_line (out, "{\"signal\":\"GatewayChanged\",\"vf-pci\":\"0000:01:02.3\","
+                                           "\"old-interface\":\"eth0\",\"new-interface\":\"eth1\"}", seen));
+      g_assert_true (read_until_line (out, "{\"signal\":\"TopologyChanged\",\"generation\":2}", seen));
+    }
+  else
+    {
+      g_assert_true (read_until_line (out, "GatewayChanged 0000:01:02.3 eth0 -> eth1", seen));
+      g_assert_true (read_until_line (out, "TopologyChanged generation=2", seen));
+      g_assert_true (read_until_line (out, "PropertiesChanged GatewayInterface=eth1 Generation=2", seen));
+    }
+
+  /* Interrupted, it ends well. */
+  g_subprocess_send_signal (monitor, SIGINT);
+  g_assert_true (g_subprocess_wait (monitor, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (monitor));
+  g_assert_cmpint (g_subprocess_get_exit_status (monitor), ==, 0);
+}
+
 static void
 test_service_unreachable (void)
 {
@@ -643,6 +730,10 @@ main (int argc, char **argv)
               test_service_same_as_local, service_teardown);
   g_test_add ("/ctl/service/configured-json", ServiceFixture, EXAMPLE, service_setup,
               test_service_configured_json, service_teardown);
+  g_test_add ("/ctl/service/monitor", ServiceFixture, NULL, monitor_setup,
+              test_service_monitor, service_teardown);
+  g_test_add ("/ctl/service/monitor-json", ServiceFixture, GINT_TO_POINTER (1), monitor_setup,
+              test_service_monitor, service_teardown);
   g_test_add_func ("/ctl/service/unreachable", test_service_unreachable);
   g_test_add_func ("/ctl/service/absent", test_service_absent);
   g_test_add_func ("/ctl/service/options", test_service_options);

@@ -32,6 +32,7 @@ typedef int (*CtlCommandFunc) (int argc, char **argv);
 
 int ctl_cmd_resolve (int argc, char **argv);
 int ctl_cmd_topology (int argc, char **argv);
+int ctl_cmd_monitor (int argc, char **argv);
 
 /* Parses @argv for a command with the common options; FALSE (message printed) on bad usage. */
 gboolean ctl_parse_options (CtlOptions *options, const char *command, const char *parameter,

@@ -15,6 +15,7 @@ struct _DpugwCache
 {
   GHashTable *by_vf;     /* vf_pci -> DpugwResolution */
   GHashTable *by_name;   /* netdev -> vf_pci */
+  GHashTable *by_pf;     /* pf_pci -> set of vf_pci */
   GHashTable *failures;  /* request key -> Failure */
   guint max_entries;
   guint max_failures;
@@ -36,6 +37,7 @@ dpugw_cache_new (guint max_entries, guint max_failures, gint64 failure_ttl_usec)
   cache->by_vf = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) dpugw_resolution_free);
   cache->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  cache->by_pf = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
   cache->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) failure_free);
   cache->max_entries = MAX (max_entries, 1);
   cache->max_failures = MAX (max_failures, 1);
@@ -50,6 +52,7 @@ dpugw_cache_free (DpugwCache *cache)
     return;
   g_hash_table_unref (cache->by_vf);
   g_hash_table_unref (cache->by_name);
+  g_hash_table_unref (cache->by_pf);
   g_hash_table_unref (cache->failures);
   g_free (cache);
 }
@@ -80,17 +83,35 @@ unindex_vf (DpugwCache *cache, const char *vf_pci)
       g_hash_table_iter_remove (&iter);
 }
 
+static void
+pf_index_remove (DpugwCache *cache, const char *pf_pci, const char *vf_pci)
+{
+  GHashTable *vfs = g_hash_table_lookup (cache->by_pf, pf_pci);
+
+  if (vfs != NULL && g_hash_table_remove (vfs, vf_pci) && g_hash_table_size (vfs) == 0)
+    g_hash_table_remove (cache->by_pf, pf_pci);
+}
+
 void
 dpugw_cache_remove_vf (DpugwCache *cache, const char *vf_pci)
 {
-  if (g_hash_table_remove (cache->by_vf, vf_pci))
-    unindex_vf (cache, vf_pci);
+  const DpugwResolution *r = g_hash_table_lookup (cache->by_vf, vf_pci);
+
+  if (r == NULL)
+    return;
+  pf_index_remove (cache, r->pf_pci, vf_pci);
+  unindex_vf (cache, vf_pci);
+  g_hash_table_remove (cache->by_vf, vf_pci);
 }
 
 void
 dpugw_cache_store (DpugwCache *cache, const char *requested_name, DpugwResolution *resolution)
 {
   g_return_if_fail (resolution != NULL && resolution->vf_pci != NULL && *resolution->vf_pci != '\0');
+
+  /* Entries answer callers who name a netdev or a VF: for them it is derived, even when
+   * the entry came from the configured port's device plugin or rename fallback. */
+  resolution->source = DPUGW_SOURCE_DERIVED;
 
   if (!g_hash_table_contains (cache->by_vf, resolution->vf_pci) &&
       g_hash_table_size (cache->by_vf) >= cache->max_entries)
@@ -107,6 +128,20 @@ dpugw_cache_store (DpugwCache *cache, const char *requested_name, DpugwResolutio
         dpugw_cache_remove_vf (cache, victim);
     }
 
+  {
+    const DpugwResolution *old = g_hash_table_lookup (cache->by_vf, resolution->vf_pci);
+    GHashTable *vfs;
+
+    if (old != NULL)
+      pf_index_remove (cache, old->pf_pci, old->vf_pci);
+    vfs = g_hash_table_lookup (cache->by_pf, resolution->pf_pci);
+    if (vfs == NULL)
+      {
+        vfs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_insert (cache->by_pf, g_strdup (resolution->pf_pci), vfs);
+      }
+    g_hash_table_add (vfs, g_strdup (resolution->vf_pci));
+  }
   if (requested_name != NULL && *requested_name != '\0')
     g_hash_table_replace (cache->by_name, g_strdup (requested_name), g_strdup (resolution->vf_pci));
   if (resolution->mgmt_port != NULL && *resolution->mgmt_port != '\0')
@@ -155,10 +190,46 @@ dpugw_cache_store_failure (DpugwCache *cache, const char *key, const GError *err
   g_hash_table_replace (cache->failures, g_strdup (key), failure);
 }
 
+const char *
+dpugw_cache_vf_of_name (DpugwCache *cache, const char *netdev)
+{
+  return g_hash_table_lookup (cache->by_name, netdev);
+}
+
+void
+dpugw_cache_forget_name (DpugwCache *cache, const char *netdev)
+{
+  g_hash_table_remove (cache->by_name, netdev);
+}
+
+GStrv
+dpugw_cache_dup_vfs_of_pf (DpugwCache *cache, const char *pf_pci)
+{
+  GHashTable *vfs = g_hash_table_lookup (cache->by_pf, pf_pci);
+  g_autoptr(GStrvBuilder) out = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer vf;
+
+  if (vfs != NULL)
+    {
+      g_hash_table_iter_init (&iter, vfs);
+      while (g_hash_table_iter_next (&iter, &vf, NULL))
+        g_strv_builder_add (out, vf);
+    }
+  return g_strv_builder_end (out);
+}
+
+void
+dpugw_cache_clear_failures (DpugwCache *cache)
+{
+  g_hash_table_remove_all (cache->failures);
+}
+
 void
 dpugw_cache_clear (DpugwCache *cache)
 {
   g_hash_table_remove_all (cache->by_vf);
+  g_hash_table_remove_all (cache->by_pf);
   g_hash_table_remove_all (cache->by_name);
   g_hash_table_remove_all (cache->failures);
 }

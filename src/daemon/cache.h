@@ -28,6 +28,13 @@ void dpugw_cache_remove_vf (DpugwCache *cache, const char *vf_pci);
 const GError *dpugw_cache_lookup_failure (DpugwCache *cache, const char *key, gint64 now);
 void dpugw_cache_store_failure (DpugwCache *cache, const char *key, const GError *error, gint64 now);
 
+/* The VF a netdev name was last seen naming, and forgetting it (the name changed). */
+const char *dpugw_cache_vf_of_name (DpugwCache *cache, const char *netdev);
+void dpugw_cache_forget_name (DpugwCache *cache, const char *netdev);
+/* The cached VFs of a PF. */
+GStrv dpugw_cache_dup_vfs_of_pf (DpugwCache *cache, const char *pf_pci);
+
+void dpugw_cache_clear_failures (DpugwCache *cache);
 void dpugw_cache_clear (DpugwCache *cache);
 /* The cached VF PCI addresses, sorted. */
 GStrv dpugw_cache_dup_vfs (DpugwCache *cache);

@@ -11,12 +11,17 @@
 #include "config.h"
 
 #include "dbus-names.h"
+#include "link-monitor.h"
 #include "options.h"
 #include "service.h"
 
 #include <glib-unix.h>
 #include <locale.h>
 #include <stdio.h>
+
+/* Link changes are coalesced: a pass once they have been quiet this long, at the latest after the other. */
+#define LINK_QUIET_MSEC     30
+#define LINK_MAX_DELAY_MSEC 250
 
 enum {
   EXIT_OK = 0,
@@ -31,9 +36,11 @@ typedef struct {
   gboolean replace;
   gboolean verbose;
   gboolean version;
+  int netlink_buffer;
 
   GMainLoop *loop;
   DpugwService *service;
+  DpugwLinkMonitor *monitor;
   guint owner_id;
   int exit_status;
 } Daemon;
@@ -46,6 +53,7 @@ daemon_clear (Daemon *d)
   if (d->service != NULL)
     dpugw_service_unexport (d->service);
   g_clear_object (&d->service);
+  g_clear_object (&d->monitor);
   g_clear_pointer (&d->loop, g_main_loop_unref);
   dpugw_config_options_clear (&d->config_options);
   g_clear_pointer (&d->sysfs_root, g_free);
@@ -132,6 +140,8 @@ main (int argc, char **argv)
     { "replace", 'r', 0, G_OPTION_ARG_NONE, &d.replace, "Replace a running instance", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &d.verbose, "Log debug messages", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &d.version, "Print the version and exit", NULL },
+    /* For tests that force receive overruns: the netlink socket's receive buffer. */
+    { "netlink-buffer-size", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &d.netlink_buffer, NULL, "BYTES" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -186,6 +196,19 @@ main (int argc, char **argv)
   dpugw_dbus_error_register ();
   d.service = dpugw_service_new (sysfs, config);
   d.loop = g_main_loop_new (NULL, FALSE);
+
+  /* Live tracking; without netlink the service still answers, re-validating on Refresh and SIGHUP. */
+  d.monitor = dpugw_link_monitor_new (LINK_QUIET_MSEC, LINK_MAX_DELAY_MSEC, d.netlink_buffer, &error);
+  if (d.monitor != NULL)
+    {
+      dpugw_service_set_link_monitor (d.service, d.monitor);
+      dpugw_link_monitor_start (d.monitor);
+    }
+  else
+    {
+      g_warning ("not following link changes: %s", error->message);
+      g_clear_error (&error);
+    }
 
   g_unix_signal_add (SIGTERM, on_sigterm, &d);
   g_unix_signal_add (SIGINT, on_sigterm, &d);

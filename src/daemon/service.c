@@ -11,6 +11,8 @@
 
 #include "cache.h"
 #include "dbus-names.h"
+#include "link-monitor.h"
+#include "topology-state.h"
 #include "worker.h"
 
 #include <string.h>
@@ -44,13 +46,17 @@ struct _DpugwService
   guint64 generation;
   GHashTable *changed_properties;  /* names, for the next PropertiesChanged */
 
-  GVariant *topology;         /* aa{sv}; NULL until the first pass */
+  DpugwTopologyState *topology; /* NULL until the first pass */
   GPtrArray *topology_waiters;
 
+  /* One pass at a time: a full one (start-up, Refresh, SIGHUP) or one for link changes. */
   gboolean pass_running;
-  gboolean pass_again;
+  gboolean want_full;
   GPtrArray *pass_waiters;    /* Refresh calls answered by the running pass */
-  GPtrArray *refresh_waiters; /* Refresh calls for the next pass */
+  GPtrArray *refresh_waiters; /* Refresh calls for the next full pass */
+
+  DpugwLinkMonitor *monitor;
+  GPtrArray *link_events;     /* DpugwLinkEvent, for the next link pass */
 };
 
 G_DEFINE_FINAL_TYPE (DpugwService, dpugw_service, G_TYPE_OBJECT)
@@ -81,6 +87,9 @@ dpugw_service_dispose (GObject *object)
   DpugwService *self = DPUGW_SERVICE (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitor, self);
+  g_clear_object (&self->monitor);
   dpugw_service_unexport (self);
   G_OBJECT_CLASS (dpugw_service_parent_class)->dispose (object);
 }
@@ -101,8 +110,9 @@ dpugw_service_finalize (GObject *object)
   g_free (self->gateway_interface);
   g_free (self->last_error);
   g_clear_pointer (&self->changed_properties, g_hash_table_unref);
-  g_clear_pointer (&self->topology, g_variant_unref);
+  g_clear_pointer (&self->topology, dpugw_topology_state_free);
   g_clear_pointer (&self->topology_waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->link_events, g_ptr_array_unref);
   g_clear_pointer (&self->pass_waiters, g_ptr_array_unref);
   g_clear_pointer (&self->refresh_waiters, g_ptr_array_unref);
   G_OBJECT_CLASS (dpugw_service_parent_class)->finalize (object);
@@ -130,6 +140,7 @@ dpugw_service_init (DpugwService *self)
   self->topology_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->pass_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->refresh_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->link_events = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_link_event_free);
 }
 
 /* The configured management port before it is resolved: the netdev, or the device plugin's VF. */
@@ -265,6 +276,8 @@ set_configured (DpugwService *self, DpugwResolution *r, const GError *error, GPt
     mgmt_port = r->mgmt_port;
   else if (r != NULL && *r->vf_pci != '\0')
     mgmt_port = r->vf_pci;
+  else if (r == NULL && *self->management_port != '\0')
+    mgmt_port = self->management_port; /* a failure says nothing new about the port: keep the last known */
   /* Nothing configured is not an error of the configuration's. */
   if (error != NULL && !g_error_matches (error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED))
     message = error->message;
@@ -430,7 +443,7 @@ handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const cha
 
 /* --- Refresh and the pass --------------------------------------------------- */
 
-static void start_pass (DpugwService *self);
+static void kick (DpugwService *self);
 
 static void
 reply_topology_waiters (DpugwService *self, const GError *error)
@@ -440,7 +453,7 @@ reply_topology_waiters (DpugwService *self, const GError *error)
       GDBusMethodInvocation *invocation = g_object_ref (g_ptr_array_index (self->topology_waiters, i));
       if (self->topology != NULL)
         g_dbus_method_invocation_return_value (invocation, g_variant_new ("(t@aa{sv})", self->generation,
-                                                                          self->topology));
+                                                                          dpugw_topology_state_get_variant (self->topology)));
       else
         g_dbus_method_invocation_return_gerror (invocation, error);
     }
@@ -494,10 +507,14 @@ apply_pass (DpugwService *self, DpugwPass *pass)
   }
 
   /* The first scan is no change, there was nothing to compare with; but it is a generation. */
-  first = self->topology == NULL;
-  topology_changed = !first && !g_variant_equal (self->topology, pass->topology);
-  g_clear_pointer (&self->topology, g_variant_unref);
-  self->topology = g_steal_pointer (&pass->topology);
+  {
+    g_autoptr(DpugwTopologyState) topology = dpugw_topology_state_new (g_steal_pointer (&pass->pfs));
+
+    first = self->topology == NULL;
+    topology_changed = !first && !dpugw_topology_state_equal (self->topology, topology);
+    g_clear_pointer (&self->topology, dpugw_topology_state_free);
+    self->topology = g_steal_pointer (&topology);
+  }
 
   publish_changes (self, changes, topology_changed, first);
 }
@@ -529,36 +546,46 @@ pass_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_ptr_array_set_size (self->pass_waiters, 0);
   reply_topology_waiters (self, error);
-
-  if (self->pass_again)
-    start_pass (self);
+  kick (self);
 }
 
 static void
-start_pass (DpugwService *self)
+start_full_pass (DpugwService *self)
 {
   g_auto(GStrv) vfs = NULL;
 
-  if (self->pass_running)
-    {
-      self->pass_again = TRUE;
-      return;
-    }
   self->pass_running = TRUE;
-  self->pass_again = FALSE;
+  self->want_full = FALSE;
+  /* A full pass covers whatever the links did meanwhile. */
+  g_ptr_array_set_size (self->link_events, 0);
   g_ptr_array_extend_and_steal (self->pass_waiters, g_steal_pointer (&self->refresh_waiters));
   self->refresh_waiters = g_ptr_array_new_with_free_func (g_object_unref);
 
   vfs = dpugw_cache_dup_vfs (self->cache);
-  g_debug ("re-validating %u cached resolutions", g_strv_length (vfs));
+  g_debug ("re-validating %u cached resolutions and the topology", g_strv_length (vfs));
   dpugw_pass_async (self->sysfs, self->config, (const char * const *) vfs, self->cancellable,
                     pass_done, g_object_ref (self));
+}
+
+static void start_link_pass (DpugwService *self);
+
+/* Starts the next pass, if one is wanted and none runs. */
+static void
+kick (DpugwService *self)
+{
+  if (self->pass_running || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (self->want_full)
+    start_full_pass (self);
+  else if (self->topology != NULL && self->link_events->len > 0)
+    start_link_pass (self);
 }
 
 void
 dpugw_service_refresh (DpugwService *self)
 {
-  start_pass (self);
+  self->want_full = TRUE;
+  kick (self);
 }
 
 void
@@ -566,7 +593,286 @@ dpugw_service_set_config (DpugwService *self, DpugwConfig *config)
 {
   g_clear_pointer (&self->config, dpugw_config_free);
   self->config = config;
-  start_pass (self);
+  /* A new configuration may name another port: start from it. */
+  set_string_property (self, "ManagementPort", &self->management_port, configured_mgmt_port (self));
+  dpugw_service_refresh (self);
+}
+
+/* --- link changes ------------------------------------------------------------ */
+
+/* Records @vf's gateway before this pass touches it, once. */
+static void
+snapshot_vf (DpugwService *self, GHashTable *before, const char *vf)
+{
+  const DpugwResolution *r;
+
+  if (g_hash_table_contains (before, vf))
+    return;
+  r = dpugw_cache_lookup_vf (self->cache, vf);
+  g_hash_table_insert (before, g_strdup (vf), g_strdup (r != NULL ? r->interface : ""));
+}
+
+/* A PF's netdevs changed: its cached VFs get the new candidates (none: the entry goes). */
+static void
+apply_pf_netdevs (DpugwService *self, GHashTable *before, const char *pf, char **netdevs)
+{
+  g_auto(GStrv) vfs = dpugw_cache_dup_vfs_of_pf (self->cache, pf);
+
+  for (guint i = 0; vfs[i] != NULL; i++)
+    {
+      const DpugwResolution *old = dpugw_cache_lookup_vf (self->cache, vfs[i]);
+      DpugwResolution *r;
+
+      snapshot_vf (self, before, vfs[i]);
+      if (netdevs == NULL || netdevs[0] == NULL)
+        {
+          dpugw_cache_remove_vf (self->cache, vfs[i]);
+          continue;
+        }
+      if (g_strv_equal ((const char * const *) old->candidates, (const char * const *) netdevs))
+        continue;
+      r = dpugw_resolution_copy (old);
+      g_strfreev (r->candidates);
+      r->candidates = g_strdupv (netdevs);
+      g_free (r->interface);
+      r->interface = g_strdup (netdevs[0]);
+      dpugw_cache_store (self->cache, NULL, r);
+    }
+}
+
+static void
+apply_link_pass (DpugwService *self, DpugwLinkPass *pass)
+{
+  g_autoptr(GHashTable) before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GPtrArray) configured_changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  gboolean topology_changed = FALSE;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  self->cache_epoch++;
+
+  for (guint i = 0; pass->pfs[i] != NULL; i++)
+    {
+      char **netdevs = g_ptr_array_index (pass->pf_netdevs, i);
+      topology_changed |= dpugw_topology_state_set_pf_netdevs (self->topology, pass->pfs[i], netdevs);
+      apply_pf_netdevs (self, before, pass->pfs[i], netdevs);
+    }
+
+  while (pass->rescanned->len > 0)
+    {
+      DpugwPf *pf = g_ptr_array_steal_index_fast (pass->rescanned, 0);
+      g_autofree char *pci = g_strdup (pf->pci);
+      g_auto(GStrv) netdevs = g_strdupv (pf->netdevs);
+
+      topology_changed |= dpugw_topology_state_replace_pf (self->topology, pf);
+      apply_pf_netdevs (self, before, pci, netdevs);
+    }
+
+  for (guint i = 0; pass->vfs[i] != NULL; i++)
+    {
+      const char *vf = pass->vfs[i];
+      DpugwResolution *r = g_steal_pointer (&g_ptr_array_index (pass->vf_results, i));
+
+      topology_changed |= dpugw_topology_state_set_vf_netdevs (self->topology, vf,
+                                                               g_ptr_array_index (pass->vf_netdevs, i));
+      /* The cache holds what callers asked for; it does not grow here. */
+      if (dpugw_cache_lookup_vf (self->cache, vf) == NULL)
+        {
+          dpugw_resolution_free (r);
+          continue;
+        }
+      snapshot_vf (self, before, vf);
+      if (r != NULL)
+        dpugw_cache_store (self->cache, NULL, r);
+      else
+        dpugw_cache_remove_vf (self->cache, vf);
+    }
+
+  {
+    DpugwResolution *r = g_steal_pointer (&pass->configured);
+
+    if (r != NULL && *r->vf_pci != '\0')
+      {
+        snapshot_vf (self, before, r->vf_pci);
+        dpugw_cache_store (self->cache, NULL, dpugw_resolution_copy (r));
+      }
+    set_configured (self, r, pass->configured_error, configured_changes);
+  }
+
+  g_hash_table_iter_init (&iter, before);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const DpugwResolution *now = dpugw_cache_lookup_vf (self->cache, key);
+      const char *new_if = now != NULL ? now->interface : "";
+
+      if (strcmp (value, new_if) != 0)
+        g_ptr_array_add (changes, g_variant_ref_sink (g_variant_new ("(sss)", key, value, new_if)));
+    }
+  for (guint i = 0; i < configured_changes->len; i++)
+    {
+      GVariant *change = g_ptr_array_index (configured_changes, i);
+      const char *vf;
+
+      g_variant_get (change, "(&s&s&s)", &vf, NULL, NULL);
+      if (*vf == '\0' || !g_hash_table_contains (before, vf))
+        g_ptr_array_add (changes, g_variant_ref (change));
+    }
+
+  publish_changes (self, changes, topology_changed, FALSE);
+}
+
+static void
+link_pass_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(DpugwService) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DpugwLinkPass) pass = dpugw_link_pass_finish (result, &error);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  self->pass_running = FALSE;
+  if (pass != NULL)
+    apply_link_pass (self, pass);
+  else
+    g_warning ("re-validation after link changes failed: %s", error->message);
+  kick (self);
+}
+
+static void
+add_name (GHashTable *set, const char *name)
+{
+  if (name != NULL)
+    g_hash_table_add (set, (gpointer) name);
+}
+
+static GStrv
+set_to_strv (GHashTable *set)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, set);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_strv_builder_add (builder, key);
+  return g_strv_builder_end (builder);
+}
+
+/*
+ * Works out what the link events touch: cached VFs named by them, VFs and
+ * PFs whose netdevs they are, and new names nobody knew (the worker finds
+ * their PCI functions).  The cost follows the events, not the machine.
+ */
+static void
+start_link_pass (DpugwService *self)
+{
+  g_autoptr(GPtrArray) events = g_steal_pointer (&self->link_events);
+  g_autoptr(GHashTable) touched = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) vfs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) pfs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) unknown = g_hash_table_new (g_str_hash, g_str_equal);
+  g_auto(GStrv) vf_list = NULL;
+  g_auto(GStrv) pf_list = NULL;
+  g_auto(GStrv) name_list = NULL;
+  GHashTableIter iter;
+  gpointer name;
+  gboolean appeared = FALSE;
+
+  self->link_events = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_link_event_free);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      DpugwLinkEvent *event = g_ptr_array_index (events, i);
+
+      if (event->type == DPUGW_LINK_OPERSTATE)
+        continue;
+      add_name (touched, event->name);
+      add_name (touched, event->old_name);
+      if (event->type == DPUGW_LINK_ADDED || event->type == DPUGW_LINK_RENAMED)
+        appeared = TRUE;
+    }
+
+  g_hash_table_iter_init (&iter, touched);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    {
+      const char *vf = dpugw_cache_vf_of_name (self->cache, name);
+      gboolean is_pf;
+      const char *pci = dpugw_topology_state_pci_of_netdev (self->topology, name, &is_pf);
+
+      if (vf != NULL)
+        g_hash_table_add (vfs, g_strdup (vf));
+      if (pci != NULL)
+        g_hash_table_add (is_pf ? pfs : vfs, g_strdup (pci));
+      if (vf == NULL && pci == NULL)
+        g_hash_table_add (unknown, name);
+    }
+  /* A name that only went away and nobody knew is nothing to us. */
+  for (guint i = 0; i < events->len; i++)
+    {
+      DpugwLinkEvent *event = g_ptr_array_index (events, i);
+      if (event->type == DPUGW_LINK_REMOVED)
+        g_hash_table_remove (unknown, event->name);
+      else if (event->type == DPUGW_LINK_RENAMED)
+        {
+          /* Renamed from a known name: the old name's VF or PF explains the new one. */
+          g_hash_table_remove (unknown, event->old_name);
+          if (dpugw_cache_vf_of_name (self->cache, event->old_name) != NULL ||
+              dpugw_topology_state_pci_of_netdev (self->topology, event->old_name, NULL) != NULL)
+            g_hash_table_remove (unknown, event->name);
+        }
+    }
+
+  /* Names changed: the index learns them again from the results. */
+  g_hash_table_iter_init (&iter, touched);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    dpugw_cache_forget_name (self->cache, name);
+  /* Something appeared: what failed before may work now. */
+  if (appeared)
+    dpugw_cache_clear_failures (self->cache);
+
+  if (g_hash_table_size (touched) == 0)
+    {
+      kick (self);
+      return;
+    }
+
+  vf_list = set_to_strv (vfs);
+  pf_list = set_to_strv (pfs);
+  name_list = set_to_strv (unknown);
+  g_debug ("link changes: %u names; re-validating %u VFs, %u PFs, %u new names",
+           g_hash_table_size (touched), g_strv_length (vf_list), g_strv_length (pf_list),
+           g_strv_length (name_list));
+  self->pass_running = TRUE;
+  dpugw_link_pass_async (self->sysfs, self->config, (const char * const *) vf_list,
+                         (const char * const *) pf_list, (const char * const *) name_list,
+                         self->cancellable, link_pass_done, g_object_ref (self));
+}
+
+static void
+on_links_changed (DpugwLinkMonitor *monitor, GPtrArray *events, gpointer user_data)
+{
+  DpugwService *self = user_data;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      DpugwLinkEvent *event = g_ptr_array_index (events, i);
+      DpugwLinkEvent *copy = g_new0 (DpugwLinkEvent, 1);
+
+      *copy = *event;
+      copy->name = g_strdup (event->name);
+      copy->old_name = g_strdup (event->old_name);
+      g_ptr_array_add (self->link_events, copy);
+    }
+  kick (self);
+}
+
+void
+dpugw_service_set_link_monitor (DpugwService *self, DpugwLinkMonitor *monitor)
+{
+  g_return_if_fail (self->monitor == NULL);
+  self->monitor = g_object_ref (monitor);
+  g_signal_connect (monitor, "changed", G_CALLBACK (on_links_changed), self);
 }
 
 typedef struct {
@@ -593,7 +899,7 @@ refresh_caller_checked (GObject *source, GAsyncResult *result, gpointer user_dat
   else
     {
       g_ptr_array_add (self->refresh_waiters, call->invocation);
-      start_pass (self);
+      dpugw_service_refresh (self);
     }
   g_free (call);
 }
@@ -619,12 +925,13 @@ handle_get_topology (DpugwService *self, GDBusMethodInvocation *invocation)
   if (self->topology != NULL)
     {
       g_dbus_method_invocation_return_value (invocation, g_variant_new ("(t@aa{sv})", self->generation,
-                                                                        self->topology));
+                                                                        dpugw_topology_state_get_variant (self->topology)));
       return;
     }
+  /* Before the first pass is in (or when it failed): wait for one. */
   g_ptr_array_add (self->topology_waiters, invocation);
   if (!self->pass_running)
-    start_pass (self);
+    dpugw_service_refresh (self);
 }
 
 /* --- D-Bus glue ------------------------------------------------------------- */
@@ -697,7 +1004,7 @@ dpugw_service_export (DpugwService *self, GDBusConnection *connection, GError **
   if (self->registration_id == 0)
     return FALSE;
   self->connection = g_object_ref (connection);
-  start_pass (self);
+  dpugw_service_refresh (self);
   return TRUE;
 }
 

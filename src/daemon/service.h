@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <dpu-gateway/dpu-gateway.h>
 
+#include "link-monitor.h"
+
 G_BEGIN_DECLS
 
 #define DPUGW_TYPE_SERVICE (dpugw_service_get_type ())
@@ -18,7 +20,9 @@ void dpugw_service_unexport (DpugwService *self);
 
 /* Replaces the configuration (transfer full) and re-resolves: SIGHUP. */
 void dpugw_service_set_config (DpugwService *self, DpugwConfig *config);
-/* Starts a re-validation pass (or queues one after the running pass). */
+/* Starts a full re-validation pass (or queues one after the running pass). */
 void dpugw_service_refresh (DpugwService *self);
+/* Follows the links: their changes re-validate what they touch. */
+void dpugw_service_set_link_monitor (DpugwService *self, DpugwLinkMonitor *monitor);
 
 G_END_DECLS

@@ -9,6 +9,8 @@ typedef struct {
   DpugwLookupKind kind;
   char *value;
   GStrv vfs;
+  GStrv pfs;
+  GStrv names;
 } JobData;
 
 static void
@@ -18,6 +20,8 @@ job_data_free (JobData *job)
   g_clear_pointer (&job->config, dpugw_config_free);
   g_free (job->value);
   g_strfreev (job->vfs);
+  g_strfreev (job->pfs);
+  g_strfreev (job->names);
   g_free (job);
 }
 
@@ -115,46 +119,6 @@ dpugw_topology_to_variant (GPtrArray *pfs)
   return g_variant_builder_end (&builder);
 }
 
-static GVariant *
-scan_topology (DpugwSysfs *sysfs, GError **error)
-{
-  g_autoptr(GPtrArray) pfs = dpugw_topology_scan (sysfs, error);
-
-  if (pfs == NULL)
-    return NULL;
-  return g_variant_ref_sink (dpugw_topology_to_variant (pfs));
-}
-
-static void
-topology_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  JobData *job = task_data;
-  GError *error = NULL;
-  GVariant *topology = scan_topology (job->sysfs, &error);
-
-  if (topology == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, topology, (GDestroyNotify) g_variant_unref);
-}
-
-void
-dpugw_topology_async (DpugwSysfs *sysfs, GCancellable *cancellable,
-                      GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, dpugw_topology_async);
-  g_task_set_task_data (task, job_data_new (sysfs, NULL), (GDestroyNotify) job_data_free);
-  g_task_run_in_thread (task, topology_thread);
-}
-
-GVariant *
-dpugw_topology_finish (GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 void
 dpugw_pass_free (DpugwPass *pass)
 {
@@ -165,7 +129,7 @@ dpugw_pass_free (DpugwPass *pass)
   g_clear_pointer (&pass->errors, g_ptr_array_unref);
   g_clear_pointer (&pass->configured, dpugw_resolution_free);
   g_clear_error (&pass->configured_error);
-  g_clear_pointer (&pass->topology, g_variant_unref);
+  g_clear_pointer (&pass->pfs, g_ptr_array_unref);
   g_free (pass);
 }
 
@@ -197,8 +161,8 @@ pass_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 
   pass->configured = dpugw_resolve (job->sysfs, job->config, NULL, &pass->configured_error);
 
-  pass->topology = scan_topology (job->sysfs, &error);
-  if (pass->topology == NULL)
+  pass->pfs = dpugw_topology_scan (job->sysfs, &error);
+  if (pass->pfs == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -225,6 +189,104 @@ dpugw_pass_async (DpugwSysfs          *sysfs,
 
 DpugwPass *
 dpugw_pass_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+dpugw_link_pass_free (DpugwLinkPass *pass)
+{
+  if (pass == NULL)
+    return;
+  g_strfreev (pass->vfs);
+  g_clear_pointer (&pass->vf_results, g_ptr_array_unref);
+  g_clear_pointer (&pass->vf_netdevs, g_ptr_array_unref);
+  g_strfreev (pass->pfs);
+  g_clear_pointer (&pass->pf_netdevs, g_ptr_array_unref);
+  g_clear_pointer (&pass->rescanned, g_ptr_array_unref);
+  g_clear_pointer (&pass->configured, dpugw_resolution_free);
+  g_clear_error (&pass->configured_error);
+  g_free (pass);
+}
+
+/* The netdevs of a PCI function, sorted; empty when it has none or they cannot be read. */
+static GStrv
+netdevs_or_empty (DpugwSysfs *sysfs, const char *pci)
+{
+  GStrv netdevs = dpugw_netdevs_from_pci (sysfs, pci, NULL);
+  return netdevs != NULL ? netdevs : g_new0 (char *, 1);
+}
+
+static void
+link_pass_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  JobData *job = task_data;
+  g_autoptr(DpugwLinkPass) pass = g_new0 (DpugwLinkPass, 1);
+  g_autoptr(GHashTable) rescan = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer pci;
+
+  pass->vfs = g_strdupv (job->vfs);
+  pass->vf_results = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_resolution_free);
+  pass->vf_netdevs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  for (guint i = 0; pass->vfs[i] != NULL; i++)
+    {
+      g_ptr_array_add (pass->vf_results, dpugw_resolve_vf_pci (job->sysfs, pass->vfs[i], NULL));
+      g_ptr_array_add (pass->vf_netdevs, netdevs_or_empty (job->sysfs, pass->vfs[i]));
+    }
+
+  pass->pfs = g_strdupv (job->pfs);
+  pass->pf_netdevs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  for (guint i = 0; pass->pfs[i] != NULL; i++)
+    g_ptr_array_add (pass->pf_netdevs, netdevs_or_empty (job->sysfs, pass->pfs[i]));
+
+  /* A netdev nobody knew: a new VF's (scan its PF again) or a PF's. */
+  for (guint i = 0; job->names[i] != NULL; i++)
+    {
+      g_autofree char *fn = dpugw_pci_from_netdev (job->sysfs, job->names[i], NULL);
+      g_autofree char *pf = NULL;
+
+      if (fn == NULL)
+        continue;
+      pf = dpugw_pf_pci_from_vf_pci (job->sysfs, fn, NULL);
+      g_hash_table_add (rescan, pf != NULL ? g_steal_pointer (&pf) : g_steal_pointer (&fn));
+    }
+  pass->rescanned = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_pf_free);
+  g_hash_table_iter_init (&iter, rescan);
+  while (g_hash_table_iter_next (&iter, &pci, NULL))
+    {
+      DpugwPf *pf = dpugw_topology_scan_pf (job->sysfs, pci, NULL);
+      if (pf != NULL)
+        g_ptr_array_add (pass->rescanned, pf);
+    }
+
+  pass->configured = dpugw_resolve (job->sysfs, job->config, NULL, &pass->configured_error);
+  g_task_return_pointer (task, g_steal_pointer (&pass), (GDestroyNotify) dpugw_link_pass_free);
+}
+
+void
+dpugw_link_pass_async (DpugwSysfs          *sysfs,
+                       const DpugwConfig   *config,
+                       const char * const  *vfs,
+                       const char * const  *pfs,
+                       const char * const  *names,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  JobData *job = job_data_new (sysfs, config);
+
+  job->vfs = g_strdupv ((char **) vfs);
+  job->pfs = g_strdupv ((char **) pfs);
+  job->names = g_strdupv ((char **) names);
+  g_task_set_source_tag (task, dpugw_link_pass_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_data_free);
+  g_task_run_in_thread (task, link_pass_thread);
+}
+
+DpugwLinkPass *
+dpugw_link_pass_finish (GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }

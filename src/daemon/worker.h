@@ -33,7 +33,7 @@ typedef struct {
   GPtrArray *errors;              /* parallel to vfs: GError or NULL */
   DpugwResolution *configured;    /* NULL on failure */
   GError *configured_error;
-  GVariant *topology;             /* aa{sv} */
+  GPtrArray *pfs;                 /* DpugwPf: the whole topology */
 } DpugwPass;
 
 void dpugw_pass_free (DpugwPass *pass);
@@ -47,9 +47,34 @@ void dpugw_pass_async (DpugwSysfs          *sysfs,
                        gpointer             user_data);
 DpugwPass *dpugw_pass_finish (GAsyncResult *result, GError **error);
 
-void dpugw_topology_async (DpugwSysfs *sysfs, GCancellable *cancellable,
-                           GAsyncReadyCallback callback, gpointer user_data);
-GVariant *dpugw_topology_finish (GAsyncResult *result, GError **error);
+/*
+ * The re-validation after link changes: only what they touched.  @vfs are
+ * re-resolved and their netdevs listed, @pfs' netdevs listed, @names
+ * (netdevs nobody knew) classified: the PF of each is scanned again.
+ */
+typedef struct {
+  GStrv vfs;
+  GPtrArray *vf_results;          /* parallel to vfs: DpugwResolution or NULL */
+  GPtrArray *vf_netdevs;          /* parallel to vfs: GStrv, empty when none */
+  GStrv pfs;
+  GPtrArray *pf_netdevs;          /* parallel to pfs: GStrv, empty when none */
+  GPtrArray *rescanned;           /* DpugwPf */
+  DpugwResolution *configured;    /* the configured port, NULL on failure */
+  GError *configured_error;
+} DpugwLinkPass;
+
+void dpugw_link_pass_free (DpugwLinkPass *pass);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwLinkPass, dpugw_link_pass_free)
+
+void dpugw_link_pass_async (DpugwSysfs          *sysfs,
+                            const DpugwConfig   *config,
+                            const char * const  *vfs,
+                            const char * const  *pfs,
+                            const char * const  *names,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data);
+DpugwLinkPass *dpugw_link_pass_finish (GAsyncResult *result, GError **error);
 
 /* GetTopology's aa{sv}, floating. */
 GVariant *dpugw_topology_to_variant (GPtrArray *pfs);

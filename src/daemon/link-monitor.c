@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rtnetlink link monitoring with libnl-route-3.  One socket joined to
+ * RTNLGRP_LINK, non-blocking, sequence checks off, read from the main loop.
+ * libnl's cache manager is not used: it keeps stale per-family objects.
+ * Dumps (at start and after an overrun) run on a second socket in a worker
+ * thread while the event socket is not read, so that the events queued
+ * meanwhile apply on top of the dump.
+ */
+#define G_LOG_DOMAIN "dpugw-netlink"
+
+#include "link-monitor.h"
+
+#include <dpu-gateway/dpu-gateway.h>
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <linux/if.h>
+#include <netlink/cache.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/socket.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define DEFAULT_RCVBUF (8 * 1024 * 1024)
+
+typedef struct {
+  char *name;
+  guint8 operstate;
+} Link;
+
+struct _DpugwLinkMonitor
+{
+  GObject parent_instance;
+
+  struct nl_sock *sock;
+  guint fd_source;
+  GCancellable *cancellable;
+  gboolean synced;     /* the first dump is in */
+  gboolean draining;
+
+  GHashTable *links;    /* ifindex -> Link */
+  GPtrArray *pending;   /* DpugwLinkEvent, since the last "changed" */
+  guint quiet_msec;
+  guint max_delay_msec;
+  guint quiet_id;
+  guint deadline_id;
+
+  DpugwLinkMonitorStats stats;
+};
+
+enum { SIGNAL_CHANGED, SIGNAL_READY, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (DpugwLinkMonitor, dpugw_link_monitor, G_TYPE_OBJECT)
+
+static void watch_socket (DpugwLinkMonitor *self);
+
+void
+dpugw_link_event_free (DpugwLinkEvent *event)
+{
+  if (event == NULL)
+    return;
+  g_free (event->name);
+  g_free (event->old_name);
+  g_free (event);
+}
+
+static void
+link_free (Link *link)
+{
+  g_free (link->name);
+  g_free (link);
+}
+
+static void
+dpugw_link_monitor_dispose (GObject *object)
+{
+  DpugwLinkMonitor *self = DPUGW_LINK_MONITOR (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->fd_source, g_source_remove);
+  g_clear_handle_id (&self->quiet_id, g_source_remove);
+  g_clear_handle_id (&self->deadline_id, g_source_remove);
+  G_OBJECT_CLASS (dpugw_link_monitor_parent_class)->dispose (object);
+}
+
+static void
+dpugw_link_monitor_finalize (GObject *object)
+{
+  DpugwLinkMonitor *self = DPUGW_LINK_MONITOR (object);
+
+  g_clear_pointer (&self->sock, nl_socket_free);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->links, g_hash_table_unref);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  G_OBJECT_CLASS (dpugw_link_monitor_parent_class)->finalize (object);
+}
+
+static void
+dpugw_link_monitor_class_init (DpugwLinkMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dpugw_link_monitor_dispose;
+  object_class->finalize = dpugw_link_monitor_finalize;
+
+  /* (GPtrArray of DpugwLinkEvent): the batch, owned by the emitter. */
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  signals[SIGNAL_READY] = g_signal_new ("ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+dpugw_link_monitor_init (DpugwLinkMonitor *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->links = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) link_free);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_link_event_free);
+}
+
+/* --- coalescing -------------------------------------------------------------- */
+
+static void
+flush (DpugwLinkMonitor *self)
+{
+  g_autoptr(GPtrArray) batch = NULL;
+
+  g_clear_handle_id (&self->quiet_id, g_source_remove);
+  g_clear_handle_id (&self->deadline_id, g_source_remove);
+  if (self->pending->len == 0)
+    return;
+  batch = g_steal_pointer (&self->pending);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_link_event_free);
+  self->stats.batches++;
+  g_debug ("%u link changes", batch->len);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0, batch);
+}
+
+static gboolean
+on_quiet (gpointer user_data)
+{
+  DpugwLinkMonitor *self = user_data;
+
+  self->quiet_id = 0;
+  flush (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  DpugwLinkMonitor *self = user_data;
+
+  self->deadline_id = 0;
+  flush (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called after each read: wait for quiet, but not past the deadline. */
+static void
+schedule_flush (DpugwLinkMonitor *self)
+{
+  if (self->pending->len == 0)
+    return;
+  g_clear_handle_id (&self->quiet_id, g_source_remove);
+  self->quiet_id = g_timeout_add (self->quiet_msec, on_quiet, self);
+  if (self->deadline_id == 0)
+    self->deadline_id = g_timeout_add (self->max_delay_msec, on_deadline, self);
+}
+
+static void
+add_event (DpugwLinkMonitor *self, DpugwLinkEventType type, int ifindex, const char *name,
+           const char *old_name, guint8 operstate)
+{
+  DpugwLinkEvent *event = g_new0 (DpugwLinkEvent, 1);
+
+  event->type = type;
+  event->ifindex = ifindex;
+  event->name = g_strdup (name);
+  event->old_name = g_strdup (old_name);
+  event->operstate = operstate;
+  g_ptr_array_add (self->pending, event);
+  self->stats.events++;
+}
+
+/* One link's state now (@name NULL: gone); records what changed. */
+static void
+apply_link (DpugwLinkMonitor *self, int ifindex, const char *name, guint8 operstate)
+{
+  Link *link = g_hash_table_lookup (self->links, GINT_TO_POINTER (ifindex));
+
+  if (name == NULL)
+    {
+      if (link != NULL)
+        {
+          add_event (self, DPUGW_LINK_REMOVED, ifindex, link->name, NULL, link->operstate);
+          g_hash_table_remove (self->links, GINT_TO_POINTER (ifindex));
+        }
+      return;
+    }
+  if (link == NULL)
+    {
+      link = g_new0 (Link, 1);
+      link->name = g_strdup (name);
+      link->operstate = operstate;
+      g_hash_table_insert (self->links, GINT_TO_POINTER (ifindex), link);
+      add_event (self, DPUGW_LINK_ADDED, ifindex, name, NULL, operstate);
+      return;
+    }
+  if (strcmp (link->name, name) != 0)
+    {
+      add_event (self, DPUGW_LINK_RENAMED, ifindex, name, link->name, operstate);
+      g_free (link->name);
+      link->name = g_strdup (name);
+      link->operstate = operstate;
+      return;
+    }
+  if (link->operstate != operstate)
+    {
+      add_event (self, DPUGW_LINK_OPERSTATE, ifindex, name, NULL, operstate);
+      link->operstate = operstate;
+    }
+  /* Otherwise a repeated NEWLINK that changes nothing we follow. */
+}
+
+/* --- the event socket -------------------------------------------------------- */
+
+/* The fields we follow, validated: a kernel message is still input. */
+static gboolean
+link_fields (struct rtnl_link *link, int *ifindex, const char **name, guint8 *operstate)
+{
+  /* RTM_NEWLINK also comes per family (AF_BRIDGE ports...): those are duplicates. */
+  if (rtnl_link_get_family (link) != AF_UNSPEC)
+    return FALSE;
+  *ifindex = rtnl_link_get_ifindex (link);
+  *name = rtnl_link_get_name (link);
+  *operstate = rtnl_link_get_operstate (link);
+  return *ifindex > 0 && *name != NULL && dpugw_netdev_name_is_valid (*name);
+}
+
+static void
+parse_object (struct nl_object *object, void *user_data)
+{
+  DpugwLinkMonitor *self = user_data;
+  int ifindex;
+  const char *name;
+  guint8 operstate;
+
+  if (!link_fields ((struct rtnl_link *) object, &ifindex, &name, &operstate))
+    return;
+  if (nl_object_get_msgtype (object) == RTM_DELLINK)
+    apply_link (self, ifindex, NULL, 0);
+  else
+    apply_link (self, ifindex, name, operstate);
+}
+
+static int
+on_message (struct nl_msg *msg, void *user_data)
+{
+  DpugwLinkMonitor *self = user_data;
+  int type = nlmsg_hdr (msg)->nlmsg_type;
+
+  if (self->draining || (type != RTM_NEWLINK && type != RTM_DELLINK))
+    return NL_OK;
+  self->stats.messages++;
+  nl_msg_parse (msg, parse_object, self);
+  return NL_OK;
+}
+
+static void start_dump (DpugwLinkMonitor *self);
+
+static gboolean
+on_readable (int fd, GIOCondition condition, gpointer user_data)
+{
+  DpugwLinkMonitor *self = user_data;
+
+  for (;;)
+    {
+      int err = nl_recvmsgs_default (self->sock);
+
+      if (err >= 0)
+        continue;
+      if (err == -NLE_AGAIN)
+        break;
+      if (err == -NLE_NOMEM)
+        {
+          /* ENOBUFS: the kernel dropped messages.  Forget what is queued, dump, reconcile. */
+          g_message ("netlink receive buffer overrun: resynchronising the links");
+          self->stats.overruns++;
+          self->draining = TRUE;
+          for (guint i = 0; i < 1u << 20 && nl_recvmsgs_default (self->sock) != -NLE_AGAIN; i++)
+            ;
+          self->draining = FALSE;
+          /* What is pending was applied to the table already: it stays, the dump adds the rest. */
+          self->fd_source = 0;
+          start_dump (self);
+          return G_SOURCE_REMOVE;
+        }
+      g_warning ("netlink: %s", nl_geterror (err));
+      break;
+    }
+  schedule_flush (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_socket (DpugwLinkMonitor *self)
+{
+  self->fd_source = g_unix_fd_add (nl_socket_get_fd (self->sock), G_IO_IN, on_readable, self);
+}
+
+/* --- dumps ------------------------------------------------------------------- */
+
+typedef struct {
+  int ifindex;
+  char *name;
+  guint8 operstate;
+} DumpedLink;
+
+static void
+dumped_link_free (DumpedLink *link)
+{
+  g_free (link->name);
+  g_free (link);
+}
+
+static void
+collect_link (struct nl_object *object, void *user_data)
+{
+  GPtrArray *out = user_data;
+  DumpedLink *link;
+  int ifindex;
+  const char *name;
+  guint8 operstate;
+
+  if (!link_fields ((struct rtnl_link *) object, &ifindex, &name, &operstate))
+    return;
+  link = g_new0 (DumpedLink, 1);
+  link->ifindex = ifindex;
+  link->name = g_strdup (name);
+  link->operstate = operstate;
+  g_ptr_array_add (out, link);
+}
+
+static void
+dump_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  struct nl_sock *sock = nl_socket_alloc ();
+  struct nl_cache *cache = NULL;
+  GPtrArray *links;
+  int err;
+
+  if (sock == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink: out of memory");
+      return;
+    }
+  err = nl_connect (sock, NETLINK_ROUTE);
+  if (err >= 0)
+    err = rtnl_link_alloc_cache (sock, AF_UNSPEC, &cache);
+  if (err < 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink link dump: %s", nl_geterror (err));
+      nl_socket_free (sock);
+      return;
+    }
+  links = g_ptr_array_new_with_free_func ((GDestroyNotify) dumped_link_free);
+  nl_cache_foreach (cache, collect_link, links);
+  nl_cache_free (cache);
+  nl_socket_free (sock);
+  g_task_return_pointer (task, links, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+dump_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(DpugwLinkMonitor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) links = g_task_propagate_pointer (G_TASK (result), &error);
+  gboolean first = !self->synced;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  if (links == NULL)
+    g_warning ("%s", error->message);
+  else
+    {
+      g_autoptr(GHashTable) present = g_hash_table_new (g_direct_hash, g_direct_equal);
+      GHashTableIter iter;
+      gpointer key;
+      guint before = self->pending->len;
+
+      for (guint i = 0; i < links->len; i++)
+        {
+          DumpedLink *link = g_ptr_array_index (links, i);
+          g_hash_table_add (present, GINT_TO_POINTER (link->ifindex));
+          apply_link (self, link->ifindex, link->name, link->operstate);
+        }
+      /* Links the dump no longer has are gone. */
+      {
+        g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (int));
+        g_hash_table_iter_init (&iter, self->links);
+        while (g_hash_table_iter_next (&iter, &key, NULL))
+          if (!g_hash_table_contains (present, key))
+            {
+              int ifindex = GPOINTER_TO_INT (key);
+              g_array_append_val (gone, ifindex);
+            }
+        for (guint i = 0; i < gone->len; i++)
+          apply_link (self, g_array_index (gone, int, i), NULL, 0);
+      }
+      /* The first dump only learns the links: it is no change. */
+      if (first)
+        {
+          self->stats.events -= self->pending->len - before;
+          g_ptr_array_set_size (self->pending, before);
+        }
+    }
+
+  self->synced = TRUE; /* from now on, dumps reconcile */
+  /* The events queued while dumping, then follow the socket (unless they overran it again). */
+  if (on_readable (nl_socket_get_fd (self->sock), G_IO_IN, self) == G_SOURCE_CONTINUE)
+    watch_socket (self);
+  if (first)
+    g_signal_emit (self, signals[SIGNAL_READY], 0);
+}
+
+static void
+start_dump (DpugwLinkMonitor *self)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, dump_done, g_object_ref (self));
+
+  g_task_run_in_thread (task, dump_thread);
+}
+
+/* --- setup ------------------------------------------------------------------- */
+
+DpugwLinkMonitor *
+dpugw_link_monitor_new (guint quiet_msec, guint max_delay_msec, int rcvbuf, GError **error)
+{
+  g_autoptr(DpugwLinkMonitor) self = g_object_new (DPUGW_TYPE_LINK_MONITOR, NULL);
+  int err, fd;
+
+  self->quiet_msec = MAX (quiet_msec, 1);
+  self->max_delay_msec = MAX (max_delay_msec, self->quiet_msec);
+
+  self->sock = nl_socket_alloc ();
+  if (self->sock == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink: out of memory");
+      return NULL;
+    }
+  /* Notifications carry no sequence numbers of ours. */
+  nl_socket_disable_seq_check (self->sock);
+  nl_socket_modify_cb (self->sock, NL_CB_VALID, NL_CB_CUSTOM, on_message, self);
+  err = nl_connect (self->sock, NETLINK_ROUTE);
+  if (err >= 0)
+    err = nl_socket_add_membership (self->sock, RTNLGRP_LINK);
+  if (err >= 0)
+    err = nl_socket_set_nonblocking (self->sock);
+  if (err < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink: %s", nl_geterror (err));
+      return NULL;
+    }
+
+  /* A large receive buffer: past rmem_max when we may (CAP_NET_ADMIN), else what we get. */
+  fd = nl_socket_get_fd (self->sock);
+  if (rcvbuf <= 0)
+    rcvbuf = DEFAULT_RCVBUF;
+  if (setsockopt (fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0 &&
+      setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0)
+    g_debug ("netlink: cannot set the receive buffer: %s", g_strerror (errno));
+
+  return g_steal_pointer (&self);
+}
+
+void
+dpugw_link_monitor_start (DpugwLinkMonitor *self)
+{
+  g_return_if_fail (self->fd_source == 0);
+  start_dump (self);
+}
+
+const char *
+dpugw_link_monitor_get_name (DpugwLinkMonitor *self, int ifindex)
+{
+  Link *link = g_hash_table_lookup (self->links, GINT_TO_POINTER (ifindex));
+  return link != NULL ? link->name : NULL;
+}
+
+guint
+dpugw_link_monitor_n_links (DpugwLinkMonitor *self)
+{
+  return g_hash_table_size (self->links);
+}
+
+void
+dpugw_link_monitor_get_stats (DpugwLinkMonitor *self, DpugwLinkMonitorStats *stats)
+{
+  *stats = self->stats;
+}

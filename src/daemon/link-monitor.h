@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  DPUGW_LINK_ADDED,
+  DPUGW_LINK_REMOVED,
+  DPUGW_LINK_RENAMED,
+  DPUGW_LINK_OPERSTATE,
+} DpugwLinkEventType;
+
+typedef struct {
+  DpugwLinkEventType type;
+  int ifindex;
+  char *name;       /* the name now; for REMOVED, the last name */
+  char *old_name;   /* RENAMED only */
+  guint8 operstate; /* IF_OPER_* */
+} DpugwLinkEvent;
+
+void dpugw_link_event_free (DpugwLinkEvent *event);
+
+#define DPUGW_TYPE_LINK_MONITOR (dpugw_link_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (DpugwLinkMonitor, dpugw_link_monitor, DPUGW, LINK_MONITOR, GObject)
+
+/*
+ * Follows the network devices of this network namespace over rtnetlink
+ * (RTNLGRP_LINK), tracking each by ifindex.  Bursts are coalesced: the
+ * "changed" signal (GPtrArray of DpugwLinkEvent, in order) fires once the
+ * links have been quiet for @quiet_msec, and at the latest @max_delay_msec
+ * after the first change.  A receive overrun is repaired by a fresh dump,
+ * whose differences become events: no change is lost in effect.
+ * @rcvbuf: the socket's receive buffer in bytes (0: 8 MiB).
+ */
+DpugwLinkMonitor *dpugw_link_monitor_new (guint quiet_msec, guint max_delay_msec, int rcvbuf, GError **error);
+
+/* Starts: dumps the links (silently), then follows them.  "ready" fires when the dump is in. */
+void dpugw_link_monitor_start (DpugwLinkMonitor *self);
+
+/* The current name of @ifindex, NULL if unknown. */
+const char *dpugw_link_monitor_get_name (DpugwLinkMonitor *self, int ifindex);
+guint dpugw_link_monitor_n_links (DpugwLinkMonitor *self);
+
+typedef struct {
+  guint64 messages;   /* link messages read */
+  guint64 events;     /* changes that came of them */
+  guint64 batches;    /* "changed" emissions */
+  guint64 overruns;   /* receive overruns repaired by a dump */
+} DpugwLinkMonitorStats;
+
+void dpugw_link_monitor_get_stats (DpugwLinkMonitor *self, DpugwLinkMonitorStats *stats);
+
+G_END_DECLS

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The daemon's SR-IOV topology, kept up to date piece by piece: a link event
+ * changes one PF's or one VF's netdevs, not the whole machine.  Indexed by
+ * PCI address and by netdev name; GetTopology's variant is built when asked.
+ */
+#define G_LOG_DOMAIN "dpugw-topology"
+
+#include "topology-state.h"
+
+#include "worker.h"
+
+#include <string.h>
+
+struct _DpugwTopologyState
+{
+  GPtrArray *pfs;        /* DpugwPf, sorted by PCI address */
+  GHashTable *pf_by_pci; /* pci -> DpugwPf */
+  GHashTable *vf_by_pci; /* pci -> DpugwVf */
+  GHashTable *pf_of_vf;  /* vf pci -> DpugwPf */
+  GHashTable *netdevs;   /* name -> pci (owned) */
+  GHashTable *pf_names;  /* the names of netdevs that are PF netdevs */
+  GVariant *variant;     /* built on demand */
+};
+
+static void
+index_names (DpugwTopologyState *self, char **names, const char *pci, gboolean is_pf)
+{
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      g_hash_table_replace (self->netdevs, g_strdup (names[i]), g_strdup (pci));
+      if (is_pf)
+        g_hash_table_add (self->pf_names, g_strdup (names[i]));
+      else
+        g_hash_table_remove (self->pf_names, names[i]);
+    }
+}
+
+static void
+unindex_names (DpugwTopologyState *self, char **names, const char *pci)
+{
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    if (g_strcmp0 (g_hash_table_lookup (self->netdevs, names[i]), pci) == 0)
+      {
+        g_hash_table_remove (self->pf_names, names[i]);
+        g_hash_table_remove (self->netdevs, names[i]);
+      }
+}
+
+static void
+index_pf (DpugwTopologyState *self, DpugwPf *pf)
+{
+  g_hash_table_replace (self->pf_by_pci, pf->pci, pf);
+  index_names (self, pf->netdevs, pf->pci, TRUE);
+  for (guint j = 0; j < pf->vfs->len; j++)
+    {
+      DpugwVf *vf = g_ptr_array_index (pf->vfs, j);
+      g_hash_table_replace (self->vf_by_pci, vf->pci, vf);
+      g_hash_table_replace (self->pf_of_vf, vf->pci, pf);
+      index_names (self, vf->netdevs, vf->pci, FALSE);
+    }
+}
+
+static void
+unindex_pf (DpugwTopologyState *self, DpugwPf *pf)
+{
+  unindex_names (self, pf->netdevs, pf->pci);
+  for (guint j = 0; j < pf->vfs->len; j++)
+    {
+      DpugwVf *vf = g_ptr_array_index (pf->vfs, j);
+      unindex_names (self, vf->netdevs, vf->pci);
+      g_hash_table_remove (self->vf_by_pci, vf->pci);
+      g_hash_table_remove (self->pf_of_vf, vf->pci);
+    }
+  g_hash_table_remove (self->pf_by_pci, pf->pci);
+}
+
+DpugwTopologyState *
+dpugw_topology_state_new (GPtrArray *pfs)
+{
+  DpugwTopologyState *self = g_new0 (DpugwTopologyState, 1);
+
+  self->pfs = pfs;
+  self->pf_by_pci = g_hash_table_new (g_str_hash, g_str_equal);
+  self->vf_by_pci = g_hash_table_new (g_str_hash, g_str_equal);
+  self->pf_of_vf = g_hash_table_new (g_str_hash, g_str_equal);
+  self->netdevs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->pf_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < pfs->len; i++)
+    index_pf (self, g_ptr_array_index (pfs, i));
+  return self;
+}
+
+void
+dpugw_topology_state_free (DpugwTopologyState *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->pf_names);
+  g_hash_table_unref (self->netdevs);
+  g_hash_table_unref (self->pf_of_vf);
+  g_hash_table_unref (self->vf_by_pci);
+  g_hash_table_unref (self->pf_by_pci);
+  g_ptr_array_unref (self->pfs);
+  g_clear_pointer (&self->variant, g_variant_unref);
+  g_free (self);
+}
+
+GVariant *
+dpugw_topology_state_get_variant (DpugwTopologyState *self)
+{
+  if (self->variant == NULL)
+    self->variant = g_variant_ref_sink (dpugw_topology_to_variant (self->pfs));
+  return self->variant;
+}
+
+gboolean
+dpugw_topology_state_equal (DpugwTopologyState *a, DpugwTopologyState *b)
+{
+  return g_variant_equal (dpugw_topology_state_get_variant (a), dpugw_topology_state_get_variant (b));
+}
+
+const char *
+dpugw_topology_state_pci_of_netdev (DpugwTopologyState *self, const char *name, gboolean *is_pf)
+{
+  const char *pci = g_hash_table_lookup (self->netdevs, name);
+
+  if (is_pf != NULL)
+    *is_pf = pci != NULL && g_hash_table_contains (self->pf_names, name);
+  return pci;
+}
+
+gboolean
+dpugw_topology_state_has_pf (DpugwTopologyState *self, const char *pf_pci)
+{
+  return g_hash_table_contains (self->pf_by_pci, pf_pci);
+}
+
+gboolean
+dpugw_topology_state_set_pf_netdevs (DpugwTopologyState *self, const char *pf_pci, char **netdevs)
+{
+  DpugwPf *pf = g_hash_table_lookup (self->pf_by_pci, pf_pci);
+  const char * const empty[] = { NULL };
+
+  if (netdevs == NULL)
+    netdevs = (char **) empty;
+  if (pf == NULL || g_strv_equal ((const char * const *) pf->netdevs, (const char * const *) netdevs))
+    return FALSE;
+  unindex_names (self, pf->netdevs, pf->pci);
+  g_strfreev (pf->netdevs);
+  pf->netdevs = g_strdupv (netdevs);
+  index_names (self, pf->netdevs, pf->pci, TRUE);
+  g_clear_pointer (&self->variant, g_variant_unref);
+  return TRUE;
+}
+
+gboolean
+dpugw_topology_state_set_vf_netdevs (DpugwTopologyState *self, const char *vf_pci, char **netdevs)
+{
+  DpugwVf *vf = g_hash_table_lookup (self->vf_by_pci, vf_pci);
+  const char * const empty[] = { NULL };
+
+  if (netdevs == NULL)
+    netdevs = (char **) empty;
+  if (vf == NULL || g_strv_equal ((const char * const *) vf->netdevs, (const char * const *) netdevs))
+    return FALSE;
+  unindex_names (self, vf->netdevs, vf->pci);
+  g_strfreev (vf->netdevs);
+  vf->netdevs = g_strdupv (netdevs);
+  index_names (self, vf->netdevs, vf->pci, FALSE);
+  g_clear_pointer (&self->variant, g_variant_unref);
+  return TRUE;
+}
+
+static int
+compare_pfs (gconstpointer a, gconstpointer b)
+{
+  return strcmp ((*(DpugwPf * const *) a)->pci, (*(DpugwPf * const *) b)->pci);
+}
+
+gboolean
+dpugw_topology_state_replace_pf (DpugwTopologyState *self, DpugwPf *pf)
+{
+  DpugwPf *old = g_hash_table_lookup (self->pf_by_pci, pf->pci);
+  g_autoptr(GVariant) before = NULL;
+  g_autoptr(GVariant) after = NULL;
+  g_autoptr(GPtrArray) one = NULL;
+
+  if (old != NULL)
+    {
+      g_autoptr(GPtrArray) old_one = g_ptr_array_new ();
+      gboolean same;
+
+      one = g_ptr_array_new ();
+      g_ptr_array_add (old_one, old);
+      g_ptr_array_add (one, pf);
+      before = g_variant_ref_sink (dpugw_topology_to_variant (old_one));
+      after = g_variant_ref_sink (dpugw_topology_to_variant (one));
+      same = g_variant_equal (before, after);
+      unindex_pf (self, old);
+      g_ptr_array_remove (self->pfs, old); /* frees it */
+      g_ptr_array_add (self->pfs, pf);
+      g_ptr_array_sort (self->pfs, compare_pfs);
+      index_pf (self, pf);
+      if (same)
+        return FALSE;
+    }
+  else
+    {
+      g_ptr_array_add (self->pfs, pf);
+      g_ptr_array_sort (self->pfs, compare_pfs);
+      index_pf (self, pf);
+    }
+  g_clear_pointer (&self->variant, g_variant_unref);
+  return TRUE;
+}
+
+guint
+dpugw_topology_state_n_pfs (DpugwTopologyState *self)
+{
+  return self->pfs->len;
+}
