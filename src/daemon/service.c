@@ -252,7 +252,7 @@ publish_changes (DpugwService *self, GPtrArray *gateway_changes, gboolean topolo
       g_variant_get (change, "(&s&s&s)", &vf, &old_if, &new_if);
       g_message ("gateway of %s: %s -> %s", *vf ? vf : "(configured)", *old_if ? old_if : "(none)",
                  *new_if ? new_if : "(none)");
-      emit_signal (self, "GatewayChanged", g_variant_ref (change));
+      emit_signal (self, "GatewayChanged", change);
     }
   if (topology_changed)
     emit_signal (self, "TopologyChanged", g_variant_new ("(t)", self->generation));
