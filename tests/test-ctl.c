@@ -166,7 +166,7 @@ test_resolve_configured_file_env (Fixture *f, gconstpointer unused)
     g_auto(Run) run = { 0 };
     CTL (&run, "resolve", "--local", file_arg, "--sysfs-root", f->root);
     g_assert_cmpstr (run.err, ==,
-                     "dpu-gatewayctl: failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link)\n");
+                     "dpu-gatewayctl: failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link): it is an SR-IOV physical function (2 of 8 VFs enabled); use one of its VFs as the management port\n");
     g_assert_cmpint (run.status, ==, 1);
   }
   {
@@ -263,7 +263,7 @@ test_resolve_errors (Fixture *f, gconstpointer unused)
     { "pf0vf9", "failed to get PCI address: no network device pf0vf9 (@ROOT@/class/net/pf0vf9: No such file or directory)", 1 },
     { "lo", "failed to get PCI address: lo is a virtual network device, backed by no hardware "
             "(@ROOT@/devices/virtual/net/lo/device: No such file or directory)", 1 },
-    { "eth1", "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link)", 1 },
+    { "eth1", "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link): it is an SR-IOV physical function (2 of 8 VFs enabled); use one of its VFs as the management port", 1 },
     { "0000:01:02.7", "failed to get PF PCI address: no PCI device 0000:01:02.7 "
                       "(@ROOT@/bus/pci/devices/0000:01:02.7: No such file or directory)", 1 },
     { "../../etc", "invalid network device name \"../../etc\": it contains '/'", 2 },

@@ -766,7 +766,10 @@ test_resolve_netdev (Fixture *f, gconstpointer unused)
   interface = resolve (f, "pf0vf0", &details, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (interface, ==, "eth0");
-  g_assert_cmpuint (g_variant_n_children (details), ==, 7);
+  /* No sf and no hint for a VF whose PF has no representors. */
+  g_assert_cmpuint (g_variant_n_children (details), ==, 9);
+  g_assert_cmpstr (lookup_string (details, "selected-by"), ==, "first");
+  g_assert_cmpstr (lookup_string (details, "function-type"), ==, "vf");
   g_assert_cmpstr (lookup_string (details, "mgmt-port"), ==, "pf0vf0");
   g_assert_cmpstr (lookup_string (details, "vf-pci"), ==, "0000:01:02.3");
   g_assert_cmpstr (lookup_string (details, "pf-pci"), ==, "0000:01:00.0");
@@ -1144,7 +1147,7 @@ test_error_pf_pci_address (Fixture *f, gconstpointer unused)
   interface = resolve (f, "eth0", &details, &error);
   g_assert_null (interface);
   assert_remote_error (error, ERR "PfPciAddress",
-                       "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link)");
+                       "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link): it is an SR-IOV physical function (2 of 8 VFs enabled); use one of its VFs as the management port");
   assert_resolve_fails_like_library (f, config, "eth0", ERR "PfPciAddress");
   assert_resolve_fails_like_library (f, config, "0000:01:00.0", ERR "PfPciAddress");
   assert_resolve_fails_like_library (f, config, "0000:01:02.7", ERR "PfPciAddress");
@@ -1340,7 +1343,7 @@ test_properties_device_plugin (Fixture *f, gconstpointer unused)
 static void
 test_properties_last_error (Fixture *f, gconstpointer unused)
 {
-  const char *message = "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link)";
+  const char *message = "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link): it is an SR-IOV physical function (2 of 8 VFs enabled); use one of its VFs as the management port";
 
   START (f, "--config-file=", "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=eth0",
          "--gateway-interface=derive-from-mgmt-port");

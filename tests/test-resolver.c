@@ -359,7 +359,7 @@ test_pf_from_vf_not_a_vf (void)
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS);
   g_assert_null (pf);
   g_assert_cmpstr (error->message, ==,
-                   "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link)");
+                   "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link): it is an SR-IOV physical function (2 of 8 VFs enabled); use one of its VFs as the management port");
 }
 
 static void
@@ -512,10 +512,10 @@ test_resolve_by_vf_pci (void)
   assert_resolution (r, "eth0", "pf0vf0", "0000:01:02.3", "0000:01:00.0",
                      STRV ("eth0", "eth1"), DPUGW_SOURCE_DERIVED);
 
-  /* The same answer as by name, and as dpugw_resolve_vf_pci(). */
+  /* The same answer as by name, and as dpugw_resolve_function(). */
   by_name = resolve_ok (sysfs, NULL, "pf0vf0");
   g_assert_true (dpugw_resolution_equal (r, by_name));
-  direct = dpugw_resolve_vf_pci (sysfs, "0000:01:02.3", &error);
+  direct = dpugw_resolve_function (sysfs, NULL, "0000:01:02.3", &error);
   g_assert_no_error (error);
   g_assert_true (dpugw_resolution_equal (r, direct));
 }
@@ -675,14 +675,14 @@ test_error_mgmt_port_is_pf (void)
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS);
   g_assert_null (r);
   g_assert_cmpstr (error->message, ==,
-                   "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link)");
+                   "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link): it is an SR-IOV physical function (2 of 8 VFs enabled); use one of its VFs as the management port");
   g_clear_error (&error);
 
   r_pci = dpugw_resolve (sysfs, NULL, "0000:01:00.0", &error);
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS);
   g_assert_null (r_pci);
   g_assert_cmpstr (error->message, ==,
-                   "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link)");
+                   "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link): it is an SR-IOV physical function (2 of 8 VFs enabled); use one of its VFs as the management port");
 }
 
 static void
@@ -697,22 +697,30 @@ test_error_virtio_not_vf (void)
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS);
   g_assert_null (r);
   g_assert_cmpstr (error->message, ==,
-                   "failed to get PF PCI address: 0000:00:03.0 is not a virtual function (no physfn link)");
+                   "failed to get PF PCI address: 0000:00:03.0 is not a virtual function (no physfn link): it is a virtio device (driver virtio-pci), which has no SR-IOV physical function");
 }
 
+/* A scalable function's netdev resolves through its auxiliary device's PCI parent, the PF. */
 static void
-test_error_scalable_function_not_vf (void)
+test_resolve_scalable_function (void)
 {
   g_autoptr(DpugwSysfs) sysfs = NULL;
   g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, SF, NULL);
   g_autoptr(DpugwResolution) r = NULL;
   g_autoptr(GError) error = NULL;
+  const char *candidates[] = { "p0", "pf0hpf", "pf0vf0", NULL };
 
   r = dpugw_resolve (sysfs, NULL, "en3f0pf0sf88", &error);
-  g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS);
-  g_assert_null (r);
-  g_assert_cmpstr (error->message, ==,
-                   "failed to get PF PCI address: 0000:03:00.0 is not a virtual function (no physfn link)");
+  g_assert_no_error (error);
+  g_assert_cmpstr (r->interface, ==, "p0");
+  g_assert_cmpstr (r->function_type, ==, "sf");
+  g_assert_cmpstr (r->sf, ==, "mlx5_core.sf.2");
+  g_assert_cmpstr (r->vf_pci, ==, "");
+  g_assert_cmpstr (r->pf_pci, ==, "0000:03:00.0");
+  g_assert_cmpstr (r->mgmt_port, ==, "en3f0pf0sf88");
+  g_assert_cmpstr (dpugw_resolution_function (r), ==, "mlx5_core.sf.2");
+  g_assert_true (g_strv_equal ((const char * const *) r->candidates, candidates));
+  g_assert_cmpstr (r->selected_by, ==, "first");
 }
 
 static void
@@ -1271,7 +1279,7 @@ test_hostile_steps (void)
   g_assert_null (netdevs);
   g_clear_error (&error);
 
-  r = dpugw_resolve_vf_pci (sysfs, "pf0vf0", &error);
+  r = dpugw_resolve_function (sysfs, NULL, "pf0vf0", &error);
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_ARGUMENT);
   g_assert_null (r);
 }
@@ -1745,7 +1753,7 @@ main (int argc, char **argv)
   g_test_add_func ("/resolver/error/virtual-netdev", test_error_virtual_netdev);
   g_test_add_func ("/resolver/error/mgmt-port-is-pf", test_error_mgmt_port_is_pf);
   g_test_add_func ("/resolver/error/virtio-not-vf", test_error_virtio_not_vf);
-  g_test_add_func ("/resolver/error/scalable-function-not-vf", test_error_scalable_function_not_vf);
+  g_test_add_func ("/resolver/resolve/scalable-function", test_resolve_scalable_function);
   g_test_add_func ("/resolver/error/no-pci-device", test_error_no_pci_device);
   g_test_add_func ("/resolver/error/dangling-physfn", test_error_dangling_physfn);
   g_test_add_func ("/resolver/error/pf-without-net", test_error_pf_without_net);

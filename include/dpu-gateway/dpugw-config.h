@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include "dpugw-select.h"
 
 G_BEGIN_DECLS
 
@@ -39,11 +40,14 @@ typedef struct {
   char *mgmt_port_netdev;             /* NULL: unset */
   char *mgmt_port_dp_resource_name;   /* NULL: unset */
   char *gateway_interface;            /* NULL: unset; DPUGW_DERIVE_FROM_MGMT_PORT; or a netdev name */
+  char *gateway_select;               /* NULL: unset (first); the selection rules as written */
   char *config_file;                  /* the file read, NULL if none */
 
   /* Set by dpugw_config_finish(): */
   DpugwMgmtSource mgmt_source;
-  char *mgmt_port_vf_pci;             /* DEVICE_PLUGIN: the VF's PCI address */
+  char *mgmt_port_vf_pci;             /* DEVICE_PLUGIN: the VF's PCI address, or */
+  char *mgmt_port_sf;                 /* DEVICE_PLUGIN: the SF's auxiliary device name (SF pools) */
+  DpugwSelect *select;                /* the parsed rules, never NULL */
   char *device_plugin_variable;       /* PCIDEVICE_... when a resource name is set */
   GPtrArray *warnings;                /* (element-type utf8): things the user should hear about */
 } DpugwConfig;
@@ -54,6 +58,7 @@ typedef struct {
   const char *mgmt_port_netdev;
   const char *mgmt_port_dp_resource_name;
   const char *gateway_interface;
+  const char *gateway_select;
   const char *config_file;   /* NULL: the default file if it exists; "": none */
 } DpugwConfigFlags;
 
@@ -94,7 +99,8 @@ gboolean dpugw_config_finish (DpugwConfig *config, const char * const *envp, GEr
 
 /* "nvidia.com/mgmt_vf" -> "PCIDEVICE_NVIDIA_COM_MGMT_VF"; NULL with an error for an invalid name. */
 char *dpugw_device_plugin_variable (const char *resource_name, GError **error);
-/* "0000:01:02.3,0000:01:02.4" -> normalised addresses, at least one. */
+/* "0000:01:02.3,0000:01:02.4" -> normalised addresses, at least one; SF pools list
+ * auxiliary device names ("mlx5_core.sf.2") instead, which are accepted as they are. */
 GStrv dpugw_device_plugin_parse (const char *value, GError **error);
 
 G_END_DECLS

@@ -24,9 +24,10 @@ typedef enum {
   DPUGW_ERROR_PF_PCI_ADDRESS,     /* step 3: "failed to get PF PCI address: ..." */
   DPUGW_ERROR_NETDEV_DISCOVERY,   /* step 4: "failed to get network devices: ..." */
   DPUGW_ERROR_NO_NETDEVS,         /* step 4: "no netdevs found for pci address <PF>" */
+  DPUGW_ERROR_NO_MATCH,           /* step 5: no netdev of the PF matches the selection rules */
 } DpugwError;
 
-#define DPUGW_ERROR_N_CODES (DPUGW_ERROR_NO_NETDEVS + 1)
+#define DPUGW_ERROR_N_CODES (DPUGW_ERROR_NO_MATCH + 1)
 
 /* The documented messages, defined once. */
 #define DPUGW_MSG_PCI_ADDRESS      "failed to get PCI address"

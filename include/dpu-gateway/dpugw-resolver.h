@@ -3,6 +3,7 @@
 
 #include <glib.h>
 #include "dpugw-config.h"
+#include "dpugw-select.h"
 #include "dpugw-sysfs.h"
 
 G_BEGIN_DECLS
@@ -24,12 +25,20 @@ const char *dpugw_source_to_string (DpugwSource source);
 typedef struct {
   char *mgmt_port;     /* the management netdev as found; "" if the VF has none (vfio);
                         * for an explicit interface, the configured netdev or "" */
-  char *vf_pci;        /* "" when explicit */
+  char *vf_pci;        /* "" when explicit, and for a scalable function */
   char *pf_pci;        /* "" when explicit */
   GStrv candidates;    /* the PF's netdevs in selection order (sorted by name) */
-  char *interface;     /* the gateway interface: the first candidate */
+  char *interface;     /* the gateway interface: the first of @interfaces */
   DpugwSource source;
+  GStrv interfaces;    /* every candidate the deciding selection rule matched, in order */
+  char *selected_by;   /* the rule that decided ("first", "uplink", "name=ens*"), "explicit" */
+  char *hint;          /* NULL, or advice: `first` chose what looks like a VF representor */
+  char *function_type; /* "vf" or "sf"; "" when explicit */
+  char *sf;            /* a scalable function's auxiliary device ("mlx5_core.sf.2"), else NULL */
 } DpugwResolution;
+
+/* The key of a resolution's management function: the VF's PCI address or the SF's device name. */
+const char *dpugw_resolution_function (const DpugwResolution *resolution);
 
 void dpugw_resolution_free (DpugwResolution *resolution);
 DpugwResolution *dpugw_resolution_copy (const DpugwResolution *resolution);
@@ -46,12 +55,27 @@ char *dpugw_pf_pci_from_vf_pci (DpugwSysfs *sysfs, const char *vf_pci, GError **
 GStrv dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error);
 
 /**
- * dpugw_resolve_vf_pci:
- * @vf_pci: a normalised VF PCI address
+ * dpugw_resolve_pf:
+ * @config: (nullable): for its selection rules; the default is `first`
  *
- * Steps 3-5 from a VF PCI address; mgmt_port is the VF's first netdev, if any.
+ * Steps 4-5 for a PF: candidates, interfaces, interface, selected_by and
+ * hint are set, the management fields are empty.
  */
-DpugwResolution *dpugw_resolve_vf_pci (DpugwSysfs *sysfs, const char *vf_pci, GError **error);
+DpugwResolution *dpugw_resolve_pf (DpugwSysfs *sysfs, const DpugwConfig *config, const char *pf_pci, GError **error);
+
+/**
+ * dpugw_resolve_function:
+ * @config: (nullable): for its selection rules
+ * @function: a VF PCI address, or a scalable function's auxiliary device name
+ *   ("mlx5_core.sf.2", as the device plugin lists SF pools)
+ *
+ * Steps 3-5 from the management function; mgmt_port is its first netdev, if any.
+ */
+DpugwResolution *dpugw_resolve_function (DpugwSysfs *sysfs, const DpugwConfig *config, const char *function,
+                                         GError **error);
+
+/* Is @name the shape of an auxiliary device name, "DRIVER.KIND.N" ("mlx5_core.sf.2")? */
+gboolean dpugw_auxiliary_name_is_valid (const char *name);
 
 /**
  * dpugw_resolve:

@@ -14,6 +14,7 @@ dpugw_dbus_error_register (void)
     { DPUGW_ERROR_PF_PCI_ADDRESS, DPUGW_DBUS_ERROR_PREFIX "PfPciAddress" },
     { DPUGW_ERROR_NETDEV_DISCOVERY, DPUGW_DBUS_ERROR_PREFIX "NetdevDiscovery" },
     { DPUGW_ERROR_NO_NETDEVS, DPUGW_DBUS_ERROR_PREFIX "NoNetdevs" },
+    { DPUGW_ERROR_NO_MATCH, DPUGW_DBUS_ERROR_PREFIX "NoMatch" },
   };
   static gsize quark = 0;
 

@@ -15,6 +15,9 @@ dpugw_config_option_group (DpugwConfigOptions *options)
       "SR-IOV device plugin resource of the management VF; takes priority over the netdev", "RESOURCE" },
     { "gateway-interface", 0, 0, G_OPTION_ARG_STRING, &options->gateway_interface,
       "Gateway interface: a netdev name, or derive-from-mgmt-port", "NAME" },
+    { "gateway-select", 0, 0, G_OPTION_ARG_STRING, &options->gateway_select,
+      "Which of the PF's netdevs is the gateway: rules tried in order, first (default), uplink, up, "
+      "name=GLOB", "RULES" },
     { "config-file", 0, 0, G_OPTION_ARG_FILENAME, &options->config_file,
       "ovnkube INI configuration file (default " DPUGW_DEFAULT_CONFIG_FILE " if it exists; \"\" for none)",
       "PATH" },
@@ -34,6 +37,7 @@ dpugw_config_options_clear (DpugwConfigOptions *options)
   g_clear_pointer (&options->mgmt_port_netdev, g_free);
   g_clear_pointer (&options->mgmt_port_dp_resource_name, g_free);
   g_clear_pointer (&options->gateway_interface, g_free);
+  g_clear_pointer (&options->gateway_select, g_free);
   g_clear_pointer (&options->config_file, g_free);
 }
 
@@ -46,6 +50,7 @@ dpugw_config_options_load (const DpugwConfigOptions *options, GError **error)
     .mgmt_port_netdev = options->mgmt_port_netdev,
     .mgmt_port_dp_resource_name = options->mgmt_port_dp_resource_name,
     .gateway_interface = options->gateway_interface,
+    .gateway_select = options->gateway_select,
     .config_file = options->config_file,
   };
 

@@ -11,6 +11,7 @@ typedef struct {
   char *mgmt_port_netdev;
   char *mgmt_port_dp_resource_name;
   char *gateway_interface;
+  char *gateway_select;
   char *config_file;
 } DpugwConfigOptions;
 

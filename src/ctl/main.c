@@ -45,6 +45,7 @@ ctl_exit_code_for_error (const GError *error)
       case DPUGW_ERROR_PF_PCI_ADDRESS:
       case DPUGW_ERROR_NETDEV_DISCOVERY:
       case DPUGW_ERROR_NO_NETDEVS:
+      case DPUGW_ERROR_NO_MATCH:
         return CTL_EXIT_FAILED;
       }
   return CTL_EXIT_FAILED;
@@ -54,7 +55,7 @@ static gboolean
 config_flags_given (const DpugwConfigOptions *config)
 {
   return config->mode != NULL || config->mgmt_port_netdev != NULL || config->mgmt_port_dp_resource_name != NULL ||
-         config->gateway_interface != NULL || config->config_file != NULL;
+         config->gateway_interface != NULL || config->gateway_select != NULL || config->config_file != NULL;
 }
 
 gboolean

@@ -107,13 +107,15 @@ dpugw_cache_remove_vf (DpugwCache *cache, const char *vf_pci)
 void
 dpugw_cache_store (DpugwCache *cache, const char *requested_name, DpugwResolution *resolution)
 {
-  g_return_if_fail (resolution != NULL && resolution->vf_pci != NULL && *resolution->vf_pci != '\0');
+  const char *key = resolution != NULL ? dpugw_resolution_function (resolution) : NULL;
+
+  g_return_if_fail (key != NULL && *key != '\0');
 
   /* Entries answer callers who name a netdev or a VF: for them it is derived, even when
    * the entry came from the configured port's device plugin or rename fallback. */
   resolution->source = DPUGW_SOURCE_DERIVED;
 
-  if (!g_hash_table_contains (cache->by_vf, resolution->vf_pci) &&
+  if (!g_hash_table_contains (cache->by_vf, key) &&
       g_hash_table_size (cache->by_vf) >= cache->max_entries)
     {
       /* Full: the hardware holds more VFs than the bound.  Evict any one. */
@@ -129,24 +131,24 @@ dpugw_cache_store (DpugwCache *cache, const char *requested_name, DpugwResolutio
     }
 
   {
-    const DpugwResolution *old = g_hash_table_lookup (cache->by_vf, resolution->vf_pci);
+    const DpugwResolution *old = g_hash_table_lookup (cache->by_vf, key);
     GHashTable *vfs;
 
     if (old != NULL)
-      pf_index_remove (cache, old->pf_pci, old->vf_pci);
+      pf_index_remove (cache, old->pf_pci, key);
     vfs = g_hash_table_lookup (cache->by_pf, resolution->pf_pci);
     if (vfs == NULL)
       {
         vfs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
         g_hash_table_insert (cache->by_pf, g_strdup (resolution->pf_pci), vfs);
       }
-    g_hash_table_add (vfs, g_strdup (resolution->vf_pci));
+    g_hash_table_add (vfs, g_strdup (key));
   }
   if (requested_name != NULL && *requested_name != '\0')
-    g_hash_table_replace (cache->by_name, g_strdup (requested_name), g_strdup (resolution->vf_pci));
+    g_hash_table_replace (cache->by_name, g_strdup (requested_name), g_strdup (key));
   if (resolution->mgmt_port != NULL && *resolution->mgmt_port != '\0')
-    g_hash_table_replace (cache->by_name, g_strdup (resolution->mgmt_port), g_strdup (resolution->vf_pci));
-  g_hash_table_replace (cache->by_vf, g_strdup (resolution->vf_pci), resolution);
+    g_hash_table_replace (cache->by_name, g_strdup (resolution->mgmt_port), g_strdup (key));
+  g_hash_table_replace (cache->by_vf, g_strdup (key), resolution);
 }
 
 const GError *

@@ -6,8 +6,9 @@
 G_BEGIN_DECLS
 
 /*
- * The daemon's resolution cache, main thread only.  Successes are keyed by VF
- * PCI address, with a netdev name -> VF PCI index beside them, so a renamed
+ * The daemon's resolution cache, main thread only.  Successes are keyed by
+ * the management function (the VF's PCI address, or a scalable function's
+ * auxiliary device name), with a netdev name -> function index beside them, so a renamed
  * VF keeps its entry.  Failures are keyed by the request ("netdev:NAME",
  * "pci:ADDR", "configured") and expire.  Both are bounded: a caller cannot
  * grow the cache without limit by asking for names that do not exist.

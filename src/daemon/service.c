@@ -43,6 +43,7 @@ struct _DpugwService
   char *management_port;
   char *gateway_interface;
   char *last_error;
+  gboolean config_changed;    /* since the configured port was last resolved */
   guint64 generation;
   GHashTable *changed_properties;  /* names, for the next PropertiesChanged */
 
@@ -148,7 +149,7 @@ static const char *
 configured_mgmt_port (DpugwService *self)
 {
   if (self->config->mgmt_source == DPUGW_MGMT_SOURCE_DEVICE_PLUGIN)
-    return self->config->mgmt_port_vf_pci;
+    return self->config->mgmt_port_vf_pci != NULL ? self->config->mgmt_port_vf_pci : self->config->mgmt_port_sf;
   if (self->config->mgmt_port_netdev != NULL)
     return self->config->mgmt_port_netdev;
   return "";
@@ -267,24 +268,30 @@ static void
 set_configured (DpugwService *self, DpugwResolution *r, const GError *error, GPtrArray *changes)
 {
   const char *old_if = self->configured != NULL ? self->configured->interface : "";
-  const char *old_vf = self->configured != NULL ? self->configured->vf_pci : "";
+  const char *old_vf = self->configured != NULL ? dpugw_resolution_function (self->configured) : "";
   const char *new_if = r != NULL ? r->interface : "";
   const char *mgmt_port = configured_mgmt_port (self);
   const char *message = "";
 
   if (r != NULL && *r->mgmt_port != '\0')
     mgmt_port = r->mgmt_port;
-  else if (r != NULL && *r->vf_pci != '\0')
-    mgmt_port = r->vf_pci;
-  else if (r == NULL && *self->management_port != '\0')
+  else if (r != NULL && *dpugw_resolution_function (r) != '\0')
+    mgmt_port = dpugw_resolution_function (r);
+  else if (r == NULL && *self->management_port != '\0' && !self->config_changed)
     mgmt_port = self->management_port; /* a failure says nothing new about the port: keep the last known */
+  self->config_changed = FALSE;
   /* Nothing configured is not an error of the configuration's. */
   if (error != NULL && !g_error_matches (error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED))
     message = error->message;
 
   if (strcmp (old_if, new_if) != 0)
     g_ptr_array_add (changes, g_variant_ref_sink (
-        g_variant_new ("(sss)", r != NULL && *r->vf_pci != '\0' ? r->vf_pci : old_vf, old_if, new_if)));
+        g_variant_new ("(sss)", r != NULL && *dpugw_resolution_function (r) != '\0' ? dpugw_resolution_function (r)
+                                                                                  : old_vf,
+                       old_if, new_if)));
+  if (r != NULL && r->hint != NULL &&
+      (self->configured == NULL || g_strcmp0 (self->configured->hint, r->hint) != 0))
+    g_warning ("configured management port: %s", r->hint);
   if (error != NULL && *message != '\0' && g_strcmp0 (self->last_error, message) != 0)
     g_warning ("configured management port %s: %s", mgmt_port, message);
 
@@ -309,18 +316,32 @@ details_variant (DpugwService *self, const DpugwResolution *r, gboolean cached)
   g_variant_builder_add (&b, "{sv}", "candidates",
                          g_variant_new_strv ((const char * const *) r->candidates, -1));
   g_variant_builder_add (&b, "{sv}", "source", g_variant_new_string (dpugw_source_to_string (r->source)));
+  g_variant_builder_add (&b, "{sv}", "selected-by", g_variant_new_string (r->selected_by != NULL ? r->selected_by : ""));
+  g_variant_builder_add (&b, "{sv}", "function-type",
+                         g_variant_new_string (r->function_type != NULL ? r->function_type : ""));
+  if (r->sf != NULL)
+    g_variant_builder_add (&b, "{sv}", "sf", g_variant_new_string (r->sf));
+  if (r->hint != NULL)
+    g_variant_builder_add (&b, "{sv}", "hint", g_variant_new_string (r->hint));
   g_variant_builder_add (&b, "{sv}", "cached", g_variant_new_boolean (cached));
   g_variant_builder_add (&b, "{sv}", "generation", g_variant_new_uint64 (self->generation));
   return g_variant_builder_end (&b);
 }
 
+/* Resolve answers the interface, ResolveAll every interface the deciding rule matched. */
 static void
 return_resolution (DpugwService *self, GDBusMethodInvocation *invocation,
                    const DpugwResolution *r, gboolean cached)
 {
-  g_dbus_method_invocation_return_value (invocation,
-                                         g_variant_new ("(s@a{sv})", r->interface,
-                                                        details_variant (self, r, cached)));
+  GVariant *details = details_variant (self, r, cached);
+
+  if (strcmp (g_dbus_method_invocation_get_method_name (invocation), "ResolveAll") == 0)
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(^as@a{sv})", r->interfaces != NULL ? r->interfaces
+                                                                                               : r->candidates,
+                                                          details));
+  else
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s@a{sv})", r->interface, details));
 }
 
 static void
@@ -356,7 +377,7 @@ lookup_done (GObject *source, GAsyncResult *result, gpointer user_data)
           set_configured (self, r != NULL ? dpugw_resolution_copy (r) : NULL, error, changes);
           publish_changes (self, changes, FALSE, FALSE);
         }
-      if (r != NULL && *r->vf_pci != '\0')
+      if (r != NULL && *dpugw_resolution_function (r) != '\0')
         dpugw_cache_store (self->cache, lookup->name, g_steal_pointer (&r));
       else if (error != NULL)
         dpugw_cache_store_failure (self->cache, lookup->key, error, g_get_monotonic_time ());
@@ -492,7 +513,7 @@ apply_pass (DpugwService *self, DpugwPass *pass)
     g_autoptr(GPtrArray) configured_changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
     DpugwResolution *r = g_steal_pointer (&pass->configured);
 
-    if (r != NULL && *r->vf_pci != '\0')
+    if (r != NULL && *dpugw_resolution_function (r) != '\0')
       dpugw_cache_store (self->cache, NULL, dpugw_resolution_copy (r));
     set_configured (self, r, pass->configured_error, configured_changes);
     for (guint i = 0; i < configured_changes->len; i++)
@@ -593,8 +614,8 @@ dpugw_service_set_config (DpugwService *self, DpugwConfig *config)
 {
   g_clear_pointer (&self->config, dpugw_config_free);
   self->config = config;
-  /* A new configuration may name another port: start from it. */
-  set_string_property (self, "ManagementPort", &self->management_port, configured_mgmt_port (self));
+  /* A new configuration may name another port: its next result, even a failure, says which. */
+  self->config_changed = TRUE;
   dpugw_service_refresh (self);
 }
 
@@ -612,9 +633,9 @@ snapshot_vf (DpugwService *self, GHashTable *before, const char *vf)
   g_hash_table_insert (before, g_strdup (vf), g_strdup (r != NULL ? r->interface : ""));
 }
 
-/* A PF's netdevs changed: its cached VFs get the new candidates (none: the entry goes). */
+/* A PF's netdevs changed: its cached functions take the PF's new choice (none: the entry goes). */
 static void
-apply_pf_netdevs (DpugwService *self, GHashTable *before, const char *pf, char **netdevs)
+apply_pf_choice (DpugwService *self, GHashTable *before, const char *pf, const DpugwResolution *choice)
 {
   g_auto(GStrv) vfs = dpugw_cache_dup_vfs_of_pf (self->cache, pf);
 
@@ -624,18 +645,22 @@ apply_pf_netdevs (DpugwService *self, GHashTable *before, const char *pf, char *
       DpugwResolution *r;
 
       snapshot_vf (self, before, vfs[i]);
-      if (netdevs == NULL || netdevs[0] == NULL)
+      if (choice == NULL)
         {
           dpugw_cache_remove_vf (self->cache, vfs[i]);
           continue;
         }
-      if (g_strv_equal ((const char * const *) old->candidates, (const char * const *) netdevs))
-        continue;
       r = dpugw_resolution_copy (old);
       g_strfreev (r->candidates);
-      r->candidates = g_strdupv (netdevs);
+      r->candidates = g_strdupv (choice->candidates);
+      g_strfreev (r->interfaces);
+      r->interfaces = g_strdupv (choice->interfaces);
       g_free (r->interface);
-      r->interface = g_strdup (netdevs[0]);
+      r->interface = g_strdup (choice->interface);
+      g_free (r->selected_by);
+      r->selected_by = g_strdup (choice->selected_by);
+      g_free (r->hint);
+      r->hint = g_strdup (choice->hint);
       dpugw_cache_store (self->cache, NULL, r);
     }
 }
@@ -646,6 +671,7 @@ apply_link_pass (DpugwService *self, DpugwLinkPass *pass)
   g_autoptr(GHashTable) before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   g_autoptr(GPtrArray) configured_changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GHashTable) announced = g_hash_table_new (g_str_hash, g_str_equal);
   gboolean topology_changed = FALSE;
   GHashTableIter iter;
   gpointer key, value;
@@ -656,17 +682,16 @@ apply_link_pass (DpugwService *self, DpugwLinkPass *pass)
     {
       char **netdevs = g_ptr_array_index (pass->pf_netdevs, i);
       topology_changed |= dpugw_topology_state_set_pf_netdevs (self->topology, pass->pfs[i], netdevs);
-      apply_pf_netdevs (self, before, pass->pfs[i], netdevs);
+      apply_pf_choice (self, before, pass->pfs[i], g_ptr_array_index (pass->pf_choices, i));
     }
 
-  while (pass->rescanned->len > 0)
+  for (guint i = 0; i < pass->rescanned->len; i++)
     {
-      DpugwPf *pf = g_ptr_array_steal_index_fast (pass->rescanned, 0);
+      DpugwPf *pf = g_steal_pointer (&g_ptr_array_index (pass->rescanned, i));
       g_autofree char *pci = g_strdup (pf->pci);
-      g_auto(GStrv) netdevs = g_strdupv (pf->netdevs);
 
       topology_changed |= dpugw_topology_state_replace_pf (self->topology, pf);
-      apply_pf_netdevs (self, before, pci, netdevs);
+      apply_pf_choice (self, before, pci, g_ptr_array_index (pass->rescanned_choices, i));
     }
 
   for (guint i = 0; pass->vfs[i] != NULL; i++)
@@ -692,9 +717,9 @@ apply_link_pass (DpugwService *self, DpugwLinkPass *pass)
   {
     DpugwResolution *r = g_steal_pointer (&pass->configured);
 
-    if (r != NULL && *r->vf_pci != '\0')
+    if (r != NULL && *dpugw_resolution_function (r) != '\0')
       {
-        snapshot_vf (self, before, r->vf_pci);
+        snapshot_vf (self, before, dpugw_resolution_function (r));
         dpugw_cache_store (self->cache, NULL, dpugw_resolution_copy (r));
       }
     set_configured (self, r, pass->configured_error, configured_changes);
@@ -707,15 +732,19 @@ apply_link_pass (DpugwService *self, DpugwLinkPass *pass)
       const char *new_if = now != NULL ? now->interface : "";
 
       if (strcmp (value, new_if) != 0)
-        g_ptr_array_add (changes, g_variant_ref_sink (g_variant_new ("(sss)", key, value, new_if)));
+        {
+          g_ptr_array_add (changes, g_variant_ref_sink (g_variant_new ("(sss)", key, value, new_if)));
+          g_hash_table_add (announced, key);
+        }
     }
+  /* The configured port's change, unless its function's own entry said the same already. */
   for (guint i = 0; i < configured_changes->len; i++)
     {
       GVariant *change = g_ptr_array_index (configured_changes, i);
       const char *vf;
 
       g_variant_get (change, "(&s&s&s)", &vf, NULL, NULL);
-      if (*vf == '\0' || !g_hash_table_contains (before, vf))
+      if (*vf == '\0' || !g_hash_table_contains (announced, vf))
         g_ptr_array_add (changes, g_variant_ref (change));
     }
 
@@ -785,7 +814,8 @@ start_link_pass (DpugwService *self)
     {
       DpugwLinkEvent *event = g_ptr_array_index (events, i);
 
-      if (event->type == DPUGW_LINK_OPERSTATE)
+      /* Operstate matters only to the `up` rule. */
+      if (event->type == DPUGW_LINK_OPERSTATE && !dpugw_select_uses_operstate (self->config->select))
         continue;
       add_name (touched, event->name);
       add_name (touched, event->old_name);
@@ -949,7 +979,7 @@ method_call (GDBusConnection       *connection,
   DpugwService *self = user_data;
 
   /* GDBus has checked the signature against the introspection data. */
-  if (strcmp (method_name, "Resolve") == 0)
+  if (strcmp (method_name, "Resolve") == 0 || strcmp (method_name, "ResolveAll") == 0)
     {
       const char *mgmt_port;
       g_variant_get (parameters, "(&s)", &mgmt_port);

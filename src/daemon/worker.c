@@ -153,7 +153,7 @@ pass_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   for (guint i = 0; pass->vfs[i] != NULL; i++)
     {
       GError *vf_error = NULL;
-      DpugwResolution *r = dpugw_resolve_vf_pci (job->sysfs, pass->vfs[i], &vf_error);
+      DpugwResolution *r = dpugw_resolve_function (job->sysfs, job->config, pass->vfs[i], &vf_error);
 
       g_ptr_array_add (pass->results, r);
       g_ptr_array_add (pass->errors, vf_error);
@@ -203,7 +203,9 @@ dpugw_link_pass_free (DpugwLinkPass *pass)
   g_clear_pointer (&pass->vf_netdevs, g_ptr_array_unref);
   g_strfreev (pass->pfs);
   g_clear_pointer (&pass->pf_netdevs, g_ptr_array_unref);
+  g_clear_pointer (&pass->pf_choices, g_ptr_array_unref);
   g_clear_pointer (&pass->rescanned, g_ptr_array_unref);
+  g_clear_pointer (&pass->rescanned_choices, g_ptr_array_unref);
   g_clear_pointer (&pass->configured, dpugw_resolution_free);
   g_clear_error (&pass->configured_error);
   g_free (pass);
@@ -231,14 +233,18 @@ link_pass_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
   pass->vf_netdevs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   for (guint i = 0; pass->vfs[i] != NULL; i++)
     {
-      g_ptr_array_add (pass->vf_results, dpugw_resolve_vf_pci (job->sysfs, pass->vfs[i], NULL));
+      g_ptr_array_add (pass->vf_results, dpugw_resolve_function (job->sysfs, job->config, pass->vfs[i], NULL));
       g_ptr_array_add (pass->vf_netdevs, netdevs_or_empty (job->sysfs, pass->vfs[i]));
     }
 
   pass->pfs = g_strdupv (job->pfs);
   pass->pf_netdevs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  pass->pf_choices = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_resolution_free);
   for (guint i = 0; pass->pfs[i] != NULL; i++)
-    g_ptr_array_add (pass->pf_netdevs, netdevs_or_empty (job->sysfs, pass->pfs[i]));
+    {
+      g_ptr_array_add (pass->pf_netdevs, netdevs_or_empty (job->sysfs, pass->pfs[i]));
+      g_ptr_array_add (pass->pf_choices, dpugw_resolve_pf (job->sysfs, job->config, pass->pfs[i], NULL));
+    }
 
   /* A netdev nobody knew: a new VF's (scan its PF again) or a PF's. */
   for (guint i = 0; job->names[i] != NULL; i++)
@@ -252,12 +258,16 @@ link_pass_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
       g_hash_table_add (rescan, pf != NULL ? g_steal_pointer (&pf) : g_steal_pointer (&fn));
     }
   pass->rescanned = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_pf_free);
+  pass->rescanned_choices = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_resolution_free);
   g_hash_table_iter_init (&iter, rescan);
   while (g_hash_table_iter_next (&iter, &pci, NULL))
     {
       DpugwPf *pf = dpugw_topology_scan_pf (job->sysfs, pci, NULL);
       if (pf != NULL)
-        g_ptr_array_add (pass->rescanned, pf);
+        {
+          g_ptr_array_add (pass->rescanned, pf);
+          g_ptr_array_add (pass->rescanned_choices, dpugw_resolve_pf (job->sysfs, job->config, pci, NULL));
+        }
     }
 
   pass->configured = dpugw_resolve (job->sysfs, job->config, NULL, &pass->configured_error);

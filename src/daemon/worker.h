@@ -58,7 +58,9 @@ typedef struct {
   GPtrArray *vf_netdevs;          /* parallel to vfs: GStrv, empty when none */
   GStrv pfs;
   GPtrArray *pf_netdevs;          /* parallel to pfs: GStrv, empty when none */
+  GPtrArray *pf_choices;          /* parallel to pfs: dpugw_resolve_pf()'s, NULL on failure */
   GPtrArray *rescanned;           /* DpugwPf */
+  GPtrArray *rescanned_choices;   /* parallel to rescanned: as pf_choices */
   DpugwResolution *configured;    /* the configured port, NULL on failure */
   GError *configured_error;
 } DpugwLinkPass;

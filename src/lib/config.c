@@ -16,6 +16,7 @@
 #include "dpu-gateway/dpugw-config.h"
 #include "dpu-gateway/dpugw-error.h"
 #include "dpu-gateway/dpugw-names.h"
+#include "dpu-gateway/dpugw-resolver.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +33,7 @@ typedef enum {
   KEY_MGMT_PORT_NETDEV,
   KEY_MGMT_PORT_DP_RESOURCE_NAME,
   KEY_GATEWAY_INTERFACE,
+  KEY_GATEWAY_SELECT,
   N_KEYS
 } ConfigKey;
 
@@ -49,6 +51,7 @@ static const struct {
                                        DPUGW_ENV_MGMT_PORT_DP_RESOURCE_NAME,
                                        "--ovnkube-node-mgmt-port-dp-resource-name" },
   [KEY_GATEWAY_INTERFACE] = { "gateway", "interface", NULL, "--gateway-interface" },
+  [KEY_GATEWAY_SELECT] = { "gateway", "select", NULL, "--gateway-select" },
 };
 
 const char *
@@ -85,8 +88,11 @@ dpugw_config_free (DpugwConfig *config)
   g_free (config->mgmt_port_netdev);
   g_free (config->mgmt_port_dp_resource_name);
   g_free (config->gateway_interface);
+  g_free (config->gateway_select);
   g_free (config->config_file);
   g_free (config->mgmt_port_vf_pci);
+  g_free (config->mgmt_port_sf);
+  g_clear_pointer (&config->select, dpugw_select_unref);
   g_free (config->device_plugin_variable);
   g_clear_pointer (&config->warnings, g_ptr_array_unref);
   g_free (config);
@@ -101,9 +107,12 @@ dpugw_config_copy (const DpugwConfig *config)
   copy->mgmt_port_netdev = g_strdup (config->mgmt_port_netdev);
   copy->mgmt_port_dp_resource_name = g_strdup (config->mgmt_port_dp_resource_name);
   copy->gateway_interface = g_strdup (config->gateway_interface);
+  copy->gateway_select = g_strdup (config->gateway_select);
   copy->config_file = g_strdup (config->config_file);
   copy->mgmt_source = config->mgmt_source;
   copy->mgmt_port_vf_pci = g_strdup (config->mgmt_port_vf_pci);
+  copy->mgmt_port_sf = g_strdup (config->mgmt_port_sf);
+  copy->select = config->select != NULL ? dpugw_select_ref (config->select) : NULL;
   copy->device_plugin_variable = g_strdup (config->device_plugin_variable);
   for (guint i = 0; i < config->warnings->len; i++)
     g_ptr_array_add (copy->warnings, g_strdup (g_ptr_array_index (config->warnings, i)));
@@ -187,6 +196,20 @@ config_set (DpugwConfig *config, ConfigKey key, const char *value, const char *o
       g_free (config->gateway_interface);
       config->gateway_interface = g_strdup (value);
       return TRUE;
+
+    case KEY_GATEWAY_SELECT:
+      {
+        g_autoptr(DpugwSelect) select = dpugw_select_parse (value, &local_error);
+        if (select == NULL)
+          {
+            g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG, "%s (from %s)",
+                         local_error->message, origin);
+            return FALSE;
+          }
+        g_free (config->gateway_select);
+        config->gateway_select = g_strdup (value);
+        return TRUE;
+      }
 
     case N_KEYS:
       break;
@@ -303,6 +326,7 @@ dpugw_config_apply_flags (DpugwConfig *config, const DpugwConfigFlags *flags, GE
   values[KEY_MGMT_PORT_NETDEV] = flags->mgmt_port_netdev;
   values[KEY_MGMT_PORT_DP_RESOURCE_NAME] = flags->mgmt_port_dp_resource_name;
   values[KEY_GATEWAY_INTERFACE] = flags->gateway_interface;
+  values[KEY_GATEWAY_SELECT] = flags->gateway_select;
   for (guint k = 0; k < N_KEYS; k++)
     if (!config_set (config, k, values[k], keys[k].flag, error))
       return FALSE;
@@ -345,6 +369,12 @@ dpugw_device_plugin_parse (const char *value, GError **error)
 
       if (*item == '\0')
         continue;
+      if (dpugw_auxiliary_name_is_valid (item))
+        {
+          g_strv_builder_add (out, item);
+          n++;
+          continue;
+        }
       addr = dpugw_pci_address_normalize (item, &local_error);
       if (addr == NULL)
         {
@@ -371,6 +401,7 @@ config_validate_fields (DpugwConfig *config, GError **error)
   g_autofree char *netdev = g_steal_pointer (&config->mgmt_port_netdev);
   g_autofree char *resource = g_steal_pointer (&config->mgmt_port_dp_resource_name);
   g_autofree char *interface = g_steal_pointer (&config->gateway_interface);
+  g_autofree char *select = g_steal_pointer (&config->gateway_select);
 
   if (config->mode != DPUGW_NODE_MODE_FULL && config->mode != DPUGW_NODE_MODE_DPU &&
       config->mode != DPUGW_NODE_MODE_DPU_HOST)
@@ -380,7 +411,8 @@ config_validate_fields (DpugwConfig *config, GError **error)
     }
   return config_set (config, KEY_MGMT_PORT_NETDEV, netdev, "the configuration", error) &&
          config_set (config, KEY_MGMT_PORT_DP_RESOURCE_NAME, resource, "the configuration", error) &&
-         config_set (config, KEY_GATEWAY_INTERFACE, interface, "the configuration", error);
+         config_set (config, KEY_GATEWAY_INTERFACE, interface, "the configuration", error) &&
+         config_set (config, KEY_GATEWAY_SELECT, select, "the configuration", error);
 }
 
 gboolean
@@ -390,12 +422,17 @@ dpugw_config_finish (DpugwConfig *config, const char * const *envp, GError **err
 
   if (!config_validate_fields (config, error))
     return FALSE;
+  config->select = dpugw_select_parse (config->gateway_select, error);
+  if (config->select == NULL)
+    return FALSE;
   derive = g_strcmp0 (config->gateway_interface, DPUGW_DERIVE_FROM_MGMT_PORT) == 0;
 
   config->mgmt_source = config->mgmt_port_netdev != NULL ? DPUGW_MGMT_SOURCE_NETDEV
                                                          : DPUGW_MGMT_SOURCE_NONE;
   g_clear_pointer (&config->mgmt_port_vf_pci, g_free);
+  g_clear_pointer (&config->mgmt_port_sf, g_free);
   g_clear_pointer (&config->device_plugin_variable, g_free);
+  g_clear_pointer (&config->select, dpugw_select_unref);
   g_ptr_array_set_size (config->warnings, 0);
 
   /* The device plugin's resource takes priority over the netdev name. */
@@ -415,7 +452,10 @@ dpugw_config_finish (DpugwConfig *config, const char * const *envp, GError **err
               g_prefix_error (error, "%s: ", config->device_plugin_variable);
               return FALSE;
             }
-          config->mgmt_port_vf_pci = g_strdup (devices[0]);
+          if (strchr (devices[0], ':') != NULL)
+            config->mgmt_port_vf_pci = g_strdup (devices[0]);
+          else
+            config->mgmt_port_sf = g_strdup (devices[0]);
           config->mgmt_source = DPUGW_MGMT_SOURCE_DEVICE_PLUGIN;
         }
       else if (config->mgmt_port_netdev != NULL)

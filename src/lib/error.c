@@ -22,6 +22,8 @@ dpugw_error_code_to_name (DpugwError code)
       return "NetdevDiscovery";
     case DPUGW_ERROR_NO_NETDEVS:
       return "NoNetdevs";
+    case DPUGW_ERROR_NO_MATCH:
+      return "NoMatch";
     }
   return "Failed";
 }

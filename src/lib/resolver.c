@@ -43,6 +43,11 @@ dpugw_resolution_free (DpugwResolution *r)
   g_free (r->pf_pci);
   g_strfreev (r->candidates);
   g_free (r->interface);
+  g_strfreev (r->interfaces);
+  g_free (r->selected_by);
+  g_free (r->hint);
+  g_free (r->function_type);
+  g_free (r->sf);
   g_free (r);
 }
 
@@ -57,7 +62,42 @@ dpugw_resolution_copy (const DpugwResolution *r)
   copy->candidates = g_strdupv (r->candidates);
   copy->interface = g_strdup (r->interface);
   copy->source = r->source;
+  copy->interfaces = g_strdupv (r->interfaces);
+  copy->selected_by = g_strdup (r->selected_by);
+  copy->hint = g_strdup (r->hint);
+  copy->function_type = g_strdup (r->function_type);
+  copy->sf = g_strdup (r->sf);
   return copy;
+}
+
+const char *
+dpugw_resolution_function (const DpugwResolution *r)
+{
+  return r->sf != NULL && *r->sf != '\0' ? r->sf : r->vf_pci;
+}
+
+gboolean
+dpugw_auxiliary_name_is_valid (const char *name)
+{
+  g_auto(GStrv) parts = NULL;
+  gsize len;
+
+  if (name == NULL)
+    return FALSE;
+  len = strnlen (name, 65);
+  if (len < 5 || len > 64)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.' && *p != '-')
+      return FALSE;
+  /* DRIVER.KIND.N: non-empty parts, a numeric last one. */
+  parts = g_strsplit (name, ".", 0);
+  if (g_strv_length (parts) < 3)
+    return FALSE;
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*parts[i] == '\0')
+      return FALSE;
+  return strspn (parts[g_strv_length (parts) - 1], "0123456789") == strlen (parts[g_strv_length (parts) - 1]);
 }
 
 gboolean
@@ -70,22 +110,64 @@ dpugw_resolution_equal (const DpugwResolution *a, const DpugwResolution *b)
          g_strcmp0 (a->vf_pci, b->vf_pci) == 0 &&
          g_strcmp0 (a->pf_pci, b->pf_pci) == 0 &&
          g_strcmp0 (a->interface, b->interface) == 0 &&
-         g_strv_equal ((const char * const *) a->candidates, (const char * const *) b->candidates);
+         g_strcmp0 (a->selected_by, b->selected_by) == 0 &&
+         g_strcmp0 (a->hint, b->hint) == 0 &&
+         g_strcmp0 (a->function_type, b->function_type) == 0 &&
+         g_strcmp0 (a->sf, b->sf) == 0 &&
+         g_strv_equal ((const char * const *) a->candidates, (const char * const *) b->candidates) &&
+         (a->interfaces == NULL || b->interfaces == NULL
+            ? a->interfaces == b->interfaces
+            : g_strv_equal ((const char * const *) a->interfaces, (const char * const *) b->interfaces));
 }
 
-/* Step 2. */
-char *
-dpugw_pci_from_netdev (DpugwSysfs *sysfs, const char *netdev, GError **error)
+/* The PCI function nearest to a canonical device path ("devices/..."), NULL if none. */
+static char *
+nearest_pci (const char *device_dir)
+{
+  g_auto(GStrv) parts = g_strsplit (device_dir, "/", -1);
+
+  if (g_strv_length (parts) >= 2 && strcmp (parts[0], "devices") == 0)
+    for (gssize i = (gssize) g_strv_length (parts) - 1; i >= 1; i--)
+      if (dpugw_pci_address_is_valid (parts[i]))
+        return g_ascii_strdown (parts[i], -1);
+  return NULL;
+}
+
+/* A scalable function: an auxiliary device named DRIVER.sf.N, below the PF's PCI function. */
+static char *
+scalable_function_name (DpugwSysfs *sysfs, const char *device_dir)
+{
+  const char *base = strrchr (device_dir, '/');
+  g_autofree char *subsystem_rel = g_strconcat (device_dir, "/subsystem", NULL);
+  g_autofree char *subsystem = NULL;
+
+  base = base != NULL ? base + 1 : device_dir;
+  if (dpugw_pci_address_is_valid (base) || strstr (base, ".sf.") == NULL ||
+      !dpugw_auxiliary_name_is_valid (base))
+    return NULL;
+  subsystem = dpugw_sysfs_read_link_name (sysfs, subsystem_rel, NULL);
+  return g_strcmp0 (subsystem, "auxiliary") == 0 ? g_strdup (base) : NULL;
+}
+
+/*
+ * Step 2: the netdev's function.  *pci is the nearest PCI function (a VF, or
+ * for a virtio or auxiliary device its PCI parent); *sf is set when the
+ * netdev belongs to a scalable function, whose PCI parent is then its PF.
+ */
+static gboolean
+netdev_function (DpugwSysfs *sysfs, const char *netdev, char **pci, char **sf, GError **error)
 {
   g_autofree char *netdev_rel = NULL;
   g_autofree char *netdev_dir = NULL;
   g_autofree char *device_rel = NULL;
   g_autofree char *device_dir = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) parts = NULL;
 
+  *pci = NULL;
+  if (sf != NULL)
+    *sf = NULL;
   if (!dpugw_netdev_name_validate (netdev, error))
-    return NULL;
+    return FALSE;
 
   netdev_rel = g_strconcat ("class/net/", netdev, NULL);
   netdev_dir = dpugw_sysfs_canonicalize (sysfs, netdev_rel, &local_error);
@@ -97,7 +179,7 @@ dpugw_pci_from_netdev (DpugwSysfs *sysfs, const char *netdev, GError **error)
       else
         g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PCI_ADDRESS,
                      DPUGW_MSG_PCI_ADDRESS ": cannot read network device %s (%s)", netdev, local_error->message);
-      return NULL;
+      return FALSE;
     }
 
   device_rel = g_strconcat (netdev_dir, "/device", NULL);
@@ -112,25 +194,54 @@ dpugw_pci_from_netdev (DpugwSysfs *sysfs, const char *netdev, GError **error)
         g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PCI_ADDRESS,
                      DPUGW_MSG_PCI_ADDRESS ": cannot follow the device link of %s (%s)",
                      netdev, local_error->message);
-      return NULL;
+      return FALSE;
     }
 
-  /* The nearest PCI function: the device itself, or for a virtio or
-   * auxiliary device its PCI parent.  Only components below devices/ count. */
-  parts = g_strsplit (device_dir, "/", -1);
-  if (g_strv_length (parts) >= 2 && strcmp (parts[0], "devices") == 0)
+  *pci = nearest_pci (device_dir);
+  if (*pci == NULL)
     {
-      for (gssize i = (gssize) g_strv_length (parts) - 1; i >= 1; i--)
-        if (dpugw_pci_address_is_valid (parts[i]))
-          return g_ascii_strdown (parts[i], -1);
+      g_autofree char *shown = dpugw_sysfs_display_path (sysfs, device_dir);
+      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PCI_ADDRESS,
+                   DPUGW_MSG_PCI_ADDRESS ": the device of %s (%s) is not on a PCI bus", netdev, shown);
+      return FALSE;
     }
+  if (sf != NULL)
+    *sf = scalable_function_name (sysfs, device_dir);
+  return TRUE;
+}
 
-  {
-    g_autofree char *shown = dpugw_sysfs_display_path (sysfs, device_dir);
-    g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PCI_ADDRESS,
-                 DPUGW_MSG_PCI_ADDRESS ": the device of %s (%s) is not on a PCI bus", netdev, shown);
-  }
-  return NULL;
+/* Step 2. */
+char *
+dpugw_pci_from_netdev (DpugwSysfs *sysfs, const char *netdev, GError **error)
+{
+  char *pci = NULL;
+
+  if (!netdev_function (sysfs, netdev, &pci, NULL, error))
+    return NULL;
+  return pci;
+}
+
+/* What a PCI function that is no VF is, for the hint of step 3's error. */
+static char *
+describe_function (DpugwSysfs *sysfs, const char *dir)
+{
+  g_autofree char *total_rel = g_strconcat (dir, "/sriov_totalvfs", NULL);
+  g_autofree char *num_rel = g_strconcat (dir, "/sriov_numvfs", NULL);
+  g_autofree char *driver_rel = g_strconcat (dir, "/driver", NULL);
+  g_autofree char *driver = dpugw_sysfs_read_link_name (sysfs, driver_rel, NULL);
+  guint total, num = 0;
+
+  if (dpugw_sysfs_read_attr_uint (sysfs, total_rel, &total, NULL))
+    {
+      dpugw_sysfs_read_attr_uint (sysfs, num_rel, &num, NULL);
+      return g_strdup_printf ("it is an SR-IOV physical function (%u of %u VFs enabled); "
+                              "use one of its VFs as the management port", num, total);
+    }
+  if (driver != NULL && strstr (driver, "virtio") != NULL)
+    return g_strdup_printf ("it is a virtio device (driver %s), which has no SR-IOV physical function", driver);
+  if (driver != NULL && dpugw_netdev_name_is_valid (driver))
+    return g_strdup_printf ("it is a PCI function without SR-IOV (driver %s)", driver);
+  return g_strdup ("it is a PCI function without SR-IOV");
 }
 
 /* Step 3. */
@@ -164,8 +275,11 @@ dpugw_pf_pci_from_vf_pci (DpugwSysfs *sysfs, const char *vf_pci, GError **error)
   if (target == NULL)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS,
-                     DPUGW_MSG_PF_PCI_ADDRESS ": %s is not a virtual function (no physfn link)", vf);
+        {
+          g_autofree char *what = describe_function (sysfs, vf_dir);
+          g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS,
+                       DPUGW_MSG_PF_PCI_ADDRESS ": %s is not a virtual function (no physfn link): %s", vf, what);
+        }
       else
         g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS,
                      DPUGW_MSG_PF_PCI_ADDRESS ": cannot read the physfn link of %s (%s)",
@@ -251,49 +365,167 @@ dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error)
   return g_steal_pointer (&netdevs);
 }
 
-/* Steps 3-5, filling @r, whose vf_pci is set. */
-static gboolean
-resolve_from_vf (DpugwSysfs *sysfs, DpugwResolution *r, GError **error)
+static DpugwSelect *
+default_select (void)
 {
-  r->pf_pci = dpugw_pf_pci_from_vf_pci (sysfs, r->vf_pci, error);
-  if (r->pf_pci == NULL)
-    return FALSE;
-  r->candidates = dpugw_netdevs_from_pci (sysfs, r->pf_pci, error);
-  if (r->candidates == NULL)
-    return FALSE;
-  r->interface = g_strdup (r->candidates[0]);
-  return TRUE;
+  static gsize select;
+
+  if (g_once_init_enter (&select))
+    g_once_init_leave (&select, (gsize) dpugw_select_parse (DPUGW_SELECT_DEFAULT, NULL));
+  return (DpugwSelect *) select;
 }
 
+static const DpugwSelect *
+config_select (const DpugwConfig *config)
+{
+  return config != NULL && config->select != NULL ? config->select : default_select ();
+}
+
+/* Steps 4-5. */
 DpugwResolution *
-dpugw_resolve_vf_pci (DpugwSysfs *sysfs, const char *vf_pci, GError **error)
+dpugw_resolve_pf (DpugwSysfs *sysfs, const DpugwConfig *config, const char *pf_pci, GError **error)
 {
   g_autoptr(DpugwResolution) r = g_new0 (DpugwResolution, 1);
-  g_auto(GStrv) vf_netdevs = NULL;
 
   r->source = DPUGW_SOURCE_DERIVED;
-  r->vf_pci = dpugw_pci_address_normalize (vf_pci, error);
-  if (r->vf_pci == NULL)
+  r->mgmt_port = g_strdup ("");
+  r->vf_pci = g_strdup ("");
+  r->function_type = g_strdup ("");
+  r->pf_pci = dpugw_pci_address_normalize (pf_pci, error);
+  if (r->pf_pci == NULL)
     return NULL;
-  if (!resolve_from_vf (sysfs, r, error))
+  r->candidates = dpugw_netdevs_from_pci (sysfs, r->pf_pci, error);
+  if (r->candidates == NULL)
     return NULL;
-  /* A VF bound to vfio-pci has no netdev: it is known by address only. */
-  vf_netdevs = list_pci_netdevs (sysfs, r->vf_pci, NULL);
-  r->mgmt_port = g_strdup (vf_netdevs != NULL && vf_netdevs[0] != NULL ? vf_netdevs[0] : "");
+  r->interfaces = dpugw_select_apply (config_select (config), sysfs, r->pf_pci, r->candidates,
+                                      &r->selected_by, &r->hint, error);
+  if (r->interfaces == NULL)
+    return NULL;
+  r->interface = g_strdup (r->interfaces[0]);
   return g_steal_pointer (&r);
 }
 
-static DpugwResolution *
-resolve_netdev (DpugwSysfs *sysfs, const char *netdev, DpugwSource source, GError **error)
+/* Steps 3-5 for @r, whose function (vf_pci, or sf with pf_pci) is set. */
+static gboolean
+resolve_from_function (DpugwSysfs *sysfs, const DpugwConfig *config, DpugwResolution *r, GError **error)
 {
-  g_autoptr(DpugwResolution) r = g_new0 (DpugwResolution, 1);
+  g_autoptr(DpugwResolution) pf = NULL;
 
+  if (r->sf == NULL)
+    {
+      g_free (r->pf_pci);
+      r->pf_pci = dpugw_pf_pci_from_vf_pci (sysfs, r->vf_pci, error);
+      if (r->pf_pci == NULL)
+        return FALSE;
+    }
+  pf = dpugw_resolve_pf (sysfs, config, r->pf_pci, error);
+  if (pf == NULL)
+    return FALSE;
+  r->candidates = g_steal_pointer (&pf->candidates);
+  r->interfaces = g_steal_pointer (&pf->interfaces);
+  r->interface = g_steal_pointer (&pf->interface);
+  r->selected_by = g_steal_pointer (&pf->selected_by);
+  r->hint = g_steal_pointer (&pf->hint);
+  return TRUE;
+}
+
+static DpugwResolution *
+new_function_resolution (const char *vf_pci, const char *sf, const char *pf_pci)
+{
+  DpugwResolution *r = g_new0 (DpugwResolution, 1);
+
+  r->source = DPUGW_SOURCE_DERIVED;
+  r->vf_pci = g_strdup (vf_pci != NULL ? vf_pci : "");
+  r->sf = g_strdup (sf);
+  r->pf_pci = g_strdup (pf_pci != NULL ? pf_pci : "");
+  r->function_type = g_strdup (sf != NULL ? "sf" : "vf");
+  return r;
+}
+
+/* The first valid netdev of a device directory, "" if none (a VF bound to vfio-pci). */
+static char *
+first_netdev (DpugwSysfs *sysfs, const char *dir_rel)
+{
+  g_autofree char *net_rel = g_strconcat (dir_rel, "/net", NULL);
+  g_auto(GStrv) names = dpugw_sysfs_list_dir (sysfs, net_rel, NULL);
+
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    if (dpugw_netdev_name_is_valid (names[i]))
+      return g_strdup (names[i]);
+  return g_strdup ("");
+}
+
+DpugwResolution *
+dpugw_resolve_function (DpugwSysfs *sysfs, const DpugwConfig *config, const char *function, GError **error)
+{
+  g_autoptr(DpugwResolution) r = NULL;
+
+  if (function != NULL && strchr (function, ':') != NULL)
+    {
+      g_autofree char *vf = dpugw_pci_address_normalize (function, error);
+      g_autofree char *vf_rel = NULL;
+
+      if (vf == NULL)
+        return NULL;
+      r = new_function_resolution (vf, NULL, NULL);
+      if (!resolve_from_function (sysfs, config, r, error))
+        return NULL;
+      vf_rel = g_strconcat ("bus/pci/devices/", vf, NULL);
+      r->mgmt_port = first_netdev (sysfs, vf_rel);
+      return g_steal_pointer (&r);
+    }
+
+  if (dpugw_auxiliary_name_is_valid (function))
+    {
+      g_autofree char *rel = g_strconcat ("bus/auxiliary/devices/", function, NULL);
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *dir = dpugw_sysfs_canonicalize (sysfs, rel, &local_error);
+      g_autofree char *pf = NULL;
+
+      if (dir == NULL)
+        {
+          g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PCI_ADDRESS,
+                       DPUGW_MSG_PCI_ADDRESS ": no auxiliary device %s (%s)", function, local_error->message);
+          return NULL;
+        }
+      pf = nearest_pci (dir);
+      if (pf == NULL)
+        {
+          g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS,
+                       DPUGW_MSG_PF_PCI_ADDRESS ": the auxiliary device %s has no PCI parent", function);
+          return NULL;
+        }
+      r = new_function_resolution (NULL, function, pf);
+      if (!resolve_from_function (sysfs, config, r, error))
+        return NULL;
+      r->mgmt_port = first_netdev (sysfs, dir);
+      return g_steal_pointer (&r);
+    }
+
+  {
+    g_autofree char *q = dpugw_quote_untrusted (function);
+    g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_ARGUMENT,
+                 "invalid management function %s: expected a VF PCI address (DDDD:BB:DD.F) "
+                 "or an auxiliary device name (mlx5_core.sf.N)", q);
+  }
+  return NULL;
+}
+
+static DpugwResolution *
+resolve_netdev (DpugwSysfs *sysfs, const DpugwConfig *config, const char *netdev, DpugwSource source,
+                GError **error)
+{
+  g_autoptr(DpugwResolution) r = NULL;
+  g_autofree char *pci = NULL;
+  g_autofree char *sf = NULL;
+
+  if (!netdev_function (sysfs, netdev, &pci, &sf, error))
+    return NULL;
+  /* A scalable function's PCI parent is its PF. */
+  r = sf != NULL ? new_function_resolution (NULL, sf, pci) : new_function_resolution (pci, NULL, NULL);
   r->source = source;
   r->mgmt_port = g_strdup (netdev);
-  r->vf_pci = dpugw_pci_from_netdev (sysfs, netdev, error);
-  if (r->vf_pci == NULL)
-    return NULL;
-  if (!resolve_from_vf (sysfs, r, error))
+  if (!resolve_from_function (sysfs, config, r, error))
     return NULL;
   return g_steal_pointer (&r);
 }
@@ -332,6 +564,9 @@ resolve_configured (DpugwSysfs *sysfs, const DpugwConfig *config, GError **error
       r->interface = g_strdup (config->gateway_interface);
       r->candidates = g_new0 (char *, 2);
       r->candidates[0] = g_strdup (config->gateway_interface);
+      r->interfaces = g_strdupv (r->candidates);
+      r->selected_by = g_strdup ("explicit");
+      r->function_type = g_strdup ("");
       return r;
     }
 
@@ -339,7 +574,10 @@ resolve_configured (DpugwSysfs *sysfs, const DpugwConfig *config, GError **error
     {
     case DPUGW_MGMT_SOURCE_DEVICE_PLUGIN:
       {
-        DpugwResolution *r = dpugw_resolve_vf_pci (sysfs, config->mgmt_port_vf_pci, error);
+        DpugwResolution *r = dpugw_resolve_function (sysfs, config,
+                                                     config->mgmt_port_vf_pci != NULL ? config->mgmt_port_vf_pci
+                                                                                      : config->mgmt_port_sf,
+                                                     error);
         if (r != NULL)
           r->source = DPUGW_SOURCE_DEVICE_PLUGIN;
         return r;
@@ -354,9 +592,9 @@ resolve_configured (DpugwSysfs *sysfs, const DpugwConfig *config, GError **error
         {
           g_debug ("%s does not exist, %s does: resolving through it",
                    config->mgmt_port_netdev, DPUGW_OVNK_MGMT_PORT_NAME);
-          return resolve_netdev (sysfs, DPUGW_OVNK_MGMT_PORT_NAME, DPUGW_SOURCE_RENAMED_FALLBACK, error);
+          return resolve_netdev (sysfs, config, DPUGW_OVNK_MGMT_PORT_NAME, DPUGW_SOURCE_RENAMED_FALLBACK, error);
         }
-      return resolve_netdev (sysfs, config->mgmt_port_netdev, DPUGW_SOURCE_DERIVED, error);
+      return resolve_netdev (sysfs, config, config->mgmt_port_netdev, DPUGW_SOURCE_DERIVED, error);
 
     case DPUGW_MGMT_SOURCE_NONE:
       break;
@@ -381,8 +619,8 @@ dpugw_resolve (DpugwSysfs        *sysfs,
 
   /* A netdev name cannot contain ':', so the two forms never overlap. */
   if (strchr (mgmt_port, ':') != NULL)
-    return dpugw_resolve_vf_pci (sysfs, mgmt_port, error);
+    return dpugw_resolve_function (sysfs, config, mgmt_port, error);
   if (!dpugw_netdev_name_validate (mgmt_port, error))
     return NULL;
-  return resolve_netdev (sysfs, mgmt_port, DPUGW_SOURCE_DERIVED, error);
+  return resolve_netdev (sysfs, config, mgmt_port, DPUGW_SOURCE_DERIVED, error);
 }
