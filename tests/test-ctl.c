@@ -128,7 +128,7 @@ test_resolve_json (Fixture *f, gconstpointer unused)
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==,
                    "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf0\",\"vf-pci\":\"0000:01:02.3\","
-                   "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"derived\"}\n");
+                   "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
 }
 
 static void
@@ -211,7 +211,7 @@ test_resolve_device_plugin (Fixture *f, gconstpointer unused)
     g_assert_cmpstr (run.err, ==, "");
     g_assert_cmpstr (run.out, ==,
                      "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf1\",\"vf-pci\":\"0000:01:02.4\","
-                     "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"device-plugin\"}\n");
+                     "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"device-plugin\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
     g_assert_cmpint (run.status, ==, 0);
   }
   {
@@ -248,7 +248,7 @@ test_resolve_renamed (Fixture *f, gconstpointer unused)
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpstr (run.out, ==,
                    "{\"interface\":\"eth0\",\"mgmt-port\":\"ovn-k8s-mp0\",\"vf-pci\":\"0000:01:02.3\","
-                   "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"renamed-fallback\"}\n");
+                   "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"renamed-fallback\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
   g_assert_cmpint (run.status, ==, 0);
 }
 
@@ -555,7 +555,7 @@ test_service_configured_json (ServiceFixture *f, gconstpointer unused)
   g_assert_true (g_str_has_prefix (run.out,
                                    "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf0\",\"vf-pci\":\"0000:01:02.3\","
                                    "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],"
-                                   "\"source\":\"derived\",\"cached\":true,\"generation\":"));
+                                   "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"cached\":true,\"generation\":"));
   g_assert_cmpint (run.status, ==, 0);
 
   CTL (&again, "topology", f->address_flag, "--json");

@@ -115,11 +115,19 @@ lookup_uint (GVariant *dict, const char *key)
 }
 
 DpugwResolution *
-ctl_resolution_from_variant (const char *interface, GVariant *details, const char **source)
+ctl_resolution_from_variant (const char *interface, char **interfaces, GVariant *details, const char **source)
 {
   DpugwResolution *r = g_new0 (DpugwResolution, 1);
+  const char *sf, *hint;
 
   r->interface = g_strdup (interface);
+  r->interfaces = g_strdupv (interfaces);
+  r->selected_by = lookup_string (details, "selected-by");
+  r->function_type = lookup_string (details, "function-type");
+  if (g_variant_lookup (details, "sf", "&s", &sf))
+    r->sf = g_strdup (sf);
+  if (g_variant_lookup (details, "hint", "&s", &hint))
+    r->hint = g_strdup (hint);
   r->mgmt_port = lookup_string (details, "mgmt-port");
   r->vf_pci = lookup_string (details, "vf-pci");
   r->pf_pci = lookup_string (details, "pf-pci");

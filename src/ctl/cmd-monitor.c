@@ -176,7 +176,7 @@ ctl_cmd_monitor (int argc, char **argv)
 
   if (!ctl_parse_options (&options, "monitor", NULL,
                           "Print the service's change signals, one line each, until interrupted.",
-                          &argc, &argv))
+                          NULL, &argc, &argv))
     {
       ctl_options_clear (&options);
       return CTL_EXIT_USAGE;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * dpu-gatewayctl resolve [MGMT_PORT]: the gateway interface, alone on stdout,
- * so that GW=$(dpu-gatewayctl resolve) works.  Asks dpu-gatewayd, or with
- * --local resolves in this process; the output is the same.
+ * dpu-gatewayctl resolve [--all] [MGMT_PORT]: the gateway interface, alone on
+ * stdout, so that GW=$(dpu-gatewayctl resolve) works; with --all every one the
+ * selection rule matched, a line each.  Asks dpu-gatewayd, or with --local
+ * resolves in this process; the output is the same.  A hint goes to stderr.
  */
 #include "ctl.h"
 #include "json.h"
@@ -19,16 +20,30 @@ print_resolution (const CtlOptions *options, const DpugwResolution *r, const cha
 
   if (!options->json)
     {
-      printf ("%s\n", r->interface);
+      if (r->hint != NULL)
+        ctl_error ("hint: %s", r->hint);
+      if (options->all && r->interfaces != NULL)
+        for (guint i = 0; r->interfaces[i] != NULL; i++)
+          printf ("%s\n", r->interfaces[i]);
+      else
+        printf ("%s\n", r->interface);
       return;
     }
   out = g_string_new ("{");
   dpugw_json_member_string (out, TRUE, "interface", r->interface);
+  if (options->all)
+    dpugw_json_member_strv (out, FALSE, "interfaces", (const char * const *) r->interfaces);
   dpugw_json_member_string (out, FALSE, "mgmt-port", r->mgmt_port);
   dpugw_json_member_string (out, FALSE, "vf-pci", r->vf_pci);
   dpugw_json_member_string (out, FALSE, "pf-pci", r->pf_pci);
   dpugw_json_member_strv (out, FALSE, "candidates", (const char * const *) r->candidates);
   dpugw_json_member_string (out, FALSE, "source", source);
+  dpugw_json_member_string (out, FALSE, "selected-by", r->selected_by);
+  dpugw_json_member_string (out, FALSE, "function-type", r->function_type);
+  if (r->sf != NULL)
+    dpugw_json_member_string (out, FALSE, "sf", r->sf);
+  if (r->hint != NULL)
+    dpugw_json_member_string (out, FALSE, "hint", r->hint);
   if (details != NULL && g_variant_lookup (details, "cached", "b", &cached))
     g_string_append_printf (out, ",\"cached\":%s", cached ? "true" : "false");
   if (details != NULL && g_variant_lookup (details, "generation", "t", &generation))
@@ -77,18 +92,38 @@ resolve_service (const CtlOptions *options, const char *mgmt_port)
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) details = NULL;
   g_autoptr(DpugwResolution) r = NULL;
+  g_auto(GStrv) interfaces = NULL;
   const char *interface, *source;
   int status = CTL_EXIT_OK;
 
   connection = ctl_bus_connect (options, &status);
   if (connection == NULL)
     return status;
-  reply = ctl_bus_call (connection, options, "Resolve", g_variant_new ("(s)", mgmt_port != NULL ? mgmt_port : ""),
-                        G_VARIANT_TYPE ("(sa{sv})"), &status);
-  if (reply == NULL)
-    return status;
-  g_variant_get (reply, "(&s@a{sv})", &interface, &details);
-  r = ctl_resolution_from_variant (interface, details, &source);
+  if (options->all)
+    {
+      reply = ctl_bus_call (connection, options, "ResolveAll",
+                            g_variant_new ("(s)", mgmt_port != NULL ? mgmt_port : ""),
+                            G_VARIANT_TYPE ("(asa{sv})"), &status);
+      if (reply == NULL)
+        return status;
+      g_variant_get (reply, "(^as@a{sv})", &interfaces, &details);
+      if (interfaces[0] == NULL)
+        {
+          ctl_error ("the service answered no interface");
+          return CTL_EXIT_FAILED;
+        }
+      interface = interfaces[0];
+    }
+  else
+    {
+      reply = ctl_bus_call (connection, options, "Resolve",
+                            g_variant_new ("(s)", mgmt_port != NULL ? mgmt_port : ""),
+                            G_VARIANT_TYPE ("(sa{sv})"), &status);
+      if (reply == NULL)
+        return status;
+      g_variant_get (reply, "(&s@a{sv})", &interface, &details);
+    }
+  r = ctl_resolution_from_variant (interface, interfaces, details, &source);
   print_resolution (options, r, source, details);
   return CTL_EXIT_OK;
 }
@@ -97,12 +132,17 @@ int
 ctl_cmd_resolve (int argc, char **argv)
 {
   CtlOptions options = { 0 };
+  const GOptionEntry extra[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &options.all,
+      "Print every gateway interface the selection rule matched, in order", NULL },
+    { NULL }
+  };
   int status;
 
   if (!ctl_parse_options (&options, "resolve", "[MGMT_PORT]",
                           "Print the gateway interface derived from a management port: a netdev name "
                           "or a VF PCI address; without one, the configured management port.",
-                          &argc, &argv))
+                          extra, &argc, &argv))
     status = CTL_EXIT_USAGE;
   else if (argc > 2)
     {

@@ -21,6 +21,7 @@ enum {
 typedef struct {
   gboolean local;
   gboolean json;
+  gboolean all;
   char *sysfs_root;
   DpugwConfigOptions config;
   gboolean system;
@@ -34,9 +35,10 @@ int ctl_cmd_resolve (int argc, char **argv);
 int ctl_cmd_topology (int argc, char **argv);
 int ctl_cmd_monitor (int argc, char **argv);
 
-/* Parses @argv for a command with the common options; FALSE (message printed) on bad usage. */
+/* Parses @argv for a command with the common options (and @extra, NULL-terminated, may be NULL);
+ * FALSE (message printed) on bad usage. */
 gboolean ctl_parse_options (CtlOptions *options, const char *command, const char *parameter,
-                            const char *summary, int *argc, char ***argv);
+                            const char *summary, const GOptionEntry *extra, int *argc, char ***argv);
 void ctl_options_clear (CtlOptions *options);
 /* Prints "dpu-gatewayctl: MESSAGE" on stderr. */
 void ctl_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
@@ -47,7 +49,8 @@ GDBusConnection *ctl_bus_connect (const CtlOptions *options, int *exit_code);
 GVariant *ctl_bus_call (GDBusConnection *connection, const CtlOptions *options, const char *method,
                         GVariant *parameters, const GVariantType *reply_type, int *exit_code);
 /* Replies turned back into the library's types; *source points into @details. */
-DpugwResolution *ctl_resolution_from_variant (const char *interface, GVariant *details, const char **source);
+DpugwResolution *ctl_resolution_from_variant (const char *interface, char **interfaces, GVariant *details,
+                                              const char **source);
 GPtrArray *ctl_topology_from_variant (GVariant *pfs);
 
 G_END_DECLS

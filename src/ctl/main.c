@@ -60,7 +60,7 @@ config_flags_given (const DpugwConfigOptions *config)
 
 gboolean
 ctl_parse_options (CtlOptions *options, const char *command, const char *parameter,
-                   const char *summary, int *argc, char ***argv)
+                   const char *summary, const GOptionEntry *extra, int *argc, char ***argv)
 {
   const GOptionEntry entries[] = {
     { "system", 0, 0, G_OPTION_ARG_NONE, &options->system,
@@ -89,6 +89,8 @@ ctl_parse_options (CtlOptions *options, const char *command, const char *paramet
   /* One group, so that --help lists the configuration flags too. */
   main_group = dpugw_config_option_group (&options->config);
   g_option_group_add_entries (main_group, entries);
+  if (extra != NULL)
+    g_option_group_add_entries (main_group, extra);
   g_option_context_set_main_group (context, main_group);
   if (!g_option_context_parse (context, argc, argv, &error))
     {

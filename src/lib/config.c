@@ -422,9 +422,6 @@ dpugw_config_finish (DpugwConfig *config, const char * const *envp, GError **err
 
   if (!config_validate_fields (config, error))
     return FALSE;
-  config->select = dpugw_select_parse (config->gateway_select, error);
-  if (config->select == NULL)
-    return FALSE;
   derive = g_strcmp0 (config->gateway_interface, DPUGW_DERIVE_FROM_MGMT_PORT) == 0;
 
   config->mgmt_source = config->mgmt_port_netdev != NULL ? DPUGW_MGMT_SOURCE_NETDEV
@@ -434,6 +431,10 @@ dpugw_config_finish (DpugwConfig *config, const char * const *envp, GError **err
   g_clear_pointer (&config->device_plugin_variable, g_free);
   g_clear_pointer (&config->select, dpugw_select_unref);
   g_ptr_array_set_size (config->warnings, 0);
+
+  config->select = dpugw_select_parse (config->gateway_select, error);
+  if (config->select == NULL)
+    return FALSE;
 
   /* The device plugin's resource takes priority over the netdev name. */
   if (config->mgmt_port_dp_resource_name != NULL)
