@@ -1264,8 +1264,25 @@ test_properties_configured (Fixture *f, gconstpointer unused)
   reply = call (f, "org.freedesktop.DBus.Properties", "GetAll", g_variant_new ("(s)", IFACE), "(a{sv})", &error);
   g_assert_no_error (error);
   all = g_variant_get_child_value (reply, 0);
-  g_assert_cmpuint (g_variant_n_children (all), ==, 5);
+  g_assert_cmpuint (g_variant_n_children (all), ==, 6);
   g_assert_cmpstr (lookup_string (all, "ManagementPort"), ==, "pf0vf0");
+  /* The configuration in effect: what the flags set, and the defaults that always apply. */
+  {
+    g_autoptr(GVariant) configuration = g_variant_lookup_value (all, "Configuration", G_VARIANT_TYPE ("a{ss}"));
+    const char *value;
+
+    g_assert_nonnull (configuration);
+    g_assert_true (g_variant_lookup (configuration, "mode", "&s", &value));
+    g_assert_cmpstr (value, ==, "dpu-host");
+    g_assert_true (g_variant_lookup (configuration, "mgmt-port-netdev", "&s", &value));
+    g_assert_cmpstr (value, ==, "pf0vf0");
+    g_assert_true (g_variant_lookup (configuration, "gateway-interface", "&s", &value));
+    g_assert_cmpstr (value, ==, "derive-from-mgmt-port");
+    g_assert_true (g_variant_lookup (configuration, "gateway-select", "&s", &value));
+    g_assert_cmpstr (value, ==, "first");
+    g_assert_false (g_variant_lookup (configuration, "config-file", "&s", &value));
+    g_assert_false (g_variant_lookup (configuration, "mgmt-port-dp-resource-name", "&s", &value));
+  }
   g_assert_cmpstr (lookup_string (all, "GatewayInterface"), ==, "eth0");
   g_assert_cmpstr (lookup_string (all, "LastError"), ==, "");
   g_assert_cmpuint (lookup_uint64 (all, "Generation"), >=, 1);

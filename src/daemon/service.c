@@ -22,6 +22,10 @@
 #define FAILURE_TTL_USEC   (2 * G_USEC_PER_SEC)
 #define XML_RESOURCE       "/org/ovnk/DpuGateway/org.ovnk.DpuGateway.xml"
 
+/* Journal message IDs an operator can filter on: journalctl MESSAGE_ID=... */
+#define MESSAGE_ID_GATEWAY_CHANGED "c11c050c89334be69ecc471270c72edb"
+#define MESSAGE_ID_RESOLUTION_ERROR "191a9294509f4fb1bda7c906482008bf"
+
 struct _DpugwService
 {
   GObject parent_instance;
@@ -179,9 +183,35 @@ set_string_property (DpugwService *self, const char *name, char **field, const c
   g_hash_table_add (self->changed_properties, (gpointer) name);
 }
 
+/* The configuration in effect, for dpu-gatewayctl status: only what is set. */
+static GVariant *
+configuration_variant (DpugwService *self)
+{
+  const DpugwConfig *c = self->config;
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&b, "{ss}", "mode", dpugw_node_mode_to_string (c->mode));
+  if (c->mgmt_port_netdev != NULL)
+    g_variant_builder_add (&b, "{ss}", "mgmt-port-netdev", c->mgmt_port_netdev);
+  if (c->mgmt_port_dp_resource_name != NULL)
+    g_variant_builder_add (&b, "{ss}", "mgmt-port-dp-resource-name", c->mgmt_port_dp_resource_name);
+  if (c->device_plugin_variable != NULL)
+    g_variant_builder_add (&b, "{ss}", "device-plugin-variable", c->device_plugin_variable);
+  if (c->gateway_interface != NULL)
+    g_variant_builder_add (&b, "{ss}", "gateway-interface", c->gateway_interface);
+  g_variant_builder_add (&b, "{ss}", "gateway-select", dpugw_select_to_string (c->select));
+  if (c->config_file != NULL)
+    g_variant_builder_add (&b, "{ss}", "config-file", c->config_file);
+  g_variant_builder_add (&b, "{ss}", "sysfs-root", dpugw_sysfs_get_root (self->sysfs));
+  return g_variant_builder_end (&b);
+}
+
 static GVariant *
 get_property_value (DpugwService *self, const char *name)
 {
+  if (strcmp (name, "Configuration") == 0)
+    return configuration_variant (self);
   if (strcmp (name, "ManagementPort") == 0)
     return g_variant_new_string (self->management_port);
   if (strcmp (name, "GatewayInterface") == 0)
@@ -222,6 +252,40 @@ flush_properties (DpugwService *self)
                                  NULL);
 }
 
+/*
+ * Under journald, GLib's writer sends these fields as they are (journalctl
+ * MESSAGE_ID=... VF_PCI=...); elsewhere it prints the message as text.
+ */
+static void
+log_gateway_changed (DpugwService *self, const char *vf, const char *old_if, const char *new_if)
+{
+  const DpugwResolution *r = *vf != '\0' ? dpugw_cache_lookup_vf (self->cache, vf) : NULL;
+  const char *pf = "";
+
+  if (r != NULL)
+    pf = r->pf_pci;
+  else if (self->configured != NULL && strcmp (dpugw_resolution_function (self->configured), vf) == 0)
+    pf = self->configured->pf_pci;
+
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+                    "MESSAGE_ID", MESSAGE_ID_GATEWAY_CHANGED,
+                    "VF_PCI", vf,
+                    "PF_PCI", pf != NULL ? pf : "",
+                    "INTERFACE", new_if,
+                    "OLD_INTERFACE", old_if,
+                    "MESSAGE", "gateway of %s: %s -> %s", *vf ? vf : "(configured)",
+                    *old_if ? old_if : "(none)", *new_if ? new_if : "(none)");
+}
+
+static void
+log_resolution_error (const char *mgmt_port, const char *message)
+{
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                    "MESSAGE_ID", MESSAGE_ID_RESOLUTION_ERROR,
+                    "MGMT_PORT", mgmt_port,
+                    "MESSAGE", "configured management port %s: %s", mgmt_port, message);
+}
+
 static void
 emit_signal (DpugwService *self, const char *name, GVariant *parameters)
 {
@@ -251,8 +315,7 @@ publish_changes (DpugwService *self, GPtrArray *gateway_changes, gboolean topolo
       const char *vf, *old_if, *new_if;
 
       g_variant_get (change, "(&s&s&s)", &vf, &old_if, &new_if);
-      g_message ("gateway of %s: %s -> %s", *vf ? vf : "(configured)", *old_if ? old_if : "(none)",
-                 *new_if ? new_if : "(none)");
+      log_gateway_changed (self, vf, old_if, new_if);
       emit_signal (self, "GatewayChanged", change);
     }
   if (topology_changed)
@@ -293,7 +356,7 @@ set_configured (DpugwService *self, DpugwResolution *r, const GError *error, GPt
       (self->configured == NULL || g_strcmp0 (self->configured->hint, r->hint) != 0))
     g_warning ("configured management port: %s", r->hint);
   if (error != NULL && *message != '\0' && g_strcmp0 (self->last_error, message) != 0)
-    g_warning ("configured management port %s: %s", mgmt_port, message);
+    log_resolution_error (mgmt_port, message);
 
   set_string_property (self, "ManagementPort", &self->management_port, mgmt_port);
   set_string_property (self, "GatewayInterface", &self->gateway_interface, new_if);
@@ -616,6 +679,8 @@ dpugw_service_set_config (DpugwService *self, DpugwConfig *config)
   self->config = config;
   /* A new configuration may name another port: its next result, even a failure, says which. */
   self->config_changed = TRUE;
+  g_hash_table_add (self->changed_properties, (gpointer) "Configuration");
+  flush_properties (self);
   dpugw_service_refresh (self);
 }
 
