@@ -10,3 +10,4 @@
 #include <dpu-gateway/dpugw-select.h>
 #include <dpu-gateway/dpugw-resolver.h>
 #include <dpu-gateway/dpugw-topology.h>
+#include <dpu-gateway/dpugw-diagnose.h>

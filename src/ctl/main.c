@@ -16,6 +16,7 @@ static const struct {
 } commands[] = {
   { "resolve", ctl_cmd_resolve, "Print the gateway interface of a management port" },
   { "topology", ctl_cmd_topology, "List the SR-IOV PFs, their netdevs and VFs" },
+  { "diagnose", ctl_cmd_diagnose, "Check each step from the management port to the gateway interface" },
   { "status", ctl_cmd_status, "Show the configuration, the resolution, the last error, the generation" },
   { "monitor", ctl_cmd_monitor, "Print the service's change signals until interrupted" },
 };

@@ -1029,6 +1029,26 @@ handle_get_topology (DpugwService *self, GDBusMethodInvocation *invocation)
     dpugw_service_refresh (self);
 }
 
+static void
+diagnose_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) steps = dpugw_diagnose_finish (result, &error);
+
+  if (steps == NULL)
+    g_dbus_method_invocation_return_gerror (g_steal_pointer (&invocation), error);
+  else
+    g_dbus_method_invocation_return_value (g_steal_pointer (&invocation), g_variant_new ("(@aa{sv})", steps));
+}
+
+/* Uncached: a diagnosis looks at the machine as it is now. */
+static void
+handle_diagnose (DpugwService *self, GDBusMethodInvocation *invocation, const char *mgmt_port)
+{
+  dpugw_diagnose_async (self->sysfs, self->config, mgmt_port, self->cancellable, diagnose_done, invocation);
+}
+
 /* --- D-Bus glue ------------------------------------------------------------- */
 
 static void
@@ -1049,6 +1069,12 @@ method_call (GDBusConnection       *connection,
       const char *mgmt_port;
       g_variant_get (parameters, "(&s)", &mgmt_port);
       handle_resolve (self, invocation, mgmt_port);
+    }
+  else if (strcmp (method_name, "Diagnose") == 0)
+    {
+      const char *mgmt_port;
+      g_variant_get (parameters, "(&s)", &mgmt_port);
+      handle_diagnose (self, invocation, mgmt_port);
     }
   else if (strcmp (method_name, "GetTopology") == 0)
     handle_get_topology (self, invocation);

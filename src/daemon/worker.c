@@ -300,3 +300,32 @@ dpugw_link_pass_finish (GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+static void
+diagnose_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  JobData *job = task_data;
+  g_autoptr(GPtrArray) steps = dpugw_diagnose (job->sysfs, job->config, job->value);
+
+  g_task_return_pointer (task, g_variant_ref_sink (dpugw_diag_steps_to_variant (steps)),
+                         (GDestroyNotify) g_variant_unref);
+}
+
+void
+dpugw_diagnose_async (DpugwSysfs *sysfs, const DpugwConfig *config, const char *mgmt_port,
+                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  JobData *job = job_data_new (sysfs, config);
+
+  job->value = g_strdup (mgmt_port);
+  g_task_set_source_tag (task, dpugw_diagnose_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_data_free);
+  g_task_run_in_thread (task, diagnose_thread);
+}
+
+GVariant *
+dpugw_diagnose_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -78,6 +78,11 @@ void dpugw_link_pass_async (DpugwSysfs          *sysfs,
                             gpointer             user_data);
 DpugwLinkPass *dpugw_link_pass_finish (GAsyncResult *result, GError **error);
 
+/* Diagnose: dpugw_diagnose() off the main loop; the result is its aa{sv}. */
+void dpugw_diagnose_async (DpugwSysfs *sysfs, const DpugwConfig *config, const char *mgmt_port,
+                           GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GVariant *dpugw_diagnose_finish (GAsyncResult *result, GError **error);
+
 /* GetTopology's aa{sv}, floating. */
 GVariant *dpugw_topology_to_variant (GPtrArray *pfs);
 
