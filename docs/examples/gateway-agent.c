@@ -6,8 +6,8 @@
  *
  * It prints one line per event, and flushes it:
  *   waiting for org.ovnk.DpuGateway          the service is not running yet
- *   gateway: eth0                            the configured gateway interface (the GatewayInterface
- *                                            property): read when the service appears, then on change
+ *   gateway: eth0                            the configured gateway interface (GatewayInterface):
+ *                                            read when the service appears, then on change
  *   gateway: none (REASON)                   it cannot be resolved; REASON is LastError
  *   gateway: eth0 -> eth1 (VF 0000:01:02.3)  a GatewayChanged signal
  *   service gone                             the service stopped (or is restarting)
@@ -15,7 +15,8 @@
  * The service may start after the agent, and restart: the agent watches the
  * name, and reads the state again every time it appears.  Like every GLib
  * program, it uses $DBUS_SYSTEM_BUS_ADDRESS as the system bus when it is set.
- * SIGINT and SIGTERM end it with status 0; losing the bus with status 1.
+ * SIGINT and SIGTERM end it with status 0; no system bus, or losing it, with
+ * status 1 (a service manager may then restart it).
  *
  * Build: cc gateway-agent.c $(pkg-config --cflags --libs gio-unix-2.0) -o gateway-agent
  */
@@ -32,9 +33,9 @@
 typedef struct {
   GMainLoop *loop;
   int exit_status;
+  GDBusConnection *bus;           /* the system bus */
   gboolean seen;                  /* the service has appeared at least once */
   /* For the current appearance of the service (its owner): */
-  GDBusConnection *bus;
   GCancellable *cancellable;      /* the GetAll call in flight */
   guint subscriptions[2];
   char *gateway, *last_error;     /* the properties, as last read or changed */
@@ -116,6 +117,7 @@ on_get_all (GObject *source, GAsyncResult *result, gpointer user_data)
   Agent *a = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(GVariant) properties = NULL;
 
   if (reply == NULL)
     {
@@ -124,10 +126,8 @@ on_get_all (GObject *source, GAsyncResult *result, gpointer user_data)
         g_printerr ("gateway-agent: cannot read the properties: %s\n", error->message);
       return;
     }
-  {
-    g_autoptr(GVariant) properties = g_variant_get_child_value (reply, 0);
-    take_properties (a, properties);
-  }
+  g_variant_get (reply, "(@a{sv})", &properties);
+  take_properties (a, properties);
   show_state (a);
 }
 
@@ -141,7 +141,6 @@ forget (Agent *a)
   memset (a->subscriptions, 0, sizeof a->subscriptions);
   g_cancellable_cancel (a->cancellable);
   g_clear_object (&a->cancellable);
-  g_clear_object (&a->bus);
   g_clear_pointer (&a->gateway, g_free);
   g_clear_pointer (&a->last_error, g_free);
   g_clear_pointer (&a->shown, g_free);
@@ -155,7 +154,6 @@ on_appeared (GDBusConnection *bus, const char *name, const char *owner, gpointer
   Agent *a = user_data;
 
   a->seen = TRUE;
-  a->bus = g_object_ref (bus);
   a->cancellable = g_cancellable_new ();
   /* Subscribe first, then read, so that no change can fall in between; only
    * this owner's signals.  The bus handles the calls in the order they go. */
@@ -175,15 +173,18 @@ on_vanished (GDBusConnection *bus, const char *name, gpointer user_data)
 {
   Agent *a = user_data;
 
-  if (bus == NULL || g_dbus_connection_is_closed (bus))
-    {
-      g_printerr ("gateway-agent: cannot connect to the system bus, or it closed\n");
-      a->exit_status = 1;
-      g_main_loop_quit (a->loop);
-      return;
-    }
   forget (a);
   printf ("%s\n", a->seen ? "service gone" : "waiting for " NAME);
+}
+
+static void
+on_closed (GDBusConnection *bus, gboolean remote_peer_vanished, GError *error, gpointer user_data)
+{
+  Agent *a = user_data;
+
+  g_printerr ("gateway-agent: the system bus closed\n");
+  a->exit_status = 1;
+  g_main_loop_quit (a->loop);
 }
 
 static gboolean
@@ -199,18 +200,32 @@ int
 main (void)
 {
   Agent a = { 0 };
+  g_autoptr(GError) error = NULL;
   guint watch;
 
   setvbuf (stdout, NULL, _IOLBF, 0); /* one line at a time, to a pipe too */
   a.loop = g_main_loop_new (NULL, FALSE);
+  a.bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  if (a.bus == NULL)
+    {
+      g_printerr ("gateway-agent: cannot connect to the system bus: %s\n", error->message);
+      g_main_loop_unref (a.loop);
+      return 1;
+    }
+  /* A closed bus ends the agent with status 1, rather than GLib's default SIGTERM. */
+  g_dbus_connection_set_exit_on_close (a.bus, FALSE);
+  g_signal_connect (a.bus, "closed", G_CALLBACK (on_closed), &a);
+
   g_unix_signal_add (SIGINT, on_quit_signal, &a);
   g_unix_signal_add (SIGTERM, on_quit_signal, &a);
-  watch = g_bus_watch_name (G_BUS_TYPE_SYSTEM, NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                            on_appeared, on_vanished, &a, NULL);
+  /* g_bus_watch_name() on this connection: a handler runs once the loop runs, then on every change. */
+  watch = g_bus_watch_name_on_connection (a.bus, NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                          on_appeared, on_vanished, &a, NULL);
   g_main_loop_run (a.loop);
 
   g_bus_unwatch_name (watch);
   forget (&a);
+  g_object_unref (a.bus);
   g_main_loop_unref (a.loop);
   return a.exit_status;
 }
