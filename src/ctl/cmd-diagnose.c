@@ -135,23 +135,9 @@ diagnose_local (const CtlOptions *options, const char *mgmt_port)
   g_autoptr(DpugwConfig) config = NULL;
   g_autoptr(DpugwSysfs) sysfs = NULL;
   g_autoptr(GPtrArray) steps = NULL;
-  g_autoptr(GError) error = NULL;
 
-  config = dpugw_config_options_load (&options->config, &error);
-  if (config == NULL)
-    {
-      ctl_error ("%s", error->message);
-      return CTL_EXIT_USAGE;
-    }
-  for (guint i = 0; i < config->warnings->len; i++)
-    ctl_error ("warning: %s", (const char *) g_ptr_array_index (config->warnings, i));
-
-  sysfs = dpugw_sysfs_new (options->sysfs_root, &error);
-  if (sysfs == NULL)
-    {
-      ctl_error ("%s", error->message);
-      return CTL_EXIT_USAGE;
-    }
+  if (!ctl_load_local (options, &config, &sysfs))
+    return CTL_EXIT_USAGE;
   steps = dpugw_diagnose (sysfs, config, mgmt_port);
   return print_steps (options, steps);
 }

@@ -60,21 +60,8 @@ resolve_local (const CtlOptions *options, const char *mgmt_port)
   g_autoptr(DpugwResolution) r = NULL;
   g_autoptr(GError) error = NULL;
 
-  config = dpugw_config_options_load (&options->config, &error);
-  if (config == NULL)
-    {
-      ctl_error ("%s", error->message);
-      return CTL_EXIT_USAGE;
-    }
-  for (guint i = 0; i < config->warnings->len; i++)
-    ctl_error ("warning: %s", (const char *) g_ptr_array_index (config->warnings, i));
-
-  sysfs = dpugw_sysfs_new (options->sysfs_root, &error);
-  if (sysfs == NULL)
-    {
-      ctl_error ("%s", error->message);
-      return CTL_EXIT_USAGE;
-    }
+  if (!ctl_load_local (options, &config, &sysfs))
+    return CTL_EXIT_USAGE;
   r = dpugw_resolve (sysfs, config, mgmt_port, &error);
   if (r == NULL)
     {
@@ -96,6 +83,14 @@ resolve_service (const CtlOptions *options, const char *mgmt_port)
   const char *interface, *source;
   int status = CTL_EXIT_OK;
 
+  /* D-Bus carries UTF-8 only: such a name is no netdev name, say so as --local would. */
+  if (mgmt_port != NULL && !g_utf8_validate (mgmt_port, -1, NULL))
+    {
+      g_autoptr(GError) error = NULL;
+      dpugw_netdev_name_validate (mgmt_port, &error);
+      ctl_error ("%s", error->message);
+      return CTL_EXIT_USAGE;
+    }
   connection = ctl_bus_connect (options, &status);
   if (connection == NULL)
     return status;

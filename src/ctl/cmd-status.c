@@ -106,18 +106,8 @@ status_local (const CtlOptions *options, Status *st)
   g_autoptr(DpugwSysfs) sysfs = NULL;
   g_autoptr(GError) error = NULL;
 
-  config = dpugw_config_options_load (&options->config, &error);
-  if (config == NULL)
-    {
-      ctl_error ("%s", error->message);
-      return CTL_EXIT_USAGE;
-    }
-  sysfs = dpugw_sysfs_new (options->sysfs_root, &error);
-  if (sysfs == NULL)
-    {
-      ctl_error ("%s", error->message);
-      return CTL_EXIT_USAGE;
-    }
+  if (!ctl_load_local (options, &config, &sysfs))
+    return CTL_EXIT_USAGE;
   add_config (st, "mode", dpugw_node_mode_to_string (config->mode));
   add_config (st, "mgmt-port-netdev", config->mgmt_port_netdev);
   add_config (st, "mgmt-port-dp-resource-name", config->mgmt_port_dp_resource_name);

@@ -86,12 +86,8 @@ topology_local (const CtlOptions *options)
   g_autoptr(GPtrArray) pfs = NULL;
   g_autoptr(GError) error = NULL;
 
-  sysfs = dpugw_sysfs_new (options->sysfs_root, &error);
-  if (sysfs == NULL)
-    {
-      ctl_error ("%s", error->message);
-      return CTL_EXIT_USAGE;
-    }
+  if (!ctl_load_local (options, NULL, &sysfs))
+    return CTL_EXIT_USAGE;
   pfs = dpugw_topology_scan (sysfs, &error);
   if (pfs == NULL)
     {

@@ -46,6 +46,10 @@ void ctl_options_clear (CtlOptions *options);
 void ctl_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
 /* The exit code for a library error. */
 int ctl_exit_code_for_error (const GError *error);
+/* For --local: the configuration (NULL @config: not wanted), its warnings printed, and the
+ * sysfs; FALSE with the message printed (exit code CTL_EXIT_USAGE). */
+gboolean ctl_load_local (const CtlOptions *options, DpugwConfig **config, DpugwSysfs **sysfs);
+
 /* The service: NULL with the message printed and *exit_code set on failure. */
 GDBusConnection *ctl_bus_connect (const CtlOptions *options, int *exit_code);
 GVariant *ctl_bus_call (GDBusConnection *connection, const CtlOptions *options, const char *method,

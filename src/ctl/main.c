@@ -126,6 +126,33 @@ ctl_options_clear (CtlOptions *options)
   dpugw_config_options_clear (&options->config);
 }
 
+gboolean
+ctl_load_local (const CtlOptions *options, DpugwConfig **config, DpugwSysfs **sysfs)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (config != NULL)
+    {
+      *config = dpugw_config_options_load (&options->config, &error);
+      if (*config == NULL)
+        {
+          ctl_error ("%s", error->message);
+          return FALSE;
+        }
+      for (guint i = 0; i < (*config)->warnings->len; i++)
+        ctl_error ("warning: %s", (const char *) g_ptr_array_index ((*config)->warnings, i));
+    }
+  *sysfs = dpugw_sysfs_new (options->sysfs_root, &error);
+  if (*sysfs == NULL)
+    {
+      ctl_error ("%s", error->message);
+      if (config != NULL)
+        g_clear_pointer (config, dpugw_config_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 usage (FILE *out)
 {

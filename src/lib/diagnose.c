@@ -19,6 +19,7 @@
 #define G_LOG_DOMAIN "dpugw-diagnose"
 
 #include "dpu-gateway/dpugw-diagnose.h"
+#include "lib-private.h"
 #include "dpu-gateway/dpugw-error.h"
 #include "dpu-gateway/dpugw-names.h"
 #include "dpu-gateway/dpugw-resolver.h"
@@ -925,19 +926,6 @@ step_sriov (Diag *d)
 /* --- 6. virtfn ------------------------------------------------------------- */
 
 static gboolean
-parse_virtfn_index (const char *name, guint *index)
-{
-  guint64 value;
-
-  if (!g_str_has_prefix (name, "virtfn"))
-    return FALSE;
-  if (!g_ascii_string_to_unsigned (name + strlen ("virtfn"), 10, 0, 65535, &value, NULL))
-    return FALSE;
-  *index = (guint) value;
-  return TRUE;
-}
-
-static gboolean
 step_virtfn (Diag *d)
 {
   g_auto(GStrv) entries = NULL;
@@ -961,7 +949,7 @@ step_virtfn (Diag *d)
       const char *base;
       guint index;
 
-      if (!parse_virtfn_index (entries[i], &index))
+      if (!lib_parse_virtfn_index (entries[i], &index))
         continue;
       n_links++;
       link = g_strconcat (d->pf_rel, "/", entries[i], NULL);

@@ -7,6 +7,7 @@
 
 #include "dpu-gateway/dpugw-names.h"
 #include "dpu-gateway/dpugw-topology.h"
+#include "lib-private.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -48,8 +49,8 @@ netdevs_of (DpugwSysfs *sysfs, const char *dir)
   return g_strv_builder_end (valid);
 }
 
-static gboolean
-parse_virtfn_index (const char *name, guint *index)
+gboolean
+lib_parse_virtfn_index (const char *name, guint *index)
 {
   guint64 value;
 
@@ -83,7 +84,7 @@ scan_vfs (DpugwSysfs *sysfs, const char *pf_dir, char * const *entries)
       DpugwVf *vf;
       guint index;
 
-      if (!parse_virtfn_index (entries[i], &index))
+      if (!lib_parse_virtfn_index (entries[i], &index))
         continue;
       link = g_strconcat (pf_dir, "/", entries[i], NULL);
       vf_dir = dpugw_sysfs_canonicalize (sysfs, link, &local_error);
