@@ -703,6 +703,441 @@ test_service_options (void)
   }
 }
 
+/* --- gateway selection, --all, hints, scalable functions --------------------- */
+
+#define SWITCHDEV "tests/fixtures/switchdev.umockdev"
+#define SCALABLE  "tests/fixtures/scalable-function.umockdev"
+
+#define SWITCHDEV_HINT                                                                             \
+  "eth0 looks like a VF representor (phys_port_name pf0vf0); the PF's uplink is pf0 "             \
+  "(phys_port_name p0): consider --gateway-select=uplink"
+#define SWITCHDEV_HINT_LINE "dpu-gatewayctl: hint: " SWITCHDEV_HINT "\n"
+#define SWITCHDEV_NO_MATCH                                                                         \
+  "dpu-gatewayctl: no netdev of PF 0000:3b:00.0 matches the gateway selection rules name=zz* "    \
+  "(netdevs: eth0, eth1, eth2, pf0)\n"
+
+/* --all: every interface the deciding rule matched, a line each; the hint on stderr. */
+static void
+test_resolve_all (Fixture *f, gconstpointer unused)
+{
+  const char *forms[] = { "--all", "-a" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      CTL (&run, "resolve", "--local", forms[i], "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
+      g_assert_cmpstr (run.out, ==, "eth0\neth1\neth2\npf0\n");
+      g_assert_cmpstr (run.err, ==, SWITCHDEV_HINT_LINE);
+      g_assert_cmpint (run.status, ==, 0);
+    }
+  {
+    /* By VF PCI address, the same. */
+    g_auto(Run) run = { 0 };
+
+    CTL (&run, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root, "0000:3b:00.2");
+    g_assert_cmpstr (run.out, ==, "eth0\neth1\neth2\npf0\n");
+    g_assert_cmpstr (run.err, ==, SWITCHDEV_HINT_LINE);
+    g_assert_cmpint (run.status, ==, 0);
+  }
+}
+
+/* The example's PF: both netdevs, no phys_port_name, no hint. */
+static void
+test_resolve_all_example (Fixture *f, gconstpointer unused)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(Run) json = { 0 };
+
+  CTL (&run, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
+  g_assert_cmpstr (run.out, ==, "eth0\neth1\n");
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpint (run.status, ==, 0);
+
+  CTL (&json, "resolve", "--local", "--all", "--json", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
+  g_assert_cmpstr (json.out, ==,
+                   "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\"],\"mgmt-port\":\"pf0vf0\","
+                   "\"vf-pci\":\"0000:01:02.3\",\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],"
+                   "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
+  g_assert_cmpstr (json.err, ==, "");
+  g_assert_cmpint (json.status, ==, 0);
+}
+
+/* --json: "interfaces" with --all only; the hint a member, not on stderr. */
+static void
+test_resolve_all_json (Fixture *f, gconstpointer unused)
+{
+  {
+    g_auto(Run) run = { 0 };
+
+    CTL (&run, "resolve", "--local", "--json", "--all", "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
+    g_assert_cmpstr (run.out, ==,
+                     "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],"
+                     "\"mgmt-port\":\"ens2f0v1\",\"vf-pci\":\"0000:3b:00.3\",\"pf-pci\":\"0000:3b:00.0\","
+                     "\"candidates\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],\"source\":\"derived\","
+                     "\"selected-by\":\"first\",\"function-type\":\"vf\",\"hint\":\"" SWITCHDEV_HINT "\"}\n");
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    CTL (&run, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
+    g_assert_null (strstr (run.out, "\"interfaces\""));
+    g_assert_nonnull (strstr (run.out, ",\"hint\":\"" SWITCHDEV_HINT "\"}\n"));
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+  }
+}
+
+/* Text mode: the interface alone on stdout, the hint on stderr; none when the rule is not `first`. */
+static void
+test_resolve_hint (Fixture *f, gconstpointer unused)
+{
+  {
+    g_auto(Run) run = { 0 };
+
+    CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
+    g_assert_cmpstr (run.out, ==, "eth0\n");
+    g_assert_cmpstr (run.err, ==, SWITCHDEV_HINT_LINE);
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "--gateway-select=name=eth*",
+         "ens2f0v1");
+    g_assert_cmpstr (run.out, ==, "eth0\n");
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+  }
+}
+
+static void
+test_resolve_gateway_select (Fixture *f, gconstpointer unused)
+{
+  {
+    g_auto(Run) run = { 0 };
+
+    CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "--gateway-select=uplink",
+         "ens2f0v1");
+    g_assert_cmpstr (run.out, ==, "pf0\n");
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    CTL (&run, "resolve", "--local", "--all", "--json", "--config-file=", "--sysfs-root", f->root,
+         "--gateway-select=uplink,first", "ens2f0v1");
+    g_assert_cmpstr (run.out, ==,
+                     "{\"interface\":\"pf0\",\"interfaces\":[\"pf0\"],\"mgmt-port\":\"ens2f0v1\","
+                     "\"vf-pci\":\"0000:3b:00.3\",\"pf-pci\":\"0000:3b:00.0\","
+                     "\"candidates\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],\"source\":\"derived\","
+                     "\"selected-by\":\"uplink\",\"function-type\":\"vf\"}\n");
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    CTL (&run, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root,
+         "--gateway-select=name=nomatch, name=e*", "ens2f0v1");
+    g_assert_cmpstr (run.out, ==, "eth0\neth1\neth2\n");
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  {
+    /* The configured port, with the rules from the file. */
+    g_autofree char *path = NULL;
+    g_autofree char *file_arg = NULL;
+    g_autoptr(GError) error = NULL;
+    g_auto(Run) run = { 0 };
+    int fd = g_file_open_tmp ("dpugw-XXXXXX.conf", &path, &error);
+
+    g_assert_no_error (error);
+    close (fd);
+    g_assert_true (g_file_set_contents (path,
+                                        "[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=ens2f0v1\n\n"
+                                        "[Gateway]\ninterface=derive-from-mgmt-port\nselect = uplink, first\n",
+                                        -1, &error));
+    file_arg = g_strconcat ("--config-file=", path, NULL);
+    CTL (&run, "resolve", "--local", file_arg, "--sysfs-root", f->root);
+    g_assert_cmpstr (run.out, ==, "pf0\n");
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+    g_unlink (path);
+  }
+}
+
+static void
+test_resolve_gateway_select_invalid (Fixture *f, gconstpointer unused)
+{
+  struct {
+    const char *flag;
+    const char *err;
+  } cases[] = {
+    { "--gateway-select=bogus",
+      "dpu-gatewayctl: invalid gateway selection rule \"bogus\": expected first, uplink, up or name=GLOB "
+      "(from --gateway-select)\n" },
+    { "--gateway-select=name=x/y",
+      "dpu-gatewayctl: invalid gateway selection rule \"name=x/y\": expected first, uplink, up or name=GLOB "
+      "(from --gateway-select)\n" },
+    { "--gateway-select=up,,first",
+      "dpu-gatewayctl: invalid gateway selection rule \"\": expected first, uplink, up or name=GLOB "
+      "(from --gateway-select)\n" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, cases[i].flag, "ens2f0v1");
+      g_assert_cmpstr (run.out, ==, "");
+      g_assert_cmpstr (run.err, ==, cases[i].err);
+      g_assert_cmpint (run.status, ==, 2);
+    }
+}
+
+/* No rule matches: exit 1, the library's message. */
+static void
+test_resolve_no_match (Fixture *f, gconstpointer unused)
+{
+  const char *modes[] = { "--all", "--json", "--local" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      CTL (&run, "resolve", "--local", modes[i], "--config-file=", "--sysfs-root", f->root,
+           "--gateway-select=name=zz*", "ens2f0v1");
+      g_assert_cmpstr (run.out, ==, "");
+      g_assert_cmpstr (run.err, ==, SWITCHDEV_NO_MATCH);
+      g_assert_cmpint (run.status, ==, 1);
+    }
+}
+
+/* A scalable function as the management port: "sf" in the JSON. */
+static void
+test_resolve_scalable_function (Fixture *f, gconstpointer unused)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(Run) text = { 0 };
+
+  CTL (&run, "resolve", "--local", "--json", "--all", "--config-file=", "--sysfs-root", f->root,
+       "--gateway-select=uplink", "en3f0pf0sf88");
+  g_assert_cmpstr (run.out, ==,
+                   "{\"interface\":\"p0\",\"interfaces\":[\"p0\"],\"mgmt-port\":\"en3f0pf0sf88\",\"vf-pci\":\"\","
+                   "\"pf-pci\":\"0000:03:00.0\",\"candidates\":[\"p0\",\"pf0hpf\",\"pf0vf0\"],"
+                   "\"source\":\"derived\",\"selected-by\":\"uplink\",\"function-type\":\"sf\","
+                   "\"sf\":\"mlx5_core.sf.2\"}\n");
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpint (run.status, ==, 0);
+
+  CTL (&text, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root, "en3f0pf0sf88");
+  g_assert_cmpstr (text.out, ==, "p0\npf0hpf\npf0vf0\n");
+  g_assert_cmpstr (text.err, ==, "");
+  g_assert_cmpint (text.status, ==, 0);
+}
+
+/*
+ * A service on @recording with the daemon flags @daemon_args (after --config-file=), ready once
+ * `resolve @probe` gets any answer but "unreachable" (3).
+ */
+static void
+service_start (ServiceFixture *f, const char *recording, const char *probe, const char * const *daemon_args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) envp = NULL;
+  gint64 deadline;
+
+  f->testbed = dpugw_test_testbed_new (&f->sysfs, recording, NULL);
+  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (f->bus);
+  f->address = g_strdup (g_test_dbus_get_bus_address (f->bus));
+  f->address_flag = g_strconcat ("--address=", f->address, NULL);
+
+  envp = child_environ (NULL);
+  envp = g_environ_setenv (envp, "DBUS_SYSTEM_BUS_ADDRESS", f->address, TRUE);
+  g_ptr_array_add (argv, g_build_filename (g_getenv ("DPUGW_TEST_BUILDDIR"), "src", "daemon", "dpu-gatewayd", NULL));
+  g_ptr_array_add (argv, g_strdup ("--sysfs-root"));
+  g_ptr_array_add (argv, g_strdup (dpugw_sysfs_get_root (f->sysfs)));
+  g_ptr_array_add (argv, g_strdup ("--config-file="));
+  for (guint i = 0; daemon_args != NULL && daemon_args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (daemon_args[i]));
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_async (NULL, (char **) argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                &f->daemon, &error));
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_auto(Run) run = { 0 };
+      CTL (&run, "resolve", f->address_flag, probe);
+      if (run.status != 3)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+}
+
+static void
+switchdev_service_setup (ServiceFixture *f, gconstpointer unused)
+{
+  service_start (f, SWITCHDEV, "ens2f0v1", NULL);
+}
+
+static void
+uplink_service_setup (ServiceFixture *f, gconstpointer unused)
+{
+  service_start (f, SWITCHDEV, "ens2f0v1", (const char *[]) { "--gateway-select=uplink", NULL });
+}
+
+static void
+no_match_service_setup (ServiceFixture *f, gconstpointer unused)
+{
+  service_start (f, EXAMPLE, "pf0vf0", (const char *[]) { "--gateway-select=name=zz*", NULL });
+}
+
+/* resolve --all against the service equals --local --all (the example, configured pf0vf0). */
+static void
+test_service_all_same_as_local (ServiceFixture *f, gconstpointer unused)
+{
+  const char *root = dpugw_sysfs_get_root (f->sysfs);
+  const char *ports[] = { "pf0vf0", "0000:01:02.4", "pf0vf9", "eth0", "lo", "0000:01:02.7", "../x" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (ports); i++)
+    {
+      g_auto(Run) local = { 0 };
+      g_auto(Run) service = { 0 };
+
+      CTL (&local, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root, ports[i]);
+      CTL (&service, "resolve", "--all", f->address_flag, ports[i]);
+      g_assert_cmpstr (service.out, ==, local.out);
+      g_assert_cmpstr (service.err, ==, local.err);
+      g_assert_cmpint (service.status, ==, local.status);
+    }
+  {
+    g_auto(Run) unconfigured = { 0 };
+    g_auto(Run) local = { 0 };
+    g_auto(Run) service = { 0 };
+
+    CTL (&unconfigured, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root);
+    g_assert_cmpint (unconfigured.status, ==, 2); /* nothing configured locally */
+    CTL (&local, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root,
+         "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
+         "--gateway-interface=derive-from-mgmt-port");
+    /* "": the service's configured port, as the same flags say locally. */
+    CTL (&service, "resolve", "--all", f->address_flag);
+    g_assert_cmpstr (service.out, ==, "eth0\neth1\n");
+    g_assert_cmpstr (service.out, ==, local.out);
+    g_assert_cmpstr (service.err, ==, local.err);
+    g_assert_cmpint (service.status, ==, 0);
+  }
+  {
+    g_auto(Run) service = { 0 };
+
+    CTL (&service, "resolve", "--all", "--json", f->address_flag, "pf0vf1");
+    g_assert_true (g_str_has_prefix (service.out,
+                                     "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\"],"
+                                     "\"mgmt-port\":\"pf0vf1\",\"vf-pci\":\"0000:01:02.4\","
+                                     "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],"
+                                     "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\","
+                                     "\"cached\":"));
+    g_assert_cmpint (service.status, ==, 0);
+  }
+}
+
+/* Switchdev through the service: the same lines, the same hint on stderr, the hint in the JSON. */
+static void
+test_service_switchdev_hint (ServiceFixture *f, gconstpointer unused)
+{
+  const char *root = dpugw_sysfs_get_root (f->sysfs);
+  const char *modes[] = { "--all", NULL };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_auto(Run) local = { 0 };
+      g_auto(Run) service = { 0 };
+
+      if (modes[i] != NULL)
+        {
+          CTL (&local, "resolve", "--local", modes[i], "--config-file=", "--sysfs-root", root, "ens2f0v1");
+          CTL (&service, "resolve", modes[i], f->address_flag, "ens2f0v1");
+          g_assert_cmpstr (service.out, ==, "eth0\neth1\neth2\npf0\n");
+        }
+      else
+        {
+          CTL (&local, "resolve", "--local", "--config-file=", "--sysfs-root", root, "ens2f0v1");
+          CTL (&service, "resolve", f->address_flag, "ens2f0v1");
+          g_assert_cmpstr (service.out, ==, "eth0\n");
+        }
+      g_assert_cmpstr (service.err, ==, SWITCHDEV_HINT_LINE);
+      g_assert_cmpstr (service.out, ==, local.out);
+      g_assert_cmpstr (service.err, ==, local.err);
+      g_assert_cmpint (service.status, ==, 0);
+      g_assert_cmpint (local.status, ==, 0);
+    }
+  {
+    g_auto(Run) service = { 0 };
+
+    CTL (&service, "resolve", "--json", "--all", f->address_flag, "ens2f0v1");
+    g_assert_true (g_str_has_prefix (service.out, "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],"));
+    g_assert_nonnull (strstr (service.out, ",\"selected-by\":\"first\",\"function-type\":\"vf\",\"hint\":\""
+                                           SWITCHDEV_HINT "\",\"cached\":"));
+    g_assert_cmpstr (service.err, ==, "");
+    g_assert_cmpint (service.status, ==, 0);
+  }
+}
+
+/* The service's own --gateway-select=uplink. */
+static void
+test_service_uplink (ServiceFixture *f, gconstpointer unused)
+{
+  const char *root = dpugw_sysfs_get_root (f->sysfs);
+  g_auto(Run) local = { 0 };
+  g_auto(Run) service = { 0 };
+  g_auto(Run) all = { 0 };
+
+  CTL (&local, "resolve", "--local", "--config-file=", "--sysfs-root", root, "--gateway-select=uplink", "ens2f0v1");
+  CTL (&service, "resolve", f->address_flag, "ens2f0v1");
+  g_assert_cmpstr (service.out, ==, "pf0\n");
+  g_assert_cmpstr (service.err, ==, "");
+  g_assert_cmpstr (service.out, ==, local.out);
+  g_assert_cmpint (service.status, ==, 0);
+
+  CTL (&all, "resolve", "--all", f->address_flag, "0000:3b:00.4");
+  g_assert_cmpstr (all.out, ==, "pf0\n");
+  g_assert_cmpint (all.status, ==, 0);
+}
+
+/* NoMatch from the service: exit 1 with the library's message, as --local. */
+static void
+test_service_no_match (ServiceFixture *f, gconstpointer unused)
+{
+  const char *root = dpugw_sysfs_get_root (f->sysfs);
+  const char *expected = "dpu-gatewayctl: no netdev of PF 0000:01:00.0 matches the gateway selection rules "
+                         "name=zz* (netdevs: eth0, eth1)\n";
+  const char *modes[] = { "--all", "--json" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_auto(Run) local = { 0 };
+      g_auto(Run) service = { 0 };
+
+      CTL (&local, "resolve", "--local", modes[i], "--config-file=", "--sysfs-root", root,
+           "--gateway-select=name=zz*", "pf0vf0");
+      CTL (&service, "resolve", modes[i], f->address_flag, "pf0vf0");
+      g_assert_cmpstr (service.out, ==, "");
+      g_assert_cmpstr (service.err, ==, expected);
+      g_assert_cmpint (service.status, ==, 1);
+      g_assert_cmpstr (local.err, ==, service.err);
+      g_assert_cmpint (local.status, ==, service.status);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -737,6 +1172,23 @@ main (int argc, char **argv)
   g_test_add_func ("/ctl/service/unreachable", test_service_unreachable);
   g_test_add_func ("/ctl/service/absent", test_service_absent);
   g_test_add_func ("/ctl/service/options", test_service_options);
+
+  ADD ("/ctl/resolve/all", SWITCHDEV, test_resolve_all);
+  ADD ("/ctl/resolve/all-example", EXAMPLE, test_resolve_all_example);
+  ADD ("/ctl/resolve/all-json", SWITCHDEV, test_resolve_all_json);
+  ADD ("/ctl/resolve/hint", SWITCHDEV, test_resolve_hint);
+  ADD ("/ctl/resolve/gateway-select", SWITCHDEV, test_resolve_gateway_select);
+  ADD ("/ctl/resolve/gateway-select-invalid", SWITCHDEV, test_resolve_gateway_select_invalid);
+  ADD ("/ctl/resolve/no-match", SWITCHDEV, test_resolve_no_match);
+  ADD ("/ctl/resolve/scalable-function", SCALABLE, test_resolve_scalable_function);
+  g_test_add ("/ctl/service/all-same-as-local", ServiceFixture, EXAMPLE, service_setup,
+              test_service_all_same_as_local, service_teardown);
+  g_test_add ("/ctl/service/switchdev-hint", ServiceFixture, NULL, switchdev_service_setup,
+              test_service_switchdev_hint, service_teardown);
+  g_test_add ("/ctl/service/uplink", ServiceFixture, NULL, uplink_service_setup,
+              test_service_uplink, service_teardown);
+  g_test_add ("/ctl/service/no-match", ServiceFixture, NULL, no_match_service_setup,
+              test_service_no_match, service_teardown);
 
   return g_test_run ();
 }
