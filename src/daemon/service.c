@@ -334,6 +334,7 @@ set_configured (DpugwService *self, DpugwResolution *r, const GError *error, GPt
   const char *old_vf = self->configured != NULL ? dpugw_resolution_function (self->configured) : "";
   const char *new_if = r != NULL ? r->interface : "";
   const char *mgmt_port = configured_mgmt_port (self);
+  g_autofree char *valid_message = NULL;
   const char *message = "";
 
   if (r != NULL && *r->mgmt_port != '\0')
@@ -345,7 +346,7 @@ set_configured (DpugwService *self, DpugwResolution *r, const GError *error, GPt
   self->config_changed = FALSE;
   /* Nothing configured is not an error of the configuration's. */
   if (error != NULL && !g_error_matches (error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED))
-    message = error->message;
+    message = valid_message = g_utf8_make_valid (error->message, -1);
 
   if (strcmp (old_if, new_if) != 0)
     g_ptr_array_add (changes, g_variant_ref_sink (
@@ -366,6 +367,23 @@ set_configured (DpugwService *self, DpugwResolution *r, const GError *error, GPt
 }
 
 /* --- Resolve ---------------------------------------------------------------- */
+
+/* D-Bus strings are UTF-8: the library makes its messages so; this holds whatever comes. */
+static void
+return_error (GDBusMethodInvocation *invocation, const GError *error)
+{
+  g_autoptr(GError) copy = NULL;
+
+  if (g_utf8_validate (error->message, -1, NULL))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+  copy = g_error_copy (error);
+  g_free (copy->message);
+  copy->message = g_utf8_make_valid (error->message, -1);
+  g_dbus_method_invocation_return_gerror (invocation, copy);
+}
 
 static GVariant *
 details_variant (DpugwService *self, const DpugwResolution *r, gboolean cached)
@@ -428,7 +446,7 @@ lookup_done (GObject *source, GAsyncResult *result, gpointer user_data)
       if (r != NULL)
         return_resolution (self, g_object_ref (invocation), r, FALSE);
       else
-        g_dbus_method_invocation_return_gerror (g_object_ref (invocation), error);
+        return_error (g_object_ref (invocation), error);
     }
 
   /* A pass that ran meanwhile has newer results: keep those. */
@@ -492,7 +510,7 @@ handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const cha
       value = dpugw_pci_address_normalize (mgmt_port, &error);
       if (value == NULL)
         {
-          g_dbus_method_invocation_return_gerror (invocation, error);
+          return_error (invocation, error);
           return;
         }
       key = g_strconcat ("pci:", value, NULL);
@@ -503,7 +521,7 @@ handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const cha
       kind = DPUGW_LOOKUP_NETDEV;
       if (!dpugw_netdev_name_validate (mgmt_port, &error))
         {
-          g_dbus_method_invocation_return_gerror (invocation, error);
+          return_error (invocation, error);
           return;
         }
       value = g_strdup (mgmt_port);
@@ -519,7 +537,7 @@ handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const cha
   failure = dpugw_cache_lookup_failure (self->cache, key, g_get_monotonic_time ());
   if (failure != NULL)
     {
-      g_dbus_method_invocation_return_gerror (invocation, failure);
+      return_error (invocation, failure);
       return;
     }
   join_lookup (self, invocation, key, kind, value);
@@ -539,7 +557,7 @@ reply_topology_waiters (DpugwService *self, const GError *error)
         g_dbus_method_invocation_return_value (invocation, g_variant_new ("(t@aa{sv})", self->generation,
                                                                           dpugw_topology_state_get_variant (self->topology)));
       else
-        g_dbus_method_invocation_return_gerror (invocation, error);
+        return_error (invocation, error);
     }
   g_ptr_array_set_size (self->topology_waiters, 0);
 }
@@ -1037,7 +1055,7 @@ diagnose_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GVariant) steps = dpugw_diagnose_finish (result, &error);
 
   if (steps == NULL)
-    g_dbus_method_invocation_return_gerror (g_steal_pointer (&invocation), error);
+    return_error (g_steal_pointer (&invocation), error);
   else
     g_dbus_method_invocation_return_value (g_steal_pointer (&invocation), g_variant_new ("(@aa{sv})", steps));
 }

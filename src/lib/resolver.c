@@ -237,9 +237,11 @@ describe_function (DpugwSysfs *sysfs, const char *dir)
       return g_strdup_printf ("it is an SR-IOV physical function (%u of %u VFs enabled); "
                               "use one of its VFs as the management port", num, total);
     }
+  if (driver != NULL && !dpugw_netdev_name_is_valid (driver))
+    g_clear_pointer (&driver, g_free); /* a name we would not print */
   if (driver != NULL && strstr (driver, "virtio") != NULL)
     return g_strdup_printf ("it is a virtio device (driver %s), which has no SR-IOV physical function", driver);
-  if (driver != NULL && dpugw_netdev_name_is_valid (driver))
+  if (driver != NULL)
     return g_strdup_printf ("it is a PCI function without SR-IOV (driver %s)", driver);
   return g_strdup ("it is a PCI function without SR-IOV");
 }

@@ -7,6 +7,7 @@
  */
 #define G_LOG_DOMAIN "dpugw-sysfs"
 
+#include "dpu-gateway/dpugw-names.h"
 #include "dpu-gateway/dpugw-sysfs.h"
 
 #include <dirent.h>
@@ -50,11 +51,14 @@ dpugw_sysfs_init (DpugwSysfs *self)
 {
 }
 
+/* Paths come from the tree: their bytes need not be UTF-8, messages must be (D-Bus, JSON). */
 static void
 set_errno_error (GError **error, int errsv, const char *path)
 {
+  g_autofree char *shown = g_utf8_make_valid (path, -1);
+
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-               "%s: %s", path, g_strerror (errsv));
+               "%s: %s", shown, g_strerror (errsv));
 }
 
 DpugwSysfs *
@@ -99,9 +103,14 @@ dpugw_sysfs_get_root (DpugwSysfs *self)
 char *
 dpugw_sysfs_display_path (DpugwSysfs *self, const char *relpath)
 {
+  g_autofree char *path = NULL;
+
   if (relpath == NULL || *relpath == '\0')
-    return g_strdup (self->root);
-  return g_strconcat (strcmp (self->root, "/") == 0 ? "" : self->root, "/", relpath, NULL);
+    path = g_strdup (self->root);
+  else
+    path = g_strconcat (strcmp (self->root, "/") == 0 ? "" : self->root, "/", relpath, NULL);
+  /* For messages: valid UTF-8 whatever bytes the tree's names hold. */
+  return g_utf8_make_valid (path, -1);
 }
 
 /* Appends the '/'-separated components of @path to @todo, in order, at its head. */
@@ -193,9 +202,11 @@ canonicalize_abs (DpugwSysfs *self, const char *relpath, GError **error)
         }
       if (target[0] == '/' || n == 0)
         {
+          g_autofree char *shown = g_utf8_make_valid (resolved->str, -1);
+          g_autofree char *q = dpugw_quote_untrusted (target);
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                        "%s: refusing link to %s (sysfs links are relative)",
-                       resolved->str, n == 0 ? "an empty path" : target);
+                       shown, n == 0 ? "an empty path" : q);
           ok = FALSE;
           break;
         }

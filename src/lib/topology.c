@@ -56,7 +56,10 @@ lib_parse_virtfn_index (const char *name, guint *index)
 
   if (!g_str_has_prefix (name, "virtfn"))
     return FALSE;
-  if (!g_ascii_string_to_unsigned (name + strlen ("virtfn"), 10, 0, 65535, &value, NULL))
+  /* Digits only: g_ascii_string_to_unsigned() would skip a leading '\v'. */
+  name += strlen ("virtfn");
+  if (*name == '\0' || strspn (name, "0123456789") != strlen (name) ||
+      !g_ascii_string_to_unsigned (name, 10, 0, 65535, &value, NULL))
     return FALSE;
   *index = (guint) value;
   return TRUE;
@@ -151,9 +154,11 @@ dpugw_topology_scan_pf (DpugwSysfs *sysfs, const char *pci, GError **error)
   pf->pci = g_steal_pointer (&addr);
   g_clear_pointer (&attr, g_free);
   attr = g_strconcat (dir, "/driver", NULL);
-  pf->driver = dpugw_sysfs_read_link_name (sysfs, attr, NULL);
-  if (pf->driver == NULL)
-    pf->driver = g_strdup ("");
+  {
+    g_autofree char *driver = dpugw_sysfs_read_link_name (sysfs, attr, NULL);
+    /* A link target's bytes: made valid UTF-8 for D-Bus and JSON. */
+    pf->driver = driver != NULL ? g_utf8_make_valid (driver, -1) : g_strdup ("");
+  }
 
   pf->netdevs = netdevs_of (sysfs, dir);
   for (guint i = 0; pf->switch_id == NULL && pf->netdevs[i] != NULL; i++)
