@@ -1366,7 +1366,7 @@ test_confine_netdev_links (Fixture *f, gconstpointer data)
                          "({R}/class/net/sneaky: a link leads outside the sysfs root)");
   assert_netdev_refused (f, "abs",
                          "failed to get PCI address: cannot read network device abs "
-                         "({R}/class/net/abs: refusing link to /etc (sysfs links are relative))");
+                         "({R}/class/net/abs: refusing link to \"/etc\" (sysfs links are relative))");
 }
 
 static void
@@ -1415,7 +1415,7 @@ test_confine_physfn (Fixture *f, gconstpointer data)
   assert_message (error, f->sysfs,
                   "failed to get PF PCI address: the physfn link of 0000:01:02.4 points to "
                   "\"/sys/bus/pci/devices/0000:01:00.0\", which cannot be followed "
-                  "({R}/" EXAMPLE_VF1 "/physfn: refusing link to /sys/bus/pci/devices/0000:01:00.0 "
+                  "({R}/" EXAMPLE_VF1 "/physfn: refusing link to \"/sys/bus/pci/devices/0000:01:00.0\" "
                   "(sysfs links are relative))");
   g_clear_error (&error);
 
