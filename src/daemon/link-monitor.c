@@ -48,10 +48,15 @@ struct _DpugwLinkMonitor
   guint quiet_id;
   guint deadline_id;
 
-  DpugwLinkMonitorStats stats;
+  struct {
+    guint64 messages;   /* link messages read */
+    guint64 events;     /* changes that came of them */
+    guint64 batches;    /* "changed" emissions */
+    guint64 overruns;   /* receive overruns repaired by a dump */
+  } stats;
 };
 
-enum { SIGNAL_CHANGED, SIGNAL_READY, N_SIGNALS };
+enum { SIGNAL_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DpugwLinkMonitor, dpugw_link_monitor, G_TYPE_OBJECT)
@@ -110,8 +115,6 @@ dpugw_link_monitor_class_init (DpugwLinkMonitorClass *klass)
   /* (GPtrArray of DpugwLinkEvent): the batch, owned by the emitter. */
   signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                           NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
-  signals[SIGNAL_READY] = g_signal_new ("ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                        NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -136,7 +139,9 @@ flush (DpugwLinkMonitor *self)
   batch = g_steal_pointer (&self->pending);
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_link_event_free);
   self->stats.batches++;
-  g_debug ("%u link changes", batch->len);
+  g_debug ("%u link changes (so far: %" G_GUINT64_FORMAT " messages, %" G_GUINT64_FORMAT " changes, %"
+           G_GUINT64_FORMAT " batches, %" G_GUINT64_FORMAT " overruns)",
+           batch->len, self->stats.messages, self->stats.events, self->stats.batches, self->stats.overruns);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0, batch);
 }
 
@@ -426,8 +431,6 @@ dump_done (GObject *source, GAsyncResult *result, gpointer user_data)
   /* The events queued while dumping, then follow the socket (unless they overran it again). */
   if (on_readable (nl_socket_get_fd (self->sock), G_IO_IN, self) == G_SOURCE_CONTINUE)
     watch_socket (self);
-  if (first)
-    g_signal_emit (self, signals[SIGNAL_READY], 0);
 }
 
 static void
@@ -487,21 +490,3 @@ dpugw_link_monitor_start (DpugwLinkMonitor *self)
   start_dump (self);
 }
 
-const char *
-dpugw_link_monitor_get_name (DpugwLinkMonitor *self, int ifindex)
-{
-  Link *link = g_hash_table_lookup (self->links, GINT_TO_POINTER (ifindex));
-  return link != NULL ? link->name : NULL;
-}
-
-guint
-dpugw_link_monitor_n_links (DpugwLinkMonitor *self)
-{
-  return g_hash_table_size (self->links);
-}
-
-void
-dpugw_link_monitor_get_stats (DpugwLinkMonitor *self, DpugwLinkMonitorStats *stats)
-{
-  *stats = self->stats;
-}

@@ -36,20 +36,8 @@ G_DECLARE_FINAL_TYPE (DpugwLinkMonitor, dpugw_link_monitor, DPUGW, LINK_MONITOR,
  */
 DpugwLinkMonitor *dpugw_link_monitor_new (guint quiet_msec, guint max_delay_msec, int rcvbuf, GError **error);
 
-/* Starts: dumps the links (silently), then follows them.  "ready" fires when the dump is in. */
+/* Starts: dumps the links (silently), then follows them. */
 void dpugw_link_monitor_start (DpugwLinkMonitor *self);
 
-/* The current name of @ifindex, NULL if unknown. */
-const char *dpugw_link_monitor_get_name (DpugwLinkMonitor *self, int ifindex);
-guint dpugw_link_monitor_n_links (DpugwLinkMonitor *self);
-
-typedef struct {
-  guint64 messages;   /* link messages read */
-  guint64 events;     /* changes that came of them */
-  guint64 batches;    /* "changed" emissions */
-  guint64 overruns;   /* receive overruns repaired by a dump */
-} DpugwLinkMonitorStats;
-
-void dpugw_link_monitor_get_stats (DpugwLinkMonitor *self, DpugwLinkMonitorStats *stats);
 
 G_END_DECLS

@@ -131,12 +131,6 @@ dpugw_topology_state_pci_of_netdev (DpugwTopologyState *self, const char *name, 
 }
 
 gboolean
-dpugw_topology_state_has_pf (DpugwTopologyState *self, const char *pf_pci)
-{
-  return g_hash_table_contains (self->pf_by_pci, pf_pci);
-}
-
-gboolean
 dpugw_topology_state_set_pf_netdevs (DpugwTopologyState *self, const char *pf_pci, char **netdevs)
 {
   DpugwPf *pf = g_hash_table_lookup (self->pf_by_pci, pf_pci);
@@ -215,8 +209,3 @@ dpugw_topology_state_replace_pf (DpugwTopologyState *self, DpugwPf *pf)
   return TRUE;
 }
 
-guint
-dpugw_topology_state_n_pfs (DpugwTopologyState *self)
-{
-  return self->pfs->len;
-}

@@ -18,8 +18,6 @@ gboolean dpugw_topology_state_equal (DpugwTopologyState *a, DpugwTopologyState *
 
 /* The PCI function a netdev belongs to (a PF's or a VF's), NULL if none known. */
 const char *dpugw_topology_state_pci_of_netdev (DpugwTopologyState *self, const char *name, gboolean *is_pf);
-gboolean dpugw_topology_state_has_pf (DpugwTopologyState *self, const char *pf_pci);
-guint dpugw_topology_state_n_pfs (DpugwTopologyState *self);
 
 /* Updates; each returns whether anything changed. */
 gboolean dpugw_topology_state_set_pf_netdevs (DpugwTopologyState *self, const char *pf_pci, char **netdevs);
