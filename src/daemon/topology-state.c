@@ -110,7 +110,11 @@ GVariant *
 dpugw_topology_state_get_variant (DpugwTopologyState *self)
 {
   if (self->variant == NULL)
-    self->variant = g_variant_ref_sink (dpugw_topology_to_variant (self->pfs));
+    {
+      self->variant = g_variant_ref_sink (dpugw_topology_to_variant (self->pfs));
+      /* Serialised once: the tree form (a GVariant per value) is let go of. */
+      g_variant_get_data (self->variant);
+    }
   return self->variant;
 }
 
