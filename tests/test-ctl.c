@@ -650,6 +650,64 @@ test_service_monitor (ServiceFixture *f, gconstpointer json)
   g_assert_cmpint (g_subprocess_get_exit_status (monitor), ==, 0);
 }
 
+/* status --local: the configuration this process loaded, and its resolution. */
+static void
+test_status_local (Fixture *f, gconstpointer unused)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(Run) json = { 0 };
+  g_autofree char *expected = g_strdup_printf (
+      "Service:            (not asked: --local)\n"
+      "Configuration:\n"
+      "  mode                        dpu-host\n"
+      "  mgmt-port-netdev            pf0vf0\n"
+      "  gateway-interface           derive-from-mgmt-port\n"
+      "  gateway-select              first\n"
+      "  sysfs-root                  %s\n"
+      "Management port:    pf0vf0\n"
+      "Gateway interface:  eth0\n"
+      "  VF 0000:01:02.3 -> PF 0000:01:00.0, candidates eth0 eth1, selected by first, derived\n"
+      "Last error:         none\n", f->root);
+
+  CTL (&run, "status", "--local", "--config-file=", "--sysfs-root", f->root, "--ovnkube-node-mode=dpu-host",
+       "--ovnkube-node-mgmt-port-netdev=pf0vf0", "--gateway-interface=derive-from-mgmt-port");
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpstr (run.out, ==, expected);
+  g_assert_cmpint (run.status, ==, 0);
+
+  /* A configured port that does not resolve: the error, and exit 0 (status reports, it does not fail). */
+  CTL (&json, "status", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
+       "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=eth0",
+       "--gateway-interface=derive-from-mgmt-port");
+  g_assert_cmpint (json.status, ==, 0);
+  g_assert_nonnull (strstr (json.out, "\"interface\":\"\""));
+  g_assert_nonnull (strstr (json.out, "\"last-error\":\"failed to get PF PCI address: 0000:01:00.0 is not a virtual function"));
+}
+
+/* status against the service: its configuration in effect, resolution, LastError and Generation. */
+static void
+test_status_service (ServiceFixture *f, gconstpointer unused)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(Run) json = { 0 };
+
+  CTL (&run, "status", f->address_flag);
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "Service:            org.ovnk.DpuGateway "));
+  g_assert_nonnull (strstr (run.out, "\n  mode                        dpu-host\n"));
+  g_assert_nonnull (strstr (run.out, "\n  mgmt-port-netdev            pf0vf0\n"));
+  g_assert_nonnull (strstr (run.out, "\nManagement port:    pf0vf0\nGateway interface:  eth0\n"
+                                     "  VF 0000:01:02.3 -> PF 0000:01:00.0, candidates eth0 eth1, selected by first, derived\n"
+                                     "Last error:         none\nGeneration:         "));
+
+  CTL (&json, "status", f->address_flag, "--json");
+  g_assert_cmpint (json.status, ==, 0);
+  g_assert_true (g_str_has_prefix (json.out, "{\"version\":\"org.ovnk.DpuGateway "));
+  g_assert_nonnull (strstr (json.out, "\"mgmt-port\":\"pf0vf0\",\"interface\":\"eth0\",\"vf-pci\":\"0000:01:02.3\""));
+  g_assert_nonnull (strstr (json.out, "\"last-error\":\"\",\"generation\":"));
+}
+
 static void
 test_service_unreachable (void)
 {
@@ -1169,6 +1227,8 @@ main (int argc, char **argv)
               test_service_monitor, service_teardown);
   g_test_add ("/ctl/service/monitor-json", ServiceFixture, GINT_TO_POINTER (1), monitor_setup,
               test_service_monitor, service_teardown);
+  ADD ("/ctl/status/local", EXAMPLE, test_status_local);
+  g_test_add ("/ctl/status/service", ServiceFixture, EXAMPLE, service_setup, test_status_service, service_teardown);
   g_test_add_func ("/ctl/service/unreachable", test_service_unreachable);
   g_test_add_func ("/ctl/service/absent", test_service_absent);
   g_test_add_func ("/ctl/service/options", test_service_options);
