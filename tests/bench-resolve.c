@@ -9,7 +9,7 @@
  *   topology  dpugw_topology_scan ()
  *
  * The floor repeats the library's own walk -- every path component checked
- * with readlink(), directories listed with open + fdopendir + readdir,
+ * with readlink(), directories listed with open + getdents64 + close,
  * attributes read with open + read + read + close -- with fixed buffers, no
  * allocation, no sorting, no validation and no GError.  Which system calls
  * the library makes was read off `strace -f` of one resolution and one scan;
@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define RESOLVE_ROUNDS  5
@@ -209,13 +210,22 @@ floor_read_link (const char *dir_rel, const char *name, char *target)
 
 typedef gboolean (*EntryFunc) (const char *name, gpointer data);
 
-/* dpugw_sysfs_list_dir(): canonicalize + open + fdopendir + readdir + closedir; @func per entry. */
+/* The kernel's struct linux_dirent64, as the library reads it. */
+typedef struct {
+  guint64 d_ino;
+  gint64 d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+} Dirent64;
+
+/* dpugw_sysfs_list_dir(): canonicalize + open + getdents64 into a 32 KiB buffer until it
+ * returns 0 + close; @func per entry (which may list another directory: a buffer per call). */
 static gboolean
 floor_list_dir (const char *rel, EntryFunc func, gpointer data)
 {
+  char buf[32768] __attribute__ ((aligned (8)));
   char path[PATH_MAX];
-  struct dirent *entry;
-  DIR *dir;
   int fd;
 
   if (!floor_canon (rel, path))
@@ -223,16 +233,23 @@ floor_list_dir (const char *rel, EntryFunc func, gpointer data)
   fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return FALSE;
-  dir = fdopendir (fd);
-  if (dir == NULL)
+  for (;;)
     {
-      close (fd);
-      return FALSE;
+      long got = syscall (SYS_getdents64, fd, buf, sizeof buf);
+
+      if (got <= 0)
+        break;
+      for (long off = 0; off < got;)
+        {
+          const Dirent64 *entry = (const Dirent64 *) (buf + off);
+
+          off += entry->d_reclen;
+          if (entry->d_ino != 0 && strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0 &&
+              func != NULL)
+            func (entry->d_name, data);
+        }
     }
-  while ((entry = readdir (dir)) != NULL)
-    if (strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0 && func != NULL)
-      func (entry->d_name, data);
-  closedir (dir);
+  close (fd);
   return TRUE;
 }
 

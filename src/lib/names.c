@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "dpu-gateway/dpugw-error.h"
 #include "dpu-gateway/dpugw-names.h"
+#include "lib-private.h"
 
 #include <string.h>
 
@@ -73,37 +74,98 @@ dpugw_pci_address_normalize (const char *text, GError **error)
                    q);
       return NULL;
     }
-  return g_strdup_printf ("%04x:%02x:%02x.%x", domain, bus, dev, fn);
+  /* "%04x:%02x:%02x.%x" of the fields: their fixed-width digits, in lower case. */
+  return g_ascii_strdown (text, DPUGW_PCI_ADDRESS_LEN);
+}
+
+/* What is wrong with one byte of a netdev name, 0 if nothing; one class per byte, in the order
+ * the checks had ('/', ':', whitespace, control). */
+enum { BYTE_OK, BYTE_SLASH, BYTE_COLON, BYTE_SPACE, BYTE_CONTROL };
+
+static const char *const byte_problems[] = {
+  [BYTE_SLASH] = "it contains '/'",
+  [BYTE_COLON] = "it contains ':'",
+  [BYTE_SPACE] = "it contains whitespace",
+  [BYTE_CONTROL] = "it contains a control character",
+};
+
+static const guint8 byte_class[256] = {
+  [0x01 ... 0x08] = BYTE_CONTROL,
+  /* g_ascii_isspace() ('\t' '\n' '\f' '\r' ' ', not '\v'), checked before control
+   * characters; the kernel's isspace() is Latin-1's: 0xa0 is a space too. */
+  ['\t'] = BYTE_SPACE,
+  ['\n'] = BYTE_SPACE,
+  ['\v'] = BYTE_CONTROL,
+  ['\f'] = BYTE_SPACE,
+  ['\r'] = BYTE_SPACE,
+  [0x0e ... 0x1f] = BYTE_CONTROL,
+  [' '] = BYTE_SPACE,
+  [0xa0] = BYTE_SPACE,
+  ['/'] = BYTE_SLASH,
+  [':'] = BYTE_COLON,
+  [0x7f] = BYTE_CONTROL,
+};
+
+/* The problem of the @len bytes of @name (no '\0' among them), NULL if none. */
+static const char *
+netdev_name_problem_len (const char *name, gsize len)
+{
+  guchar high = 0;
+
+  if (len == 0)
+    return "it is empty";
+  if (len >= DPUGW_IFNAMSIZ)
+    return "it is longer than 15 bytes";
+  if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
+    return "it is \".\" or \"..\"";
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) name[i];
+      guint8 problem = byte_class[c];
+
+      if (G_UNLIKELY (problem != BYTE_OK))
+        return byte_problems[problem];
+      high |= c;
+    }
+  /* ASCII is UTF-8. */
+  if ((high & 0x80) != 0 && !g_utf8_validate (name, (gssize) len, NULL))
+    return "it is not valid UTF-8";
+  return NULL;
 }
 
 static const char *
 netdev_name_problem (const char *name)
 {
-  gsize len;
-
-  if (name == NULL || name[0] == '\0')
+  if (name == NULL)
     return "it is empty";
-  len = strnlen (name, DPUGW_IFNAMSIZ);
-  if (len >= DPUGW_IFNAMSIZ)
-    return "it is longer than 15 bytes";
-  if (strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
-    return "it is \".\" or \"..\"";
-  for (const char *p = name; *p != '\0'; p++)
+  return netdev_name_problem_len (name, strnlen (name, DPUGW_IFNAMSIZ));
+}
+
+gsize
+lib_netdev_name_scan (const char *name, guint8 prefix[LIB_NAME_PREFIX_LEN], gboolean *valid)
+{
+  guint8 problems = 0, high = 0;
+  gsize len = 0;
+
+  memset (prefix, 0, LIB_NAME_PREFIX_LEN);
+  for (; len < LIB_NAME_PREFIX_LEN && name[len] != '\0'; len++)
     {
-      guchar c = (guchar) *p;
-      if (c == '/')
-        return "it contains '/'";
-      if (c == ':')
-        return "it contains ':'";
-      /* The kernel's isspace() is Latin-1's: 0xa0 is a space too. */
-      if (g_ascii_isspace (c) || c == 0xa0)
-        return "it contains whitespace";
-      if (c < 0x20 || c == 0x7f)
-        return "it contains a control character";
+      guint8 c = (guint8) name[len];
+
+      prefix[len] = c;
+      problems |= byte_class[c];
+      high |= c;
     }
-  if (!g_utf8_validate (name, (gssize) len, NULL))
-    return "it is not valid UTF-8";
-  return NULL;
+  if (len == LIB_NAME_PREFIX_LEN)
+    len += strlen (name + len);
+  /* The common case, printable ASCII of 1 to 15 bytes other than "." and "..", without the
+   * call; anything else as dpugw_netdev_name_is_valid() decides it. */
+  if (problems == BYTE_OK && (high & 0x80) == 0 && len > 0 && len < DPUGW_IFNAMSIZ &&
+      !(name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'))))
+    *valid = TRUE;
+  else
+    *valid = netdev_name_problem_len (name, MIN (len, DPUGW_IFNAMSIZ)) == NULL;
+  return len;
 }
 
 gboolean

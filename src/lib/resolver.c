@@ -12,6 +12,7 @@
 #include "dpu-gateway/dpugw-error.h"
 #include "dpu-gateway/dpugw-names.h"
 #include "dpu-gateway/dpugw-resolver.h"
+#include "lib-private.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -124,13 +125,32 @@ dpugw_resolution_equal (const DpugwResolution *a, const DpugwResolution *b)
 static char *
 nearest_pci (const char *device_dir)
 {
-  g_auto(GStrv) parts = g_strsplit (device_dir, "/", -1);
+  const char *first, *end;
 
-  if (g_strv_length (parts) >= 2 && strcmp (parts[0], "devices") == 0)
-    for (gssize i = (gssize) g_strv_length (parts) - 1; i >= 1; i--)
-      if (dpugw_pci_address_is_valid (parts[i]))
-        return g_ascii_strdown (parts[i], -1);
-  return NULL;
+  /* "devices/" and then its components, the last first. */
+  if (strncmp (device_dir, "devices/", 8) != 0)
+    return NULL;
+  first = device_dir + 8;
+  end = first + strlen (first);
+  for (;;)
+    {
+      const char *start = end;
+
+      while (start > first && start[-1] != '/')
+        start--;
+      if (end - start == DPUGW_PCI_ADDRESS_LEN)
+        {
+          char name[DPUGW_PCI_ADDRESS_LEN + 1];
+
+          memcpy (name, start, DPUGW_PCI_ADDRESS_LEN);
+          name[DPUGW_PCI_ADDRESS_LEN] = '\0';
+          if (dpugw_pci_address_is_valid (name))
+            return g_ascii_strdown (name, -1);
+        }
+      if (start == first)
+        return NULL;
+      end = start - 1;
+    }
 }
 
 /* A scalable function: an auxiliary device named DRIVER.sf.N, below the PF's PCI function. */
@@ -138,13 +158,14 @@ static char *
 scalable_function_name (DpugwSysfs *sysfs, const char *device_dir)
 {
   const char *base = strrchr (device_dir, '/');
-  g_autofree char *subsystem_rel = g_strconcat (device_dir, "/subsystem", NULL);
+  g_autofree char *subsystem_rel = NULL;
   g_autofree char *subsystem = NULL;
 
   base = base != NULL ? base + 1 : device_dir;
   if (dpugw_pci_address_is_valid (base) || strstr (base, ".sf.") == NULL ||
       !dpugw_auxiliary_name_is_valid (base))
     return NULL;
+  subsystem_rel = g_strconcat (device_dir, "/subsystem", NULL);
   subsystem = dpugw_sysfs_read_link_name (sysfs, subsystem_rel, NULL);
   return g_strcmp0 (subsystem, "auxiliary") == 0 ? g_strdup (base) : NULL;
 }
@@ -312,45 +333,37 @@ dpugw_pf_pci_from_vf_pci (DpugwSysfs *sysfs, const char *vf_pci, GError **error)
   return g_ascii_strdown (pf_name, -1);
 }
 
-/* The PCI function's netdevs, sorted, without invalid names; NULL if net/ cannot be read. */
+/* The PCI function's netdevs, sorted, without invalid names; NULL if net/ cannot be read.
+ * With @copy, a copy of them in *@copy. */
 static GStrv
-list_pci_netdevs (DpugwSysfs *sysfs, const char *pci, GError **error)
+list_pci_netdevs (DpugwSysfs *sysfs, const char *pci, GStrv *copy, GError **error)
 {
   g_autofree char *net_rel = g_strconcat ("bus/pci/devices/", pci, "/net", NULL);
-  g_auto(GStrv) names = dpugw_sysfs_list_dir (sysfs, net_rel, error);
-  GPtrArray *valid;
+  g_auto(GStrv) invalid = NULL;
+  GStrv names = lib_sysfs_list_netdevs (sysfs, net_rel, &invalid, copy, error);
 
-  if (names == NULL)
-    return NULL;
-  valid = g_ptr_array_new ();
-  for (guint i = 0; names[i] != NULL; i++)
+  for (guint i = 0; invalid != NULL && invalid[i] != NULL; i++)
     {
-      if (dpugw_netdev_name_is_valid (names[i]))
-        g_ptr_array_add (valid, g_steal_pointer (&names[i]));
-      else
-        {
-          g_autofree char *q = dpugw_quote_untrusted (names[i]);
-          g_debug ("ignoring %s in %s/net: not a valid network device name", q, pci);
-          g_clear_pointer (&names[i], g_free);
-        }
+      g_autofree char *q = dpugw_quote_untrusted (invalid[i]);
+      g_debug ("ignoring %s in %s/net: not a valid network device name", q, pci);
     }
-  g_ptr_array_add (valid, NULL);
-  return (GStrv) g_ptr_array_free (valid, FALSE);
+  return names;
 }
 
-/* Step 4. */
-GStrv
-dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error)
+/* Step 4; with @copy, a copy of the netdevs in *@copy. */
+static GStrv
+netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GStrv *copy, GError **error)
 {
   g_autofree char *addr = NULL;
   g_autoptr(GError) local_error = NULL;
   g_auto(GStrv) netdevs = NULL;
+  g_auto(GStrv) netdevs_copy = NULL;
 
   addr = dpugw_pci_address_normalize (pci, error);
   if (addr == NULL)
     return NULL;
 
-  netdevs = list_pci_netdevs (sysfs, addr, &local_error);
+  netdevs = list_pci_netdevs (sysfs, addr, copy != NULL ? &netdevs_copy : NULL, &local_error);
   if (netdevs == NULL)
     {
       g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_NETDEV_DISCOVERY,
@@ -364,7 +377,15 @@ dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error)
                    DPUGW_MSG_NO_NETDEVS " %s", addr);
       return NULL;
     }
+  if (copy != NULL)
+    *copy = g_steal_pointer (&netdevs_copy);
   return g_steal_pointer (&netdevs);
+}
+
+GStrv
+dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error)
+{
+  return netdevs_from_pci (sysfs, pci, NULL, error);
 }
 
 static DpugwSelect *
@@ -388,6 +409,8 @@ DpugwResolution *
 dpugw_resolve_pf (DpugwSysfs *sysfs, const DpugwConfig *config, const char *pf_pci, GError **error)
 {
   g_autoptr(DpugwResolution) r = g_new0 (DpugwResolution, 1);
+  const DpugwSelect *select = config_select (config);
+  g_auto(GStrv) all = NULL;
 
   r->source = DPUGW_SOURCE_DERIVED;
   r->mgmt_port = g_strdup ("");
@@ -396,11 +419,12 @@ dpugw_resolve_pf (DpugwSysfs *sysfs, const DpugwConfig *config, const char *pf_p
   r->pf_pci = dpugw_pci_address_normalize (pf_pci, error);
   if (r->pf_pci == NULL)
     return NULL;
-  r->candidates = dpugw_netdevs_from_pci (sysfs, r->pf_pci, error);
+  /* A selection that takes all the candidates gets its copy of them from the listing. */
+  r->candidates = netdevs_from_pci (sysfs, r->pf_pci, lib_select_takes_all (select) ? &all : NULL, error);
   if (r->candidates == NULL)
     return NULL;
-  r->interfaces = dpugw_select_apply (config_select (config), sysfs, r->pf_pci, r->candidates,
-                                      &r->selected_by, &r->hint, error);
+  r->interfaces = lib_select_apply (select, sysfs, r->pf_pci, r->candidates, &all,
+                                    &r->selected_by, &r->hint, error);
   if (r->interfaces == NULL)
     return NULL;
   r->interface = g_strdup (r->interfaces[0]);

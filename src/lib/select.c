@@ -7,6 +7,7 @@
 #include "dpu-gateway/dpugw-error.h"
 #include "dpu-gateway/dpugw-names.h"
 #include "dpu-gateway/dpugw-select.h"
+#include "lib-private.h"
 
 #include <string.h>
 
@@ -195,14 +196,21 @@ rule_matches (const Rule *rule, DpugwSysfs *sysfs, const char *pf_pci, const cha
   return FALSE;
 }
 
+gboolean
+lib_select_takes_all (const DpugwSelect *select)
+{
+  return select->n_rules > 0 && select->rules[0].kind == RULE_FIRST;
+}
+
 GStrv
-dpugw_select_apply (const DpugwSelect *select,
-                    DpugwSysfs        *sysfs,
-                    const char        *pf_pci,
-                    char             **candidates,
-                    char             **selected_by,
-                    char             **hint,
-                    GError           **error)
+lib_select_apply (const DpugwSelect *select,
+                  DpugwSysfs        *sysfs,
+                  const char        *pf_pci,
+                  char             **candidates,
+                  GStrv             *all,
+                  char             **selected_by,
+                  char             **hint,
+                  GError           **error)
 {
   *selected_by = NULL;
   *hint = NULL;
@@ -210,17 +218,27 @@ dpugw_select_apply (const DpugwSelect *select,
   for (guint r = 0; r < select->n_rules; r++)
     {
       const Rule *rule = &select->rules[r];
-      g_autoptr(GStrvBuilder) matched = g_strv_builder_new ();
-      gboolean any = FALSE;
+      GStrv matched;
 
-      for (guint i = 0; candidates[i] != NULL; i++)
-        if (rule_matches (rule, sysfs, pf_pci, candidates[i]))
-          {
-            g_strv_builder_add (matched, candidates[i]);
-            any = TRUE;
-          }
-      if (!any)
-        continue;
+      if (rule->kind == RULE_FIRST)
+        {
+          /* Every candidate matches: a copy of them all. */
+          if (candidates[0] == NULL)
+            continue;
+          matched = all != NULL && *all != NULL ? g_steal_pointer (all) : g_strdupv (candidates);
+        }
+      else
+        {
+          g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+          for (guint i = 0; candidates[i] != NULL; i++)
+            if (rule_matches (rule, sysfs, pf_pci, candidates[i]))
+              g_ptr_array_add (found, g_strdup (candidates[i]));
+          if (found->len == 0)
+            continue;
+          g_ptr_array_add (found, NULL);
+          matched = (GStrv) g_ptr_array_free (g_steal_pointer (&found), FALSE);
+        }
 
       *selected_by = g_strdup (rule->text);
       if (rule->kind == RULE_FIRST)
@@ -237,7 +255,7 @@ dpugw_select_apply (const DpugwSelect *select,
                                            candidates[0], port, candidates[i], other);
               }
         }
-      return g_strv_builder_end (matched);
+      return matched;
     }
 
   {
@@ -247,4 +265,16 @@ dpugw_select_apply (const DpugwSelect *select,
                  pf_pci, select->text, list);
   }
   return NULL;
+}
+
+GStrv
+dpugw_select_apply (const DpugwSelect *select,
+                    DpugwSysfs        *sysfs,
+                    const char        *pf_pci,
+                    char             **candidates,
+                    char             **selected_by,
+                    char             **hint,
+                    GError           **error)
+{
+  return lib_select_apply (select, sysfs, pf_pci, candidates, NULL, selected_by, hint, error);
 }

@@ -9,8 +9,8 @@
 
 #include "dpu-gateway/dpugw-names.h"
 #include "dpu-gateway/dpugw-sysfs.h"
+#include "lib-private.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define MAX_LINKS 40
@@ -26,7 +27,8 @@
 struct _DpugwSysfs
 {
   GObject parent_instance;
-  char *root; /* canonical, absolute, without trailing '/' (except for "/") */
+  char *root;      /* canonical, absolute, without trailing '/' (except for "/") */
+  gsize prefix_len; /* of the root as paths below it begin: 0 for "/", else strlen (root) */
 };
 
 G_DEFINE_FINAL_TYPE (DpugwSysfs, dpugw_sysfs, G_TYPE_OBJECT)
@@ -89,6 +91,7 @@ dpugw_sysfs_new (const char *root, GError **error)
 
   self = g_object_new (DPUGW_TYPE_SYSFS, NULL);
   self->root = g_strdup (real);
+  self->prefix_len = strcmp (real, "/") == 0 ? 0 : strlen (real);
   free (real);
   return g_steal_pointer (&self);
 }
@@ -113,171 +116,283 @@ dpugw_sysfs_display_path (DpugwSysfs *self, const char *relpath)
   return g_utf8_make_valid (path, -1);
 }
 
-/* Appends the '/'-separated components of @path to @todo, in order, at its head. */
-static void
-push_components_front (GQueue *todo, const char *path)
+/* A path being built: on the stack up to PATH_MAX, on the heap beyond (the kernel then says
+ * ENAMETOOLONG, as it would have for any string). */
+typedef struct
 {
-  char **parts = g_strsplit (path, "/", -1);
+  char *str;
+  gsize len;
+  gsize cap;
+  char inline_buf[PATH_MAX];
+} PathBuf;
 
-  for (gssize i = (gssize) g_strv_length (parts) - 1; i >= 0; i--)
-    {
-      if (parts[i][0] == '\0' || strcmp (parts[i], ".") == 0)
-        {
-          g_free (parts[i]);
-          continue;
-        }
-      g_queue_push_head (todo, parts[i]);
-    }
-  g_free (parts); /* the strings now belong to the queue */
+static void
+path_buf_init (PathBuf *p)
+{
+  p->str = p->inline_buf;
+  p->len = 0;
+  p->cap = sizeof p->inline_buf;
+  p->str[0] = '\0';
 }
 
-/* @resolved holds "root/comp/comp"; its first @root_len bytes are the root. */
 static void
-pop_component (GString *resolved, gsize root_len)
+path_buf_clear (PathBuf *p)
 {
-  const char *slash = strrchr (resolved->str + root_len, '/');
-  g_assert (slash != NULL);
-  g_string_truncate (resolved, (gsize) (slash - resolved->str));
+  if (p->str != p->inline_buf)
+    g_free (p->str);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PathBuf, path_buf_clear)
+
+static void
+path_buf_append (PathBuf *p, const char *s, gsize n)
+{
+  if (p->len + n + 1 > p->cap)
+    {
+      gsize cap = MAX (p->cap * 2, p->len + n + 1);
+
+      if (p->str == p->inline_buf)
+        {
+          p->str = g_malloc (cap);
+          memcpy (p->str, p->inline_buf, p->len);
+        }
+      else
+        p->str = g_realloc (p->str, cap);
+      p->cap = cap;
+    }
+  memcpy (p->str + p->len, s, n);
+  p->len += n;
+  p->str[p->len] = '\0';
+}
+
+static void
+path_buf_truncate (PathBuf *p, gsize len)
+{
+  p->len = len;
+  p->str[len] = '\0';
 }
 
 /*
- * Resolves @relpath below the root.  Returns the absolute path, which always
- * begins with the root.  The caller's relpath is split on '/' and each
+ * The components still to resolve: a '/'-separated string kept at the end of
+ * its buffer, so that a link's target is put in front of the rest by copying
+ * it just before.  On the stack unless the links pile up beyond 2 * PATH_MAX.
+ */
+typedef struct
+{
+  char *buf;   /* buf[start .. size - 1) pending, buf[size - 1] == '\0' */
+  gsize size;
+  gsize start;
+  char inline_buf[2 * PATH_MAX];
+} Todo;
+
+static void
+todo_clear (Todo *t)
+{
+  if (t->buf != t->inline_buf)
+    g_free (t->buf);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Todo, todo_clear)
+
+static void
+todo_init (Todo *t, const char *path, gsize n)
+{
+  t->buf = t->inline_buf;
+  t->size = sizeof t->inline_buf;
+  if (n + 1 > t->size)
+    {
+      t->size = n + 1;
+      t->buf = g_malloc (t->size);
+    }
+  t->start = t->size - 1 - n;
+  memcpy (t->buf + t->start, path, n);
+  t->buf[t->size - 1] = '\0';
+}
+
+/* Puts the @n bytes of @path, and a '/', in front of what is pending. */
+static void
+todo_push (Todo *t, const char *path, gsize n)
+{
+  if (n + 1 > t->start)
+    {
+      gsize pending = t->size - t->start; /* with the final '\0' */
+      gsize size = MAX (t->size * 2, pending + n + 1);
+      char *buf = g_malloc (size);
+
+      memcpy (buf + size - pending, t->buf + t->start, pending);
+      todo_clear (t);
+      t->buf = buf;
+      t->size = size;
+      t->start = size - pending;
+    }
+  t->buf[--t->start] = '/';
+  t->start -= n;
+  memcpy (t->buf + t->start, path, n);
+}
+
+/* The next component other than "" and "." (not terminated: @len bytes); FALSE at the end. */
+static gboolean
+todo_pop (Todo *t, const char **comp, gsize *len)
+{
+  for (;;)
+    {
+      const char *p;
+
+      while (t->buf[t->start] == '/')
+        t->start++;
+      if (t->buf[t->start] == '\0')
+        return FALSE;
+      p = t->buf + t->start;
+      *comp = p;
+      while (*p != '/' && *p != '\0')
+        p++;
+      *len = (gsize) (p - *comp);
+      t->start += *len;
+      if (!(*len == 1 && (*comp)[0] == '.'))
+        return TRUE;
+    }
+}
+
+/*
+ * Resolves the first @relpath_len bytes of @relpath below the root into
+ * @resolved: the absolute path, which always begins with the root.  Each
  * component is checked with readlink(): only the final target of a chain of
  * links is ever handed to the kernel unresolved, and it is a plain directory
  * entry below the root.
  */
-static char *
-canonicalize_abs (DpugwSysfs *self, const char *relpath, GError **error)
+static gboolean
+canonicalize_into (DpugwSysfs *self, const char *relpath, gsize relpath_len, PathBuf *resolved,
+                   GError **error)
 {
-  g_autoptr(GString) resolved = g_string_new (strcmp (self->root, "/") == 0 ? "" : self->root);
-  gsize root_len = resolved->len;
-  GQueue todo = G_QUEUE_INIT;
+  g_auto(Todo) todo;
+  gsize root_len = self->prefix_len;
   guint links = 0;
   char target[PATH_MAX];
-  gboolean ok = TRUE;
+  const char *comp;
+  gsize n;
 
-  push_components_front (&todo, relpath);
+  todo_init (&todo, relpath, relpath_len);
+  path_buf_truncate (resolved, 0);
+  path_buf_append (resolved, self->root, root_len);
 
-  while (!g_queue_is_empty (&todo))
+  while (todo_pop (&todo, &comp, &n))
     {
-      g_autofree char *comp = g_queue_pop_head (&todo);
       gsize before = resolved->len;
-      ssize_t n;
+      ssize_t got;
 
-      if (strcmp (comp, "..") == 0)
+      if (n == 2 && comp[0] == '.' && comp[1] == '.')
         {
-          if (resolved->len == root_len)
+          gsize len = resolved->len;
+
+          if (len == root_len)
             {
-              g_autofree char *shown = dpugw_sysfs_display_path (self, relpath);
+              g_autofree char *rel = g_strndup (relpath, relpath_len);
+              g_autofree char *shown = dpugw_sysfs_display_path (self, rel);
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                            "%s: a link leads outside the sysfs root", shown);
-              ok = FALSE;
-              break;
+              return FALSE;
             }
-          pop_component (resolved, root_len);
+          /* Below the root the path is "root/comp/comp": drop the last "/comp". */
+          while (resolved->str[len - 1] != '/')
+            len--;
+          path_buf_truncate (resolved, len - 1);
           continue;
         }
 
-      g_string_append_c (resolved, '/');
-      g_string_append (resolved, comp);
+      path_buf_append (resolved, "/", 1);
+      path_buf_append (resolved, comp, n);
 
-      n = readlink (resolved->str, target, sizeof target - 1);
-      if (n < 0)
+      got = readlink (resolved->str, target, sizeof target - 1);
+      if (got < 0)
         {
           int errsv = errno;
           if (errsv == EINVAL)
             continue; /* exists, and is not a link */
           set_errno_error (error, errsv, resolved->str);
-          ok = FALSE;
-          break;
+          return FALSE;
         }
-      target[n] = '\0';
+      target[got] = '\0';
 
       if (++links > MAX_LINKS)
         {
           set_errno_error (error, ELOOP, resolved->str);
-          ok = FALSE;
-          break;
+          return FALSE;
         }
-      if (target[0] == '/' || n == 0)
+      if (target[0] == '/' || got == 0)
         {
           g_autofree char *shown = g_utf8_make_valid (resolved->str, -1);
           g_autofree char *q = dpugw_quote_untrusted (target);
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                        "%s: refusing link to %s (sysfs links are relative)",
-                       shown, n == 0 ? "an empty path" : q);
-          ok = FALSE;
-          break;
+                       shown, got == 0 ? "an empty path" : q);
+          return FALSE;
         }
       /* The link is relative to the directory that holds it. */
-      g_string_truncate (resolved, before);
-      push_components_front (&todo, target);
+      path_buf_truncate (resolved, before);
+      todo_push (&todo, target, strlen (target));
     }
-
-  g_queue_clear_full (&todo, g_free);
-  if (!ok)
-    return NULL;
-  return g_string_free (g_steal_pointer (&resolved), FALSE);
+  return TRUE;
 }
 
 char *
 dpugw_sysfs_canonicalize (DpugwSysfs *self, const char *relpath, GError **error)
 {
-  g_autofree char *abs = NULL;
+  g_auto(PathBuf) abs;
   gsize root_len;
 
+  path_buf_init (&abs);
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
   g_return_val_if_fail (relpath != NULL, NULL);
 
-  abs = canonicalize_abs (self, relpath, error);
-  if (abs == NULL)
+  if (!canonicalize_into (self, relpath, strlen (relpath), &abs, error))
     return NULL;
-  root_len = strcmp (self->root, "/") == 0 ? 0 : strlen (self->root);
-  return g_strdup (abs[root_len] == '/' ? abs + root_len + 1 : abs + root_len);
+  root_len = self->prefix_len;
+  return g_strdup (abs.str[root_len] == '/' ? abs.str + root_len + 1 : abs.str + root_len);
 }
 
-/* The absolute, resolved path of @relpath's parent directory, plus its last component. */
-static char *
-resolve_parent (DpugwSysfs *self, const char *relpath, const char **last, GError **error)
+/* In @path, the absolute path of @relpath: its parent directory resolved, plus its last component. */
+static gboolean
+resolve_entry (DpugwSysfs *self, const char *relpath, PathBuf *path, GError **error)
 {
   const char *slash = strrchr (relpath, '/');
-  g_autofree char *parent = NULL;
+  const char *last = slash != NULL ? slash + 1 : relpath;
 
-  *last = slash != NULL ? slash + 1 : relpath;
   /* The last component names an entry of the parent, never the parent or its parent. */
-  if (**last == '\0' || strcmp (*last, ".") == 0 || strcmp (*last, "..") == 0)
+  if (*last == '\0' || strcmp (last, ".") == 0 || strcmp (last, "..") == 0)
     {
       g_autofree char *shown = dpugw_sysfs_display_path (self, relpath);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                    "%s: does not name a file below the sysfs root", shown);
-      return NULL;
+      return FALSE;
     }
   if (slash == NULL)
-    return g_strdup (self->root);
-  parent = g_strndup (relpath, (gsize) (slash - relpath));
-  return canonicalize_abs (self, parent, error);
+    {
+      path_buf_truncate (path, 0);
+      path_buf_append (path, self->root, strlen (self->root));
+    }
+  else if (!canonicalize_into (self, relpath, (gsize) (slash - relpath), path, error))
+    return FALSE;
+  path_buf_append (path, "/", 1);
+  path_buf_append (path, last, strlen (last));
+  return TRUE;
 }
 
 char *
 dpugw_sysfs_read_link (DpugwSysfs *self, const char *relpath, GError **error)
 {
-  const char *last;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
+  g_auto(PathBuf) path;
   char target[PATH_MAX];
   ssize_t n;
 
+  path_buf_init (&path);
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
 
-  dir = resolve_parent (self, relpath, &last, error);
-  if (dir == NULL)
+  if (!resolve_entry (self, relpath, &path, error))
     return NULL;
-  path = g_strconcat (dir, "/", last, NULL);
-  n = readlink (path, target, sizeof target - 1);
+  n = readlink (path.str, target, sizeof target - 1);
   if (n < 0)
     {
-      set_errno_error (error, errno, path);
+      set_errno_error (error, errno, path.str);
       return NULL;
     }
   target[n] = '\0';
@@ -299,26 +414,23 @@ dpugw_sysfs_read_link_name (DpugwSysfs *self, const char *relpath, GError **erro
 char *
 dpugw_sysfs_read_attr (DpugwSysfs *self, const char *relpath, GError **error)
 {
-  const char *last;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
+  g_auto(PathBuf) path;
   char buf[MAX_ATTR_SIZE + 1];
   gsize len = 0;
   int fd;
 
+  path_buf_init (&path);
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
 
-  dir = resolve_parent (self, relpath, &last, error);
-  if (dir == NULL)
+  if (!resolve_entry (self, relpath, &path, error))
     return NULL;
-  path = g_strconcat (dir, "/", last, NULL);
 
   /* O_NOFOLLOW: an attribute is a file, never a link; O_NONBLOCK: a FIFO
    * planted in a test tree must not hang us. */
-  fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  fd = open (path.str, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0)
     {
-      set_errno_error (error, errno, path);
+      set_errno_error (error, errno, path.str);
       return NULL;
     }
   while (len < MAX_ATTR_SIZE)
@@ -330,7 +442,7 @@ dpugw_sysfs_read_attr (DpugwSysfs *self, const char *relpath, GError **error)
           if (errsv == EINTR)
             continue;
           close (fd);
-          set_errno_error (error, errsv, path);
+          set_errno_error (error, errsv, path.str);
           return NULL;
         }
       if (n == 0)
@@ -365,55 +477,408 @@ dpugw_sysfs_read_attr_uint (DpugwSysfs *self, const char *relpath, guint *out, G
   return TRUE;
 }
 
+/*
+ * Listing.  Every name listed is allocated with at least 16 bytes, zero-padded
+ * (malloc's smallest block holds 24 anyway), so that its first 16 bytes can be
+ * read as two big-endian integers: they order names as strcmp() does (bytes
+ * compared unsigned, a shorter name before its extensions), and only names
+ * that agree on all 16 bytes, none of them '\0', need strcmp() of the rest.
+ * Every valid netdev name is shorter than 16 bytes.
+ */
+#define NAME_MIN_ALLOC LIB_NAME_PREFIX_LEN
+G_STATIC_ASSERT (NAME_MIN_ALLOC == 2 * sizeof (guint64));
+
+static inline guint64
+name_key (const char *name, guint word)
+{
+  guint64 k;
+
+  memcpy (&k, name + 8 * word, sizeof k);
+  return GUINT64_FROM_BE (k);
+}
+
+/* @a < @b, where @k0 and @k1 are @b's keys. */
+static inline gboolean
+name_less_key (const char *a, const char *b, guint64 k0, guint64 k1)
+{
+  guint64 x = name_key (a, 0);
+
+  if (x != k0)
+    return x < k0;
+  x = name_key (a, 1);
+  if (x != k1)
+    return x < k1;
+  /* The same first 16 bytes; if the 16th is '\0', the same name. */
+  return (x & 0xff) != 0 && strcmp (a + 16, b + 16) < 0;
+}
+
+/* @a < @b, where @k0 and @k1 are @a's keys. */
+static inline gboolean
+key_less_name (const char *a, guint64 k0, guint64 k1, const char *b)
+{
+  guint64 y = name_key (b, 0);
+
+  if (k0 != y)
+    return k0 < y;
+  y = name_key (b, 1);
+  if (k1 != y)
+    return k1 < y;
+  return (k1 & 0xff) != 0 && strcmp (a + 16, b + 16) < 0;
+}
+
+static inline gboolean
+name_less (const char *a, const char *b)
+{
+  return name_less_key (a, b, name_key (b, 0), name_key (b, 1));
+}
+
+static inline void
+name_swap (char **a, char **b)
+{
+  char *t = *a;
+  *a = *b;
+  *b = t;
+}
+
+static void
+names_heap_sift (char **v, gsize root, gsize n)
+{
+  for (;;)
+    {
+      gsize child = 2 * root + 1;
+
+      if (child >= n)
+        return;
+      if (child + 1 < n && name_less (v[child], v[child + 1]))
+        child++;
+      if (!name_less (v[root], v[child]))
+        return;
+      name_swap (&v[root], &v[child]);
+      root = child;
+    }
+}
+
+static void
+names_heapsort (char **v, gsize n)
+{
+  for (gsize i = n / 2; i-- > 0;)
+    names_heap_sift (v, i, n);
+  for (gsize i = n; i-- > 1;)
+    {
+      name_swap (&v[0], &v[i]);
+      names_heap_sift (v, 0, i);
+    }
+}
+
+/* Introsort: quicksort, insertion sort for short runs, heapsort if the partitions go bad. */
+static void
+names_sort (char **v, gsize n, guint depth)
+{
+  while (n > 16)
+    {
+      gsize mid = n / 2, i, j;
+      const char *pivot;
+      guint64 p0, p1;
+
+      if (depth-- == 0)
+        {
+          names_heapsort (v, n);
+          return;
+        }
+      /* The median of three for the pivot; v[0] <= pivot <= v[n - 1] stop the scans. */
+      if (name_less (v[mid], v[0]))
+        name_swap (&v[mid], &v[0]);
+      if (name_less (v[n - 1], v[mid]))
+        {
+          name_swap (&v[n - 1], &v[mid]);
+          if (name_less (v[mid], v[0]))
+            name_swap (&v[mid], &v[0]);
+        }
+      pivot = v[mid];
+      p0 = name_key (pivot, 0);
+      p1 = name_key (pivot, 1);
+      /* Hoare's partition: v[0 .. j] <= pivot <= v[j + 1 .. n), both sides non-empty. */
+      i = 0;
+      j = n - 1;
+      for (;;)
+        {
+          while (name_less_key (v[i], pivot, p0, p1))
+            i++;
+          while (key_less_name (pivot, p0, p1, v[j]))
+            j--;
+          if (i >= j)
+            break;
+          name_swap (&v[i], &v[j]);
+          i++;
+          j--;
+        }
+      /* Sort the smaller side by recursion (depth O(log n)), loop on the larger. */
+      if (j + 1 < n - j - 1)
+        {
+          names_sort (v, j + 1, depth);
+          v += j + 1;
+          n -= j + 1;
+        }
+      else
+        {
+          names_sort (v + j + 1, n - j - 1, depth);
+          n = j + 1;
+        }
+    }
+  for (gsize i = 1; i < n; i++)
+    {
+      char *t = v[i];
+      guint64 k0 = name_key (t, 0), k1 = name_key (t, 1);
+      gsize j = i;
+
+      for (; j > 0 && key_less_name (t, k0, k1, v[j - 1]); j--)
+        v[j] = v[j - 1];
+      v[j] = t;
+    }
+}
+
+/* The names of a listing: on the stack up to 1,024 (a PF with as many representors), on the
+ * heap beyond. */
+typedef struct
+{
+  char **v;
+  gsize len;
+  gsize cap;
+  char *inline_v[1024];
+} Names;
+
+static void
+names_init (Names *n)
+{
+  n->v = n->inline_v;
+  n->len = 0;
+  n->cap = G_N_ELEMENTS (n->inline_v);
+}
+
+/* Frees the names too: on the error paths. */
+static void
+names_clear (Names *n)
+{
+  for (gsize i = 0; i < n->len; i++)
+    g_free (n->v[i]);
+  if (n->v != n->inline_v)
+    g_free (n->v);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Names, names_clear)
+
+static void
+names_reserve (Names *n, gsize cap)
+{
+  if (cap <= n->cap)
+    return;
+  if (n->v == n->inline_v)
+    {
+      n->v = g_new (char *, cap);
+      memcpy (n->v, n->inline_v, n->len * sizeof (char *));
+    }
+  else
+    n->v = g_renew (char *, n->v, cap);
+  n->cap = cap;
+}
+
+/* Adds @name, of @len bytes, whose first 16 bytes (zero-padded) are @prefix. */
+static void
+names_add (Names *n, const char *name, gsize len, const guint8 prefix[NAME_MIN_ALLOC])
+{
+  char *copy;
+
+  if (n->len == n->cap)
+    names_reserve (n, n->cap * 2);
+  if (len < NAME_MIN_ALLOC)
+    {
+      copy = g_malloc (NAME_MIN_ALLOC);
+      memcpy (copy, prefix, NAME_MIN_ALLOC);
+    }
+  else
+    copy = memcpy (g_malloc (len + 1), name, len + 1);
+  n->v[n->len++] = copy;
+}
+
+/* @n's names as a GStrv, @n left empty. */
+static GStrv
+names_steal (Names *n)
+{
+  char **v;
+
+  if (n->v == n->inline_v)
+    {
+      v = g_new (char *, n->len + 1);
+      memcpy (v, n->v, n->len * sizeof (char *));
+    }
+  else
+    v = g_renew (char *, n->v, n->len + 1);
+  v[n->len] = NULL;
+  names_init (n);
+  return v;
+}
+
+/*
+ * The names sorted, as a GStrv, @n left empty; with @copy, a copy of them in
+ * *@copy.  The copies are made before either vector is allocated, so that all
+ * the small blocks of a listing come in one run -- malloc serves them from
+ * what was just freed, such as the previous listing's names -- and the large
+ * vectors after: a large block asked for before them would have malloc first
+ * consolidate all its small free blocks.
+ */
+static GStrv
+names_steal_sorted (Names *n, GStrv *copy)
+{
+  g_auto(Names) copies;
+  guint depth = 0;
+
+  names_init (&copies);
+  for (gsize m = n->len; m > 1; m >>= 1)
+    depth += 2;
+  names_sort (n->v, n->len, depth);
+  if (copy != NULL)
+    {
+      names_reserve (&copies, n->len);
+      for (gsize i = 0; i < n->len; i++)
+        {
+          const char *name = n->v[i];
+
+          /* A short name is 16 bytes, zero-padded: copied as such. */
+          copies.v[copies.len++] = name[NAME_MIN_ALLOC - 1] == '\0'
+                                     ? memcpy (g_malloc (NAME_MIN_ALLOC), name, NAME_MIN_ALLOC)
+                                     : g_strdup (name);
+        }
+      *copy = names_steal (&copies);
+    }
+  return names_steal (n);
+}
+
 static int
 compare_names (gconstpointer a, gconstpointer b)
 {
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
+/* The buffer of getdents64 (the size of glibc's readdir's), one per thread: a listing allocates
+ * only its names and the vector. */
+#define DIRENT_BUF_SIZE 32768
+
+static GPrivate dirent_buf_key = G_PRIVATE_INIT (g_free);
+
+static char *
+dirent_buf (void)
+{
+  char *buf = g_private_get (&dirent_buf_key);
+
+  if (buf == NULL)
+    {
+      buf = g_malloc (DIRENT_BUF_SIZE);
+      g_private_set (&dirent_buf_key, buf);
+    }
+  return buf;
+}
+
+/* The kernel's struct linux_dirent64. */
+typedef struct
+{
+  guint64 d_ino;
+  gint64 d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+} Dirent64;
+
+/*
+ * dpugw_sysfs_list_dir(); for @invalid != NULL keeping only valid netdev
+ * names, the others (sorted, NULL if none) in *@invalid; for @copy != NULL,
+ * a second vector of the same names in *@copy.
+ */
+static GStrv
+list_dir (DpugwSysfs *self, const char *relpath, GStrv *invalid, GStrv *copy, GError **error)
+{
+  g_auto(PathBuf) path;
+  g_auto(Names) names;
+  g_autoptr(GPtrArray) bad = NULL;
+  char *buf;
+  int fd;
+
+  path_buf_init (&path);
+  names_init (&names);
+  if (invalid != NULL)
+    *invalid = NULL;
+
+  if (!canonicalize_into (self, relpath, strlen (relpath), &path, error))
+    return NULL;
+  fd = open (path.str, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, path.str);
+      return NULL;
+    }
+
+  buf = dirent_buf ();
+  for (;;)
+    {
+      long got = syscall (SYS_getdents64, fd, buf, DIRENT_BUF_SIZE);
+
+      if (got < 0)
+        {
+          int errsv = errno;
+          close (fd);
+          set_errno_error (error, errsv, path.str);
+          return NULL;
+        }
+      if (got == 0)
+        break;
+      for (long off = 0; off < got;)
+        {
+          const Dirent64 *entry = (const Dirent64 *) (buf + off);
+          const char *name = entry->d_name;
+          guint8 prefix[NAME_MIN_ALLOC];
+          gboolean valid;
+          gsize len;
+
+          if (entry->d_reclen == 0)
+            break; /* never from a kernel; not a reason to spin */
+          off += entry->d_reclen;
+          /* As readdir(): deleted entries skipped, and then "." and "..". */
+          if (entry->d_ino == 0 ||
+              (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))))
+            continue;
+          len = lib_netdev_name_scan (name, prefix, &valid);
+          if (invalid != NULL && !valid)
+            {
+              if (bad == NULL)
+                bad = g_ptr_array_new_with_free_func (g_free);
+              g_ptr_array_add (bad, g_strdup (name));
+            }
+          else
+            names_add (&names, name, len, prefix);
+        }
+    }
+  close (fd);
+
+  if (bad != NULL)
+    {
+      g_ptr_array_sort (bad, compare_names);
+      g_ptr_array_add (bad, NULL);
+      g_ptr_array_set_free_func (bad, NULL);
+      *invalid = (GStrv) g_ptr_array_free (g_steal_pointer (&bad), FALSE);
+    }
+  return names_steal_sorted (&names, copy);
+}
+
 GStrv
 dpugw_sysfs_list_dir (DpugwSysfs *self, const char *relpath, GError **error)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(GPtrArray) names = NULL;
-  struct dirent *entry;
-  DIR *dir;
-  int fd;
-
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
+  return list_dir (self, relpath, NULL, NULL, error);
+}
 
-  path = canonicalize_abs (self, relpath, error);
-  if (path == NULL)
-    return NULL;
-  fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
-    {
-      int errsv = errno;
-      if (fd >= 0)
-        close (fd);
-      set_errno_error (error, errsv, path);
-      return NULL;
-    }
-
-  names = g_ptr_array_new_with_free_func (g_free);
-  errno = 0;
-  while ((entry = readdir (dir)) != NULL)
-    {
-      if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
-        continue;
-      g_ptr_array_add (names, g_strdup (entry->d_name));
-      errno = 0;
-    }
-  if (errno != 0)
-    {
-      int errsv = errno;
-      closedir (dir);
-      set_errno_error (error, errsv, path);
-      return NULL;
-    }
-  closedir (dir);
-
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+GStrv
+lib_sysfs_list_netdevs (DpugwSysfs *self, const char *relpath, GStrv *invalid, GStrv *copy, GError **error)
+{
+  g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
+  g_return_val_if_fail (invalid != NULL, NULL);
+  return list_dir (self, relpath, invalid, copy, error);
 }
