@@ -451,10 +451,33 @@ bench_bus_connect (BenchBus *b)
   return conn;
 }
 
+/* The Environment= lines of the systemd unit: the daemon is measured as it runs on a host. */
+static char **
+unit_environment (char **envp)
+{
+  g_autofree char *unit = g_build_filename (bench_srcdir (), "data", "dpu-gatewayd.service.in", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_get_contents (unit, &text, NULL, &error))
+    g_error ("%s", error->message);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "Environment="))
+      {
+        g_auto(GStrv) kv = g_strsplit (lines[i] + strlen ("Environment="), "=", 2);
+        if (kv[0] == NULL || kv[1] == NULL)
+          g_error ("%s: cannot read \"%s\"", unit, lines[i]);
+        envp = g_environ_setenv (envp, kv[0], kv[1], TRUE);
+      }
+  return envp;
+}
+
 static char **
 daemon_environ (BenchBus *b)
 {
-  char **envp = g_get_environ ();
+  char **envp = unit_environment (g_get_environ ());
   g_auto(GStrv) names = g_strdupv (envp);
 
   for (guint i = 0; names[i] != NULL; i++)

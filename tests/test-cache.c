@@ -118,6 +118,80 @@ test_clear_and_list (void)
   g_assert_cmpuint (dpugw_cache_n_failures (cache), ==, 0);
 }
 
+/* Entries of one PF that say the same of it share one copy: a switchdev PF's candidates are many. */
+static void
+test_pf_part_shared (void)
+{
+  g_autoptr(DpugwCache) cache = dpugw_cache_new (16, 16, G_USEC_PER_SEC);
+  const DpugwResolution *a, *b, *c;
+  DpugwResolution *other;
+
+  dpugw_cache_store (cache, NULL, resolution ("pf0vf0", "0000:01:02.3", "eth0"));
+  dpugw_cache_store (cache, NULL, resolution ("pf0vf1", "0000:01:02.4", "eth0"));
+  a = dpugw_cache_lookup_vf (cache, "0000:01:02.3");
+  b = dpugw_cache_lookup_vf (cache, "0000:01:02.4");
+  g_assert_true (a->candidates == b->candidates);
+  g_assert_true (a->interface == b->interface);
+  g_assert_cmpstr (a->mgmt_port, ==, "pf0vf0");
+  g_assert_cmpstr (b->mgmt_port, ==, "pf0vf1");
+
+  /* Another answer for the same PF (its netdevs changed meanwhile) is kept apart. */
+  other = resolution ("pf0vf2", "0000:01:02.5", "eth1");
+  dpugw_cache_store (cache, NULL, other);
+  c = dpugw_cache_lookup_vf (cache, "0000:01:02.5");
+  g_assert_cmpstr (c->interface, ==, "eth1");
+  g_assert_cmpstr (a->interface, ==, "eth0");
+  g_assert_true (c->candidates != a->candidates);
+
+  /* The newest choice goes with its last entry; an equal one stored later is whole again. */
+  dpugw_cache_remove_vf (cache, "0000:01:02.5");
+  dpugw_cache_store (cache, NULL, resolution ("pf0vf2", "0000:01:02.5", "eth1"));
+  c = dpugw_cache_lookup_vf (cache, "0000:01:02.5");
+  g_assert_cmpstr (c->interface, ==, "eth1");
+  g_assert_cmpstr (c->candidates[0], ==, "eth1");
+  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.3")->interface, ==, "eth0");
+}
+
+/* A PF's netdevs changed: all its entries take the new choice at once; none, and they go. */
+static void
+test_update_pf (void)
+{
+  g_autoptr(DpugwCache) cache = dpugw_cache_new (16, 16, G_USEC_PER_SEC);
+  g_auto(GStrv) vfs = NULL;
+  DpugwResolution *choice;
+
+  dpugw_cache_store (cache, "pf0vf0", resolution ("pf0vf0", "0000:01:02.3", "eth0"));
+  dpugw_cache_store (cache, NULL, resolution ("pf0vf1", "0000:01:02.4", "eth0"));
+  {
+    /* Another PF's entry. */
+    DpugwResolution *r = resolution ("pf1vf0", "0000:02:02.3", "eth9");
+    g_free (r->pf_pci);
+    r->pf_pci = g_strdup ("0000:02:00.0");
+    dpugw_cache_store (cache, NULL, r);
+  }
+
+  choice = resolution ("", "", "uplink0");
+  dpugw_cache_update_pf (cache, "0000:01:00.0", choice);
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0")->interface, ==, "uplink0");
+  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.4")->interface, ==, "uplink0");
+  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.4")->candidates[0], ==, "uplink0");
+  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.4")->mgmt_port, ==, "pf0vf1");
+  g_assert_true (dpugw_cache_lookup_vf (cache, "0000:01:02.3")->candidates ==
+                 dpugw_cache_lookup_vf (cache, "0000:01:02.4")->candidates);
+
+  vfs = dpugw_cache_dup_vfs_of_pf (cache, "0000:01:00.0");
+  g_assert_cmpuint (g_strv_length (vfs), ==, 2);
+
+  dpugw_cache_update_pf (cache, "0000:01:00.0", NULL);
+  g_assert_null (dpugw_cache_lookup_vf (cache, "0000:01:02.3"));
+  g_assert_null (dpugw_cache_lookup_name (cache, "pf0vf1"));
+  g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 1);
+  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:02:02.3")->interface, ==, "eth9");
+  /* A PF the cache does not know changes nothing. */
+  dpugw_cache_update_pf (cache, "0000:03:00.0", resolution ("", "", "x"));
+  g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -128,5 +202,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cache/failures-expire", test_failures_expire);
   g_test_add_func ("/cache/bounded-failures", test_bounded_failures);
   g_test_add_func ("/cache/clear-and-list", test_clear_and_list);
+  g_test_add_func ("/cache/pf-part-shared", test_pf_part_shared);
+  g_test_add_func ("/cache/update-pf", test_update_pf);
   return g_test_run ();
 }

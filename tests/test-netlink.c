@@ -14,6 +14,7 @@
  * deadline; there is no fixed sleep.
  */
 #define _GNU_SOURCE
+#include "testbus.h"
 #include "testlib.h"
 
 #include <errno.h>
@@ -642,17 +643,11 @@ daemon_start (Fixture *f, const char *mgmt_port)
  * Calls
  * ------------------------------------------------------------------------ */
 
-/* Resolve(@port): the interface and *details, or NULL and *error. */
+/* Resolve(@port) and ResolveAll(@port), which must agree: the interface and ResolveAll's details. */
 static char *
 resolve (Fixture *f, const char *port, GVariant **details, GError **error)
 {
-  g_autoptr(GVariant) reply = call (f, IFACE, "Resolve", g_variant_new ("(s)", port), "(sa{sv})", error);
-  char *interface = NULL;
-
-  if (reply == NULL)
-    return NULL;
-  g_variant_get (reply, "(s@a{sv})", &interface, details);
-  return interface;
+  return dpugw_test_resolve (f->conn, port, details, error);
 }
 
 static const char *

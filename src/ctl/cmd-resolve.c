@@ -94,30 +94,18 @@ resolve_service (const CtlOptions *options, const char *mgmt_port)
   connection = ctl_bus_connect (options, &status);
   if (connection == NULL)
     return status;
-  if (options->all)
+  /* ResolveAll for both: it carries every detail the output prints; Resolve only the hot path's few. */
+  reply = ctl_bus_call (connection, options, "ResolveAll", g_variant_new ("(s)", mgmt_port != NULL ? mgmt_port : ""),
+                        G_VARIANT_TYPE ("(asa{sv})"), &status);
+  if (reply == NULL)
+    return status;
+  g_variant_get (reply, "(^as@a{sv})", &interfaces, &details);
+  if (interfaces[0] == NULL)
     {
-      reply = ctl_bus_call (connection, options, "ResolveAll",
-                            g_variant_new ("(s)", mgmt_port != NULL ? mgmt_port : ""),
-                            G_VARIANT_TYPE ("(asa{sv})"), &status);
-      if (reply == NULL)
-        return status;
-      g_variant_get (reply, "(^as@a{sv})", &interfaces, &details);
-      if (interfaces[0] == NULL)
-        {
-          ctl_error ("the service answered no interface");
-          return CTL_EXIT_FAILED;
-        }
-      interface = interfaces[0];
+      ctl_error ("the service answered no interface");
+      return CTL_EXIT_FAILED;
     }
-  else
-    {
-      reply = ctl_bus_call (connection, options, "Resolve",
-                            g_variant_new ("(s)", mgmt_port != NULL ? mgmt_port : ""),
-                            G_VARIANT_TYPE ("(sa{sv})"), &status);
-      if (reply == NULL)
-        return status;
-      g_variant_get (reply, "(&s@a{sv})", &interface, &details);
-    }
+  interface = interfaces[0];
   r = ctl_resolution_from_variant (interface, interfaces, details, &source);
   print_resolution (options, r, source, details);
   return CTL_EXIT_OK;

@@ -183,15 +183,18 @@ status_service (const CtlOptions *options, Status *st)
     {
       g_autoptr(GVariant) resolved = NULL;
       g_autoptr(GVariant) details = NULL;
-      const char *interface, *source;
+      g_auto(GStrv) interfaces = NULL;
+      const char *source;
 
+      /* ResolveAll: Resolve's details are only the hot path's few. */
       resolved = g_dbus_connection_call_sync (connection, DPUGW_DBUS_NAME, DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE,
-                                              "Resolve", g_variant_new ("(s)", ""), G_VARIANT_TYPE ("(sa{sv})"),
+                                              "ResolveAll", g_variant_new ("(s)", ""), G_VARIANT_TYPE ("(asa{sv})"),
                                               G_DBUS_CALL_FLAGS_NONE, 25000, NULL, NULL);
       if (resolved != NULL)
+        g_variant_get (resolved, "(^as@a{sv})", &interfaces, &details);
+      if (interfaces != NULL && interfaces[0] != NULL)
         {
-          g_variant_get (resolved, "(&s@a{sv})", &interface, &details);
-          st->resolution = ctl_resolution_from_variant (interface, NULL, details, &source);
+          st->resolution = ctl_resolution_from_variant (interfaces[0], interfaces, details, &source);
           st->source = g_strdup (source);
         }
     }

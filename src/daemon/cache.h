@@ -21,8 +21,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwCache, dpugw_cache_free)
 
 const DpugwResolution *dpugw_cache_lookup_vf (DpugwCache *cache, const char *vf_pci);
 const DpugwResolution *dpugw_cache_lookup_name (DpugwCache *cache, const char *netdev);
-/* Stores @resolution (transfer full) under its VF, indexing its mgmt_port and @requested_name. */
+/*
+ * Stores @resolution (transfer full) under its VF, indexing its mgmt_port and @requested_name.
+ * What it says of its PF (pf_pci, candidates, interfaces, interface, selected_by, hint) is shared
+ * with the PF's other entries when it is the same.  An entry is read through the pointer the
+ * lookups return, valid until the next change of the cache; only the cache frees it.
+ */
 void dpugw_cache_store (DpugwCache *cache, const char *requested_name, DpugwResolution *resolution);
+/*
+ * The PF's netdevs changed: every cached function of @pf_pci takes @pf_resolution's PF part
+ * (transfer full; dpugw_resolve_pf's result), or leaves the cache with %NULL.
+ */
+void dpugw_cache_update_pf (DpugwCache *cache, const char *pf_pci, DpugwResolution *pf_resolution);
 void dpugw_cache_remove_vf (DpugwCache *cache, const char *vf_pci);
 
 /* The failure for @key if it has not expired at @now (g_get_monotonic_time()). */

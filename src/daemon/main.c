@@ -17,6 +17,7 @@
 
 #include <glib-unix.h>
 #include <locale.h>
+#include <malloc.h>
 #include <stdio.h>
 
 /* Link changes are coalesced: a pass once they have been quiet this long, at the latest after the other. */
@@ -151,6 +152,9 @@ main (int argc, char **argv)
   DpugwConfig *config;
   int status;
 
+  /* One heap for every thread, before any thread exists: the workers' results are kept and freed by
+   * the main thread, and with an arena per worker each arena keeps the pages of what it once held. */
+  mallopt (M_ARENA_MAX, 1);
   setlocale (LC_ALL, "");
   g_set_prgname ("dpu-gatewayd");
 

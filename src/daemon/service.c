@@ -15,9 +15,12 @@
 #include "topology-state.h"
 #include "worker.h"
 
+#include <malloc.h>
 #include <string.h>
 
 #define CACHE_MAX_ENTRIES  16384
+#define RESOLVE_MEMO_MAX   32
+#define TRIM_DELAY_MSEC    1000
 #define CACHE_MAX_FAILURES 1024
 #define FAILURE_TTL_USEC   (2 * G_USEC_PER_SEC)
 #define XML_RESOURCE       "/org/ovnk/DpuGateway/org.ovnk.DpuGateway.xml"
@@ -41,6 +44,10 @@ struct _DpugwService
   DpugwCache *cache;
   guint cache_epoch;          /* increases when a pass replaces the cache */
   GHashTable *inflight;       /* request key -> Lookup */
+  /* Resolve's argument -> its cached answer, the reply as built (a tree: GDBus marshals that faster
+   * than a serialised one); forgotten on any change. */
+  GHashTable *resolve_memo;
+  guint trim_id;              /* gives freed memory back to the system once work has stopped */
 
   /* The configured management port's resolution and the properties. */
   DpugwResolution *configured;
@@ -92,6 +99,7 @@ dpugw_service_dispose (GObject *object)
   DpugwService *self = DPUGW_SERVICE (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->trim_id, g_source_remove);
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
@@ -110,6 +118,7 @@ dpugw_service_finalize (GObject *object)
   g_clear_pointer (&self->node_info, g_dbus_node_info_unref);
   g_clear_pointer (&self->cache, dpugw_cache_free);
   g_clear_pointer (&self->inflight, g_hash_table_unref);
+  g_clear_pointer (&self->resolve_memo, g_hash_table_unref);
   g_clear_pointer (&self->configured, dpugw_resolution_free);
   g_free (self->management_port);
   g_free (self->gateway_interface);
@@ -138,6 +147,7 @@ dpugw_service_init (DpugwService *self)
   self->cancellable = g_cancellable_new ();
   self->cache = dpugw_cache_new (CACHE_MAX_ENTRIES, CACHE_MAX_FAILURES, FAILURE_TTL_USEC);
   self->inflight = g_hash_table_new (g_str_hash, g_str_equal);
+  self->resolve_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
   self->management_port = g_strdup ("");
   self->gateway_interface = g_strdup ("");
   self->last_error = g_strdup ("");
@@ -169,6 +179,37 @@ dpugw_service_new (DpugwSysfs *sysfs, DpugwConfig *config)
   g_free (self->management_port);
   self->management_port = g_strdup (configured_mgmt_port (self));
   return self;
+}
+
+/* --- memory ------------------------------------------------------------------ */
+
+/* Resolve's remembered replies hold the Generation and the cache as they were: any change drops them. */
+static void
+forget_replies (DpugwService *self)
+{
+  g_hash_table_remove_all (self->resolve_memo);
+}
+
+static gboolean
+trim_now (gpointer user_data)
+{
+  DpugwService *self = user_data;
+
+  self->trim_id = 0;
+  /* GetTopology's reply is kept while callers ask for it; on a large host it weighs 100 bytes a VF. */
+  if (self->topology != NULL)
+    dpugw_topology_state_drop_variant (self->topology);
+  /* A pass or a burst of lookups frees most of what it allocated; without this the heap keeps the pages. */
+  malloc_trim (0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called after work that allocates and frees much: the heap is trimmed once things are quiet. */
+static void
+schedule_trim (DpugwService *self)
+{
+  g_clear_handle_id (&self->trim_id, g_source_remove);
+  self->trim_id = g_timeout_add (TRIM_DELAY_MSEC, trim_now, self);
 }
 
 /* --- properties and signals ------------------------------------------------ */
@@ -304,6 +345,8 @@ emit_signal (DpugwService *self, const char *name, GVariant *parameters)
 static void
 publish_changes (DpugwService *self, GPtrArray *gateway_changes, gboolean topology_changed, gboolean first)
 {
+  forget_replies (self);
+  schedule_trim (self);
   if (gateway_changes->len > 0 || topology_changed || first)
     {
       self->generation++;
@@ -385,8 +428,13 @@ return_error (GDBusMethodInvocation *invocation, const GError *error)
   g_dbus_method_invocation_return_gerror (invocation, copy);
 }
 
+/*
+ * The details of an answer.  ResolveAll's (@full) say everything; Resolve's are the few that
+ * callers on a hot path use, so that its reply costs what a property read costs: every entry
+ * of an a{sv} is a variant each side builds and parses.
+ */
 static GVariant *
-details_variant (DpugwService *self, const DpugwResolution *r, gboolean cached)
+details_variant (DpugwService *self, const DpugwResolution *r, gboolean cached, gboolean full)
 {
   GVariantBuilder b;
 
@@ -394,35 +442,69 @@ details_variant (DpugwService *self, const DpugwResolution *r, gboolean cached)
   g_variant_builder_add (&b, "{sv}", "mgmt-port", g_variant_new_string (r->mgmt_port));
   g_variant_builder_add (&b, "{sv}", "vf-pci", g_variant_new_string (r->vf_pci));
   g_variant_builder_add (&b, "{sv}", "pf-pci", g_variant_new_string (r->pf_pci));
-  g_variant_builder_add (&b, "{sv}", "candidates",
-                         g_variant_new_strv ((const char * const *) r->candidates, -1));
-  g_variant_builder_add (&b, "{sv}", "source", g_variant_new_string (dpugw_source_to_string (r->source)));
-  g_variant_builder_add (&b, "{sv}", "selected-by", g_variant_new_string (r->selected_by != NULL ? r->selected_by : ""));
-  g_variant_builder_add (&b, "{sv}", "function-type",
-                         g_variant_new_string (r->function_type != NULL ? r->function_type : ""));
+  if (full)
+    {
+      g_variant_builder_add (&b, "{sv}", "candidates",
+                             g_variant_new_strv ((const char * const *) r->candidates, -1));
+      g_variant_builder_add (&b, "{sv}", "source", g_variant_new_string (dpugw_source_to_string (r->source)));
+      g_variant_builder_add (&b, "{sv}", "selected-by",
+                             g_variant_new_string (r->selected_by != NULL ? r->selected_by : ""));
+      g_variant_builder_add (&b, "{sv}", "function-type",
+                             g_variant_new_string (r->function_type != NULL ? r->function_type : ""));
+    }
   if (r->sf != NULL)
     g_variant_builder_add (&b, "{sv}", "sf", g_variant_new_string (r->sf));
   if (r->hint != NULL)
     g_variant_builder_add (&b, "{sv}", "hint", g_variant_new_string (r->hint));
-  g_variant_builder_add (&b, "{sv}", "cached", g_variant_new_boolean (cached));
+  if (full)
+    g_variant_builder_add (&b, "{sv}", "cached", g_variant_new_boolean (cached));
   g_variant_builder_add (&b, "{sv}", "generation", g_variant_new_uint64 (self->generation));
   return g_variant_builder_end (&b);
 }
 
-/* Resolve answers the interface, ResolveAll every interface the deciding rule matched. */
+/*
+ * Resolve answers the interface, ResolveAll every interface the deciding rule matched.  A cached
+ * answer to Resolve is remembered under @asked (its argument, as the caller wrote it), so that the
+ * next call for it finds the reply built: the same answer as long as nothing changes.
+ */
 static void
 return_resolution (DpugwService *self, GDBusMethodInvocation *invocation,
-                   const DpugwResolution *r, gboolean cached)
+                   const DpugwResolution *r, gboolean cached, const char *asked)
 {
-  GVariant *details = details_variant (self, r, cached);
+  gboolean all = strcmp (g_dbus_method_invocation_get_method_name (invocation), "ResolveAll") == 0;
+  GVariant *details = details_variant (self, r, cached, all);
+  GVariant *reply;
 
-  if (strcmp (g_dbus_method_invocation_get_method_name (invocation), "ResolveAll") == 0)
-    g_dbus_method_invocation_return_value (invocation,
-                                           g_variant_new ("(^as@a{sv})", r->interfaces != NULL ? r->interfaces
-                                                                                               : r->candidates,
-                                                          details));
-  else
-    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s@a{sv})", r->interface, details));
+  if (all)
+    {
+      g_dbus_method_invocation_return_value (invocation,
+                                             g_variant_new ("(^as@a{sv})", r->interfaces != NULL ? r->interfaces
+                                                                                                 : r->candidates,
+                                                            details));
+      return;
+    }
+  reply = g_variant_ref_sink (g_variant_new ("(s@a{sv})", r->interface, details));
+  if (cached && asked != NULL)
+    {
+      /* Bounded: callers that ask for many ports each once gain nothing from it. */
+      if (g_hash_table_size (self->resolve_memo) >= RESOLVE_MEMO_MAX)
+        forget_replies (self);
+      g_hash_table_replace (self->resolve_memo, g_strdup (asked), g_variant_ref (reply));
+    }
+  g_dbus_method_invocation_return_value (invocation, reply);
+  g_variant_unref (reply);
+}
+
+/* Resolve's fast path: a reply remembered for the same argument. */
+static gboolean
+return_remembered (DpugwService *self, GDBusMethodInvocation *invocation, const char *asked)
+{
+  GVariant *reply = g_hash_table_lookup (self->resolve_memo, asked);
+
+  if (reply == NULL)
+    return FALSE;
+  g_dbus_method_invocation_return_value (invocation, reply);
+  return TRUE;
 }
 
 static void
@@ -439,12 +521,13 @@ lookup_done (GObject *source, GAsyncResult *result, gpointer user_data)
       lookup_free (lookup);
       return;
     }
+  schedule_trim (self);
 
   for (guint i = 0; i < lookup->waiters->len; i++)
     {
       GDBusMethodInvocation *invocation = g_ptr_array_index (lookup->waiters, i);
       if (r != NULL)
-        return_resolution (self, g_object_ref (invocation), r, FALSE);
+        return_resolution (self, g_object_ref (invocation), r, FALSE, NULL);
       else
         return_error (g_object_ref (invocation), error);
     }
@@ -452,6 +535,7 @@ lookup_done (GObject *source, GAsyncResult *result, gpointer user_data)
   /* A pass that ran meanwhile has newer results: keep those. */
   if (lookup->epoch == self->cache_epoch)
     {
+      forget_replies (self);
       if (lookup->kind == DPUGW_LOOKUP_CONFIGURED)
         {
           g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
@@ -531,7 +615,7 @@ handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const cha
 
   if (cached != NULL)
     {
-      return_resolution (self, invocation, cached, TRUE);
+      return_resolution (self, invocation, cached, TRUE, mgmt_port);
       return;
     }
   failure = dpugw_cache_lookup_failure (self->cache, key, g_get_monotonic_time ());
@@ -695,6 +779,7 @@ dpugw_service_set_config (DpugwService *self, DpugwConfig *config)
 {
   g_clear_pointer (&self->config, dpugw_config_free);
   self->config = config;
+  forget_replies (self);
   /* A new configuration may name another port: its next result, even a failure, says which. */
   self->config_changed = TRUE;
   g_hash_table_add (self->changed_properties, (gpointer) "Configuration");
@@ -716,36 +801,15 @@ snapshot_vf (DpugwService *self, GHashTable *before, const char *vf)
   g_hash_table_insert (before, g_strdup (vf), g_strdup (r != NULL ? r->interface : ""));
 }
 
-/* A PF's netdevs changed: its cached functions take the PF's new choice (none: the entry goes). */
+/* A PF's netdevs changed: its cached functions take the PF's new choice (@choice, transfer full; none: they go). */
 static void
-apply_pf_choice (DpugwService *self, GHashTable *before, const char *pf, const DpugwResolution *choice)
+apply_pf_choice (DpugwService *self, GHashTable *before, const char *pf, DpugwResolution *choice)
 {
   g_auto(GStrv) vfs = dpugw_cache_dup_vfs_of_pf (self->cache, pf);
 
   for (guint i = 0; vfs[i] != NULL; i++)
-    {
-      const DpugwResolution *old = dpugw_cache_lookup_vf (self->cache, vfs[i]);
-      DpugwResolution *r;
-
-      snapshot_vf (self, before, vfs[i]);
-      if (choice == NULL)
-        {
-          dpugw_cache_remove_vf (self->cache, vfs[i]);
-          continue;
-        }
-      r = dpugw_resolution_copy (old);
-      g_strfreev (r->candidates);
-      r->candidates = g_strdupv (choice->candidates);
-      g_strfreev (r->interfaces);
-      r->interfaces = g_strdupv (choice->interfaces);
-      g_free (r->interface);
-      r->interface = g_strdup (choice->interface);
-      g_free (r->selected_by);
-      r->selected_by = g_strdup (choice->selected_by);
-      g_free (r->hint);
-      r->hint = g_strdup (choice->hint);
-      dpugw_cache_store (self->cache, NULL, r);
-    }
+    snapshot_vf (self, before, vfs[i]);
+  dpugw_cache_update_pf (self->cache, pf, choice);
 }
 
 static void
@@ -765,7 +829,7 @@ apply_link_pass (DpugwService *self, DpugwLinkPass *pass)
     {
       char **netdevs = g_ptr_array_index (pass->pf_netdevs, i);
       topology_changed |= dpugw_topology_state_set_pf_netdevs (self->topology, pass->pfs[i], netdevs);
-      apply_pf_choice (self, before, pass->pfs[i], g_ptr_array_index (pass->pf_choices, i));
+      apply_pf_choice (self, before, pass->pfs[i], g_steal_pointer (&g_ptr_array_index (pass->pf_choices, i)));
     }
 
   for (guint i = 0; i < pass->rescanned->len; i++)
@@ -774,7 +838,7 @@ apply_link_pass (DpugwService *self, DpugwLinkPass *pass)
       g_autofree char *pci = g_strdup (pf->pci);
 
       topology_changed |= dpugw_topology_state_replace_pf (self->topology, pf);
-      apply_pf_choice (self, before, pci, g_ptr_array_index (pass->rescanned_choices, i));
+      apply_pf_choice (self, before, pci, g_steal_pointer (&g_ptr_array_index (pass->rescanned_choices, i)));
     }
 
   for (guint i = 0; pass->vfs[i] != NULL; i++)
@@ -1039,6 +1103,7 @@ handle_get_topology (DpugwService *self, GDBusMethodInvocation *invocation)
     {
       g_dbus_method_invocation_return_value (invocation, g_variant_new ("(t@aa{sv})", self->generation,
                                                                         dpugw_topology_state_get_variant (self->topology)));
+      schedule_trim (self);
       return;
     }
   /* Before the first pass is in (or when it failed): wait for one. */
@@ -1086,6 +1151,8 @@ method_call (GDBusConnection       *connection,
     {
       const char *mgmt_port;
       g_variant_get (parameters, "(&s)", &mgmt_port);
+      if (strcmp (method_name, "Resolve") == 0 && return_remembered (self, invocation, mgmt_port))
+        return;
       handle_resolve (self, invocation, mgmt_port);
     }
   else if (strcmp (method_name, "Diagnose") == 0)

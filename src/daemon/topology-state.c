@@ -17,9 +17,11 @@ struct _DpugwTopologyState
   GPtrArray *pfs;        /* DpugwPf, sorted by PCI address */
   GHashTable *pf_by_pci; /* pci -> DpugwPf */
   GHashTable *vf_by_pci; /* pci -> DpugwVf */
-  GHashTable *pf_of_vf;  /* vf pci -> DpugwPf */
-  GHashTable *netdevs;   /* name -> pci (owned) */
-  GHashTable *pf_names;  /* the names of netdevs that are PF netdevs */
+  /* name -> pci, and the names that are PF netdevs.  Both borrow: the name from the netdevs array
+   * of the function it maps to, the pci from that function; a function's names are unindexed
+   * before its array or itself is freed. */
+  GHashTable *netdevs;
+  GHashTable *pf_names;
   GVariant *variant;     /* built on demand */
 };
 
@@ -28,9 +30,10 @@ index_names (DpugwTopologyState *self, char **names, const char *pci, gboolean i
 {
   for (guint i = 0; names != NULL && names[i] != NULL; i++)
     {
-      g_hash_table_replace (self->netdevs, g_strdup (names[i]), g_strdup (pci));
+      /* replace, not insert: the key must be this array's string from now on. */
+      g_hash_table_replace (self->netdevs, names[i], (char *) pci);
       if (is_pf)
-        g_hash_table_add (self->pf_names, g_strdup (names[i]));
+        g_hash_table_add (self->pf_names, names[i]);
       else
         g_hash_table_remove (self->pf_names, names[i]);
     }
@@ -56,7 +59,6 @@ index_pf (DpugwTopologyState *self, DpugwPf *pf)
     {
       DpugwVf *vf = g_ptr_array_index (pf->vfs, j);
       g_hash_table_replace (self->vf_by_pci, vf->pci, vf);
-      g_hash_table_replace (self->pf_of_vf, vf->pci, pf);
       index_names (self, vf->netdevs, vf->pci, FALSE);
     }
 }
@@ -70,7 +72,6 @@ unindex_pf (DpugwTopologyState *self, DpugwPf *pf)
       DpugwVf *vf = g_ptr_array_index (pf->vfs, j);
       unindex_names (self, vf->netdevs, vf->pci);
       g_hash_table_remove (self->vf_by_pci, vf->pci);
-      g_hash_table_remove (self->pf_of_vf, vf->pci);
     }
   g_hash_table_remove (self->pf_by_pci, pf->pci);
 }
@@ -83,9 +84,8 @@ dpugw_topology_state_new (GPtrArray *pfs)
   self->pfs = pfs;
   self->pf_by_pci = g_hash_table_new (g_str_hash, g_str_equal);
   self->vf_by_pci = g_hash_table_new (g_str_hash, g_str_equal);
-  self->pf_of_vf = g_hash_table_new (g_str_hash, g_str_equal);
-  self->netdevs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->pf_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->netdevs = g_hash_table_new (g_str_hash, g_str_equal);
+  self->pf_names = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < pfs->len; i++)
     index_pf (self, g_ptr_array_index (pfs, i));
   return self;
@@ -98,7 +98,6 @@ dpugw_topology_state_free (DpugwTopologyState *self)
     return;
   g_hash_table_unref (self->pf_names);
   g_hash_table_unref (self->netdevs);
-  g_hash_table_unref (self->pf_of_vf);
   g_hash_table_unref (self->vf_by_pci);
   g_hash_table_unref (self->pf_by_pci);
   g_ptr_array_unref (self->pfs);
@@ -118,10 +117,46 @@ dpugw_topology_state_get_variant (DpugwTopologyState *self)
   return self->variant;
 }
 
+void
+dpugw_topology_state_drop_variant (DpugwTopologyState *self)
+{
+  g_clear_pointer (&self->variant, g_variant_unref);
+}
+
+static gboolean
+strv_equal (char **a, char **b)
+{
+  return g_strv_equal ((const char * const *) a, (const char * const *) b);
+}
+
+/* What GetTopology shows of two PFs is the same. */
+static gboolean
+pf_equal (const DpugwPf *a, const DpugwPf *b)
+{
+  if (strcmp (a->pci, b->pci) != 0 || !strv_equal (a->netdevs, b->netdevs) || strcmp (a->driver, b->driver) != 0 ||
+      a->total_vfs != b->total_vfs || a->num_vfs != b->num_vfs || g_strcmp0 (a->switch_id, b->switch_id) != 0 ||
+      a->vfs->len != b->vfs->len)
+    return FALSE;
+  for (guint i = 0; i < a->vfs->len; i++)
+    {
+      const DpugwVf *va = g_ptr_array_index (a->vfs, i);
+      const DpugwVf *vb = g_ptr_array_index (b->vfs, i);
+
+      if (va->index != vb->index || strcmp (va->pci, vb->pci) != 0 || !strv_equal (va->netdevs, vb->netdevs))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 dpugw_topology_state_equal (DpugwTopologyState *a, DpugwTopologyState *b)
 {
-  return g_variant_equal (dpugw_topology_state_get_variant (a), dpugw_topology_state_get_variant (b));
+  if (a->pfs->len != b->pfs->len)
+    return FALSE;
+  for (guint i = 0; i < a->pfs->len; i++)
+    if (!pf_equal (g_ptr_array_index (a->pfs, i), g_ptr_array_index (b->pfs, i)))
+      return FALSE;
+  return TRUE;
 }
 
 const char *
@@ -180,21 +215,11 @@ gboolean
 dpugw_topology_state_replace_pf (DpugwTopologyState *self, DpugwPf *pf)
 {
   DpugwPf *old = g_hash_table_lookup (self->pf_by_pci, pf->pci);
-  g_autoptr(GVariant) before = NULL;
-  g_autoptr(GVariant) after = NULL;
-  g_autoptr(GPtrArray) one = NULL;
 
   if (old != NULL)
     {
-      g_autoptr(GPtrArray) old_one = g_ptr_array_new ();
-      gboolean same;
+      gboolean same = pf_equal (old, pf);
 
-      one = g_ptr_array_new ();
-      g_ptr_array_add (old_one, old);
-      g_ptr_array_add (one, pf);
-      before = g_variant_ref_sink (dpugw_topology_to_variant (old_one));
-      after = g_variant_ref_sink (dpugw_topology_to_variant (one));
-      same = g_variant_equal (before, after);
       unindex_pf (self, old);
       g_ptr_array_remove (self->pfs, old); /* frees it */
       g_ptr_array_add (self->pfs, pf);

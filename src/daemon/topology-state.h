@@ -14,6 +14,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwTopologyState, dpugw_topology_state_free)
 
 /* GetTopology's aa{sv} (owned by the state; valid until the next change). */
 GVariant *dpugw_topology_state_get_variant (DpugwTopologyState *self);
+/* Lets go of that variant (it is built again when next asked for). */
+void dpugw_topology_state_drop_variant (DpugwTopologyState *self);
 gboolean dpugw_topology_state_equal (DpugwTopologyState *a, DpugwTopologyState *b);
 
 /* The PCI function a netdev belongs to (a PF's or a VF's), NULL if none known. */
