@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "dbus-names.h"
 #include "link-monitor.h"
+#include "reply-memo.h"
 #include "topology-state.h"
 #include "worker.h"
 
@@ -44,9 +45,8 @@ struct _DpugwService
   DpugwCache *cache;
   guint cache_epoch;          /* increases when a pass replaces the cache */
   GHashTable *inflight;       /* request key -> Lookup */
-  /* Resolve's argument -> its cached answer, the reply as built (a tree: GDBus marshals that faster
-   * than a serialised one); forgotten on any change. */
-  GHashTable *resolve_memo;
+  DpugwReplyMemo *replies;    /* Resolve's cached answers, kept built; forgotten on any change */
+  guint filter_id;            /* the replies answered in GDBus' thread */
   guint trim_id;              /* gives freed memory back to the system once work has stopped */
 
   /* The configured management port's resolution and the properties. */
@@ -118,7 +118,7 @@ dpugw_service_finalize (GObject *object)
   g_clear_pointer (&self->node_info, g_dbus_node_info_unref);
   g_clear_pointer (&self->cache, dpugw_cache_free);
   g_clear_pointer (&self->inflight, g_hash_table_unref);
-  g_clear_pointer (&self->resolve_memo, g_hash_table_unref);
+  g_clear_pointer (&self->replies, dpugw_reply_memo_unref);
   g_clear_pointer (&self->configured, dpugw_resolution_free);
   g_free (self->management_port);
   g_free (self->gateway_interface);
@@ -147,7 +147,7 @@ dpugw_service_init (DpugwService *self)
   self->cancellable = g_cancellable_new ();
   self->cache = dpugw_cache_new (CACHE_MAX_ENTRIES, CACHE_MAX_FAILURES, FAILURE_TTL_USEC);
   self->inflight = g_hash_table_new (g_str_hash, g_str_equal);
-  self->resolve_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
+  self->replies = dpugw_reply_memo_new (DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE, RESOLVE_MEMO_MAX);
   self->management_port = g_strdup ("");
   self->gateway_interface = g_strdup ("");
   self->last_error = g_strdup ("");
@@ -187,7 +187,7 @@ dpugw_service_new (DpugwSysfs *sysfs, DpugwConfig *config)
 static void
 forget_replies (DpugwService *self)
 {
-  g_hash_table_remove_all (self->resolve_memo);
+  dpugw_reply_memo_forget (self->replies);
 }
 
 static gboolean
@@ -485,21 +485,16 @@ return_resolution (DpugwService *self, GDBusMethodInvocation *invocation,
     }
   reply = g_variant_ref_sink (g_variant_new ("(s@a{sv})", r->interface, details));
   if (cached && asked != NULL)
-    {
-      /* Bounded: callers that ask for many ports each once gain nothing from it. */
-      if (g_hash_table_size (self->resolve_memo) >= RESOLVE_MEMO_MAX)
-        forget_replies (self);
-      g_hash_table_replace (self->resolve_memo, g_strdup (asked), g_variant_ref (reply));
-    }
+    dpugw_reply_memo_store (self->replies, asked, reply);
   g_dbus_method_invocation_return_value (invocation, reply);
   g_variant_unref (reply);
 }
 
-/* Resolve's fast path: a reply remembered for the same argument. */
+/* A reply kept for the same argument; GDBus' thread answers most of these before they get here. */
 static gboolean
 return_remembered (DpugwService *self, GDBusMethodInvocation *invocation, const char *asked)
 {
-  GVariant *reply = g_hash_table_lookup (self->resolve_memo, asked);
+  g_autoptr(GVariant) reply = dpugw_reply_memo_lookup (self->replies, asked);
 
   if (reply == NULL)
     return FALSE;
@@ -1210,6 +1205,7 @@ dpugw_service_export (DpugwService *self, GDBusConnection *connection, GError **
   if (self->registration_id == 0)
     return FALSE;
   self->connection = g_object_ref (connection);
+  self->filter_id = dpugw_reply_memo_attach (self->replies, connection);
   dpugw_service_refresh (self);
   return TRUE;
 }
@@ -1217,6 +1213,9 @@ dpugw_service_export (DpugwService *self, GDBusConnection *connection, GError **
 void
 dpugw_service_unexport (DpugwService *self)
 {
+  if (self->connection != NULL && self->filter_id != 0)
+    g_dbus_connection_remove_filter (self->connection, self->filter_id);
+  self->filter_id = 0;
   if (self->connection != NULL && self->registration_id != 0)
     g_dbus_connection_unregister_object (self->connection, self->registration_id);
   self->registration_id = 0;
