@@ -23,6 +23,7 @@
  * deadline.  Figures (calls, RSS) are reported as test messages ("# ...").
  */
 #define _GNU_SOURCE
+#include "testbus.h"
 #include "testlib.h"
 
 #include <errno.h>
@@ -409,14 +410,7 @@ on_name_vanished (GDBusConnection *connection, const char *name, gpointer user_d
 static GDBusConnection *
 connect_client (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *conn = g_dbus_connection_new_for_address_sync (f->address,
-                                                                  G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                                    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                                  NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_dbus_connection_set_exit_on_close (conn, FALSE);
-  return conn;
+  return dpugw_test_connect (f->address);
 }
 
 static void

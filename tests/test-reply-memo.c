@@ -4,6 +4,7 @@
  * bus connection, with nothing registered behind them, while every other message goes on.
  */
 #include "reply-memo.h"
+#include "testbus.h"
 
 #define PATH  "/org/ovnk/DpuGateway"
 #define IFACE "org.ovnk.DpuGateway"
@@ -53,26 +54,13 @@ typedef struct {
   guint filter_id;
 } Fixture;
 
-static GDBusConnection *
-connect (const char *address)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *conn = g_dbus_connection_new_for_address_sync (address,
-                                                                  G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                                    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                                  NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_dbus_connection_set_exit_on_close (conn, FALSE);
-  return conn;
-}
-
 static void
 fixture_setup (Fixture *f, gconstpointer unused)
 {
   f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (f->bus);
-  f->server = connect (g_test_dbus_get_bus_address (f->bus));
-  f->client = connect (g_test_dbus_get_bus_address (f->bus));
+  f->server = dpugw_test_connect (g_test_dbus_get_bus_address (f->bus));
+  f->client = dpugw_test_connect (g_test_dbus_get_bus_address (f->bus));
   f->memo = dpugw_reply_memo_new (PATH, IFACE, 8);
   f->filter_id = dpugw_reply_memo_attach (f->memo, f->server);
 }

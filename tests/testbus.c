@@ -22,6 +22,19 @@ call (GDBusConnection *conn, const char *method, const char *port, const char *r
                                       NULL, error);
 }
 
+GDBusConnection *
+dpugw_test_connect (const char *address)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *conn = g_dbus_connection_new_for_address_sync (address,
+                                                                  G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                                    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                                  NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_set_exit_on_close (conn, FALSE);
+  return conn;
+}
+
 static guint64
 generation_of (GVariant *details)
 {

@@ -5,6 +5,9 @@
 
 G_BEGIN_DECLS
 
+/* A client connection to the bus at @address that does not end the test when it closes. */
+GDBusConnection *dpugw_test_connect (const char *address);
+
 /*
  * ResolveAll(@port) and then Resolve(@port) of the service on @conn: they must agree (the same
  * interface, or the same error; Resolve's details those of ResolveAll's it carries, equal), or the
