@@ -20,10 +20,10 @@
 #include <string.h>
 
 #define CACHE_MAX_ENTRIES  16384
-#define RESOLVE_MEMO_MAX   32
-#define TRIM_DELAY_MSEC    1000
 #define CACHE_MAX_FAILURES 1024
 #define FAILURE_TTL_USEC   (2 * G_USEC_PER_SEC)
+#define RESOLVE_MEMO_MAX   32
+#define TRIM_DELAY_MSEC    1000
 #define XML_RESOURCE       "/org/ovnk/DpuGateway/org.ovnk.DpuGateway.xml"
 
 /* Journal message IDs an operator can filter on: journalctl MESSAGE_ID=... */
@@ -430,8 +430,8 @@ return_error (GDBusMethodInvocation *invocation, const GError *error)
 
 /*
  * The details of an answer.  ResolveAll's (@full) say everything; Resolve's are the few that
- * callers on a hot path use, so that its reply costs what a property read costs: every entry
- * of an a{sv} is a variant each side builds and parses.
+ * callers on a hot path use, so that its reply stays small: every entry of an a{sv} is a
+ * variant each side builds and parses.
  */
 static GVariant *
 details_variant (DpugwService *self, const DpugwResolution *r, gboolean cached, gboolean full)
@@ -464,8 +464,8 @@ details_variant (DpugwService *self, const DpugwResolution *r, gboolean cached, 
 
 /*
  * Resolve answers the interface, ResolveAll every interface the deciding rule matched.  A cached
- * answer to Resolve is remembered under @asked (its argument, as the caller wrote it), so that the
- * next call for it finds the reply built: the same answer as long as nothing changes.
+ * answer to Resolve is kept under @asked (its argument, as the caller wrote it): the next call for
+ * it is answered from GDBus' thread (reply-memo.c) as long as nothing changes.
  */
 static void
 return_resolution (DpugwService *self, GDBusMethodInvocation *invocation,
@@ -488,18 +488,6 @@ return_resolution (DpugwService *self, GDBusMethodInvocation *invocation,
     dpugw_reply_memo_store (self->replies, asked, reply);
   g_dbus_method_invocation_return_value (invocation, reply);
   g_variant_unref (reply);
-}
-
-/* A reply kept for the same argument; GDBus' thread answers most of these before they get here. */
-static gboolean
-return_remembered (DpugwService *self, GDBusMethodInvocation *invocation, const char *asked)
-{
-  g_autoptr(GVariant) reply = dpugw_reply_memo_lookup (self->replies, asked);
-
-  if (reply == NULL)
-    return FALSE;
-  g_dbus_method_invocation_return_value (invocation, reply);
-  return TRUE;
 }
 
 static void
@@ -1146,8 +1134,6 @@ method_call (GDBusConnection       *connection,
     {
       const char *mgmt_port;
       g_variant_get (parameters, "(&s)", &mgmt_port);
-      if (strcmp (method_name, "Resolve") == 0 && return_remembered (self, invocation, mgmt_port))
-        return;
       handle_resolve (self, invocation, mgmt_port);
     }
   else if (strcmp (method_name, "Diagnose") == 0)
