@@ -4,6 +4,9 @@
  */
 #include "cache.h"
 
+/* Somewhere for a lookup to fill, alive to the end of the enclosing block. */
+#define VIEW (&(DpugwResolution) { 0 })
+
 static DpugwResolution *
 resolution (const char *mgmt_port, const char *vf_pci, const char *interface)
 {
@@ -25,12 +28,13 @@ test_store_lookup (void)
   const DpugwResolution *r;
 
   dpugw_cache_store (cache, NULL, resolution ("pf0vf0", "0000:01:02.3", "eth0"));
-  r = dpugw_cache_lookup_vf (cache, "0000:01:02.3");
+  r = dpugw_cache_lookup_vf (cache, "0000:01:02.3", VIEW);
   g_assert_nonnull (r);
   g_assert_cmpstr (r->interface, ==, "eth0");
-  g_assert_true (dpugw_cache_lookup_name (cache, "pf0vf0") == r);
-  g_assert_null (dpugw_cache_lookup_name (cache, "pf0vf1"));
-  g_assert_null (dpugw_cache_lookup_vf (cache, "0000:01:02.4"));
+  /* The name leads to the same entry: the same strings, not copies. */
+  g_assert_true (dpugw_cache_lookup_name (cache, "pf0vf0", VIEW)->vf_pci == r->vf_pci);
+  g_assert_null (dpugw_cache_lookup_name (cache, "pf0vf1", VIEW));
+  g_assert_null (dpugw_cache_lookup_vf (cache, "0000:01:02.4", VIEW));
 }
 
 /* The VF renamed: the entry stays under its PCI address, both names lead to it. */
@@ -43,8 +47,8 @@ test_rename_keeps_entry (void)
   dpugw_cache_store (cache, NULL, resolution ("ovn-k8s-mp0", "0000:01:02.3", "eth0"));
   g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 1);
   g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 2);
-  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "ovn-k8s-mp0")->mgmt_port, ==, "ovn-k8s-mp0");
-  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0")->vf_pci, ==, "0000:01:02.3");
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "ovn-k8s-mp0", VIEW)->mgmt_port, ==, "ovn-k8s-mp0");
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0", VIEW)->vf_pci, ==, "0000:01:02.3");
 
   dpugw_cache_remove_vf (cache, "0000:01:02.3");
   g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 0);
@@ -128,8 +132,8 @@ test_pf_part_shared (void)
 
   dpugw_cache_store (cache, NULL, resolution ("pf0vf0", "0000:01:02.3", "eth0"));
   dpugw_cache_store (cache, NULL, resolution ("pf0vf1", "0000:01:02.4", "eth0"));
-  a = dpugw_cache_lookup_vf (cache, "0000:01:02.3");
-  b = dpugw_cache_lookup_vf (cache, "0000:01:02.4");
+  a = dpugw_cache_lookup_vf (cache, "0000:01:02.3", VIEW);
+  b = dpugw_cache_lookup_vf (cache, "0000:01:02.4", VIEW);
   g_assert_true (a->candidates == b->candidates);
   g_assert_true (a->interface == b->interface);
   g_assert_cmpstr (a->mgmt_port, ==, "pf0vf0");
@@ -138,7 +142,7 @@ test_pf_part_shared (void)
   /* Another answer for the same PF (its netdevs changed meanwhile) is kept apart. */
   other = resolution ("pf0vf2", "0000:01:02.5", "eth1");
   dpugw_cache_store (cache, NULL, other);
-  c = dpugw_cache_lookup_vf (cache, "0000:01:02.5");
+  c = dpugw_cache_lookup_vf (cache, "0000:01:02.5", VIEW);
   g_assert_cmpstr (c->interface, ==, "eth1");
   g_assert_cmpstr (a->interface, ==, "eth0");
   g_assert_true (c->candidates != a->candidates);
@@ -146,10 +150,10 @@ test_pf_part_shared (void)
   /* The newest choice goes with its last entry; an equal one stored later is whole again. */
   dpugw_cache_remove_vf (cache, "0000:01:02.5");
   dpugw_cache_store (cache, NULL, resolution ("pf0vf2", "0000:01:02.5", "eth1"));
-  c = dpugw_cache_lookup_vf (cache, "0000:01:02.5");
+  c = dpugw_cache_lookup_vf (cache, "0000:01:02.5", VIEW);
   g_assert_cmpstr (c->interface, ==, "eth1");
   g_assert_cmpstr (c->candidates[0], ==, "eth1");
-  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.3")->interface, ==, "eth0");
+  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.3", VIEW)->interface, ==, "eth0");
 }
 
 /* A PF's netdevs changed: all its entries take the new choice at once; none, and they go. */
@@ -172,24 +176,146 @@ test_update_pf (void)
 
   choice = resolution ("", "", "uplink0");
   dpugw_cache_update_pf (cache, "0000:01:00.0", choice);
-  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0")->interface, ==, "uplink0");
-  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.4")->interface, ==, "uplink0");
-  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.4")->candidates[0], ==, "uplink0");
-  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.4")->mgmt_port, ==, "pf0vf1");
-  g_assert_true (dpugw_cache_lookup_vf (cache, "0000:01:02.3")->candidates ==
-                 dpugw_cache_lookup_vf (cache, "0000:01:02.4")->candidates);
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0", VIEW)->interface, ==, "uplink0");
+  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.4", VIEW)->interface, ==, "uplink0");
+  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.4", VIEW)->candidates[0], ==, "uplink0");
+  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.4", VIEW)->mgmt_port, ==, "pf0vf1");
+  g_assert_true (dpugw_cache_lookup_vf (cache, "0000:01:02.3", VIEW)->candidates ==
+                 dpugw_cache_lookup_vf (cache, "0000:01:02.4", VIEW)->candidates);
 
   vfs = dpugw_cache_dup_vfs_of_pf (cache, "0000:01:00.0");
   g_assert_cmpuint (g_strv_length (vfs), ==, 2);
 
   dpugw_cache_update_pf (cache, "0000:01:00.0", NULL);
-  g_assert_null (dpugw_cache_lookup_vf (cache, "0000:01:02.3"));
-  g_assert_null (dpugw_cache_lookup_name (cache, "pf0vf1"));
+  g_assert_null (dpugw_cache_lookup_vf (cache, "0000:01:02.3", VIEW));
+  g_assert_null (dpugw_cache_lookup_name (cache, "pf0vf1", VIEW));
   g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 1);
-  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:02:02.3")->interface, ==, "eth9");
+  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:02:02.3", VIEW)->interface, ==, "eth9");
   /* A PF the cache does not know changes nothing. */
   dpugw_cache_update_pf (cache, "0000:03:00.0", resolution ("", "", "x"));
   g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 1);
+}
+
+/* A name asked for that is not the entry's own (the configured port, renamed) leads to it too,
+ * follows it when it is stored again, and goes with it, or alone when forgotten. */
+static void
+test_names_asked_for (void)
+{
+  g_autoptr(DpugwCache) cache = dpugw_cache_new (16, 16, G_USEC_PER_SEC);
+
+  dpugw_cache_store (cache, "pf0vf0", resolution ("ovn-k8s-mp0", "0000:01:02.3", "eth0"));
+  dpugw_cache_store (cache, NULL, resolution ("pf0vf1", "0000:01:02.4", "eth0"));
+  g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 3);
+  g_assert_cmpstr (dpugw_cache_vf_of_name (cache, "pf0vf0"), ==, "0000:01:02.3");
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0", VIEW)->mgmt_port, ==, "ovn-k8s-mp0");
+
+  /* Stored again, with another gateway: both names lead to the new entry. */
+  dpugw_cache_store (cache, NULL, resolution ("ovn-k8s-mp0", "0000:01:02.3", "eth1"));
+  g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 2);
+  g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 3);
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0", VIEW)->interface, ==, "eth1");
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "ovn-k8s-mp0", VIEW)->interface, ==, "eth1");
+
+  /* Another function takes the name: it leads there now, and the first entry keeps its own. */
+  dpugw_cache_store (cache, "pf0vf0", resolution ("pf0vf0", "0000:01:02.5", "eth0"));
+  g_assert_cmpstr (dpugw_cache_vf_of_name (cache, "pf0vf0"), ==, "0000:01:02.5");
+  g_assert_cmpstr (dpugw_cache_vf_of_name (cache, "ovn-k8s-mp0"), ==, "0000:01:02.3");
+  g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 3);
+
+  /* Forgetting a name leaves the entry, found by its function. */
+  dpugw_cache_forget_name (cache, "ovn-k8s-mp0");
+  g_assert_null (dpugw_cache_lookup_name (cache, "ovn-k8s-mp0", VIEW));
+  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.3", VIEW)->mgmt_port, ==, "ovn-k8s-mp0");
+  g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 2);
+
+  /* The renamed VF's entry stored under its new name: the old one leads to it as well. */
+  dpugw_cache_store (cache, "ovn-k8s-mp0", resolution ("ovn-k8s-mp0", "0000:01:02.4", "eth0"));
+  g_assert_cmpstr (dpugw_cache_vf_of_name (cache, "pf0vf1"), ==, "0000:01:02.4");
+  g_assert_cmpstr (dpugw_cache_vf_of_name (cache, "ovn-k8s-mp0"), ==, "0000:01:02.4");
+
+  dpugw_cache_remove_vf (cache, "0000:01:02.4");
+  g_assert_null (dpugw_cache_vf_of_name (cache, "pf0vf1"));
+  g_assert_null (dpugw_cache_vf_of_name (cache, "ovn-k8s-mp0"));
+  dpugw_cache_remove_vf (cache, "0000:01:02.5");
+  dpugw_cache_remove_vf (cache, "0000:01:02.3");
+  g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 0);
+  g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 0);
+}
+
+/* A scalable function's entry is keyed by its auxiliary device; its view gives back every field. */
+static void
+test_scalable_function (void)
+{
+  g_autoptr(DpugwCache) cache = dpugw_cache_new (16, 16, G_USEC_PER_SEC);
+  DpugwResolution *r = resolution ("enp3s0f0s2", "", "eth0");
+  const DpugwResolution *got;
+
+  r->sf = g_strdup ("mlx5_core.sf.2");
+  r->function_type = g_strdup ("sf");
+  r->selected_by = g_strdup ("first");
+  r->hint = g_strdup ("advice");
+  r->source = DPUGW_SOURCE_DEVICE_PLUGIN;
+  dpugw_cache_store (cache, NULL, r);
+  got = dpugw_cache_lookup_vf (cache, "mlx5_core.sf.2", VIEW);
+  g_assert_nonnull (got);
+  g_assert_cmpstr (got->mgmt_port, ==, "enp3s0f0s2");
+  g_assert_cmpstr (got->vf_pci, ==, "");
+  g_assert_cmpstr (got->sf, ==, "mlx5_core.sf.2");
+  g_assert_cmpstr (got->function_type, ==, "sf");
+  g_assert_cmpstr (got->pf_pci, ==, "0000:01:00.0");
+  g_assert_cmpstr (got->selected_by, ==, "first");
+  g_assert_cmpstr (got->hint, ==, "advice");
+  g_assert_cmpint (got->source, ==, DPUGW_SOURCE_DERIVED);
+  g_assert_null (got->interfaces);
+  g_assert_cmpstr (dpugw_cache_vf_of_name (cache, "enp3s0f0s2"), ==, "mlx5_core.sf.2");
+  g_assert_null (dpugw_cache_lookup_vf (cache, "", VIEW));
+}
+
+/* Thousands of entries in and out, against a GHashTable of what should be there. */
+static void
+test_many (void)
+{
+  g_autoptr(DpugwCache) cache = dpugw_cache_new (4096, 16, G_USEC_PER_SEC);
+  g_autoptr(GHashTable) model = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GRand *rand = g_rand_new_with_seed (7);
+
+  for (guint step = 0; step < 20000; step++)
+    {
+      guint n = g_rand_int_range (rand, 0, 3000);
+      g_autofree char *vf = g_strdup_printf ("0000:%02x:%02x.%u", n / 256, (n / 8) % 32, n % 8);
+      g_autofree char *name = g_strdup_printf ("vf%u", n);
+
+      if (g_rand_int_range (rand, 0, 3) == 0)
+        {
+          dpugw_cache_remove_vf (cache, vf);
+          g_hash_table_remove (model, vf);
+        }
+      else
+        {
+          g_autofree char *gw = g_strdup_printf ("eth%u", g_rand_int_range (rand, 0, 4));
+          dpugw_cache_store (cache, NULL, resolution (name, vf, gw));
+          g_hash_table_replace (model, g_strdup (vf), g_steal_pointer (&gw));
+        }
+    }
+  g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, g_hash_table_size (model));
+  g_assert_cmpuint (dpugw_cache_n_names (cache), ==, g_hash_table_size (model));
+  for (guint n = 0; n < 3000; n++)
+    {
+      g_autofree char *vf = g_strdup_printf ("0000:%02x:%02x.%u", n / 256, (n / 8) % 32, n % 8);
+      g_autofree char *name = g_strdup_printf ("vf%u", n);
+      const char *gw = g_hash_table_lookup (model, vf);
+      const DpugwResolution *got = dpugw_cache_lookup_name (cache, name, VIEW);
+
+      if (gw == NULL)
+        g_assert_null (got);
+      else
+        {
+          g_assert_nonnull (got);
+          g_assert_cmpstr (got->vf_pci, ==, vf);
+          g_assert_cmpstr (got->interface, ==, gw);
+        }
+    }
+  g_rand_free (rand);
 }
 
 int
@@ -204,5 +330,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cache/clear-and-list", test_clear_and_list);
   g_test_add_func ("/cache/pf-part-shared", test_pf_part_shared);
   g_test_add_func ("/cache/update-pf", test_update_pf);
+  g_test_add_func ("/cache/names-asked-for", test_names_asked_for);
+  g_test_add_func ("/cache/scalable-function", test_scalable_function);
+  g_test_add_func ("/cache/many", test_many);
   return g_test_run ();
 }

@@ -19,13 +19,18 @@ DpugwCache *dpugw_cache_new (guint max_entries, guint max_failures, gint64 failu
 void dpugw_cache_free (DpugwCache *cache);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwCache, dpugw_cache_free)
 
-const DpugwResolution *dpugw_cache_lookup_vf (DpugwCache *cache, const char *vf_pci);
-const DpugwResolution *dpugw_cache_lookup_name (DpugwCache *cache, const char *netdev);
 /*
- * Stores @resolution (transfer full) under its VF, indexing its mgmt_port and @requested_name.
- * What it says of its PF (pf_pci, candidates, interfaces, interface, selected_by, hint) is shared
- * with the PF's other entries when it is the same.  An entry is read through the pointer the
- * lookups return, valid until the next change of the cache; only the cache frees it.
+ * The entry of a function, or of the function a netdev name leads to: filled into @view and
+ * returned as @view, or NULL if there is none.  The view's strings belong to the cache, valid
+ * until its next change: read them, do not free them.
+ */
+const DpugwResolution *dpugw_cache_lookup_vf (DpugwCache *cache, const char *vf_pci, DpugwResolution *view);
+const DpugwResolution *dpugw_cache_lookup_name (DpugwCache *cache, const char *netdev, DpugwResolution *view);
+/*
+ * Stores @resolution (transfer full) under its VF, indexing its mgmt_port and @requested_name;
+ * the names that led to the entry it replaces lead to it.  What it says of its PF (pf_pci,
+ * candidates, interfaces, interface, selected_by, hint) is shared with the PF's other entries
+ * when it is the same.  Only the function's own strings are copied into the entry.
  */
 void dpugw_cache_store (DpugwCache *cache, const char *requested_name, DpugwResolution *resolution);
 /*

@@ -300,7 +300,8 @@ flush_properties (DpugwService *self)
 static void
 log_gateway_changed (DpugwService *self, const char *vf, const char *old_if, const char *new_if)
 {
-  const DpugwResolution *r = *vf != '\0' ? dpugw_cache_lookup_vf (self->cache, vf) : NULL;
+  DpugwResolution view;
+  const DpugwResolution *r = *vf != '\0' ? dpugw_cache_lookup_vf (self->cache, vf, &view) : NULL;
   const char *pf = "";
 
   if (r != NULL)
@@ -562,6 +563,7 @@ handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const cha
   g_autofree char *key = NULL;
   g_autofree char *value = NULL;
   const DpugwResolution *cached = NULL;
+  DpugwResolution view;
   const GError *failure;
   DpugwLookupKind kind;
 
@@ -581,7 +583,7 @@ handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const cha
           return;
         }
       key = g_strconcat ("pci:", value, NULL);
-      cached = dpugw_cache_lookup_vf (self->cache, value);
+      cached = dpugw_cache_lookup_vf (self->cache, value, &view);
     }
   else
     {
@@ -593,7 +595,7 @@ handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const cha
         }
       value = g_strdup (mgmt_port);
       key = g_strconcat ("netdev:", value, NULL);
-      cached = dpugw_cache_lookup_name (self->cache, value);
+      cached = dpugw_cache_lookup_name (self->cache, value, &view);
     }
 
   if (cached != NULL)
@@ -638,7 +640,8 @@ apply_pass (DpugwService *self, DpugwPass *pass)
 
   for (guint i = 0; pass->vfs[i] != NULL; i++)
     {
-      const DpugwResolution *old = dpugw_cache_lookup_vf (self->cache, pass->vfs[i]);
+      DpugwResolution view;
+      const DpugwResolution *old = dpugw_cache_lookup_vf (self->cache, pass->vfs[i], &view);
       const DpugwResolution *now = g_ptr_array_index (pass->results, i);
       const char *old_if = old != NULL ? old->interface : "";
       const char *new_if = now != NULL ? now->interface : "";
@@ -777,10 +780,11 @@ static void
 snapshot_vf (DpugwService *self, GHashTable *before, const char *vf)
 {
   const DpugwResolution *r;
+  DpugwResolution view;
 
   if (g_hash_table_contains (before, vf))
     return;
-  r = dpugw_cache_lookup_vf (self->cache, vf);
+  r = dpugw_cache_lookup_vf (self->cache, vf, &view);
   g_hash_table_insert (before, g_strdup (vf), g_strdup (r != NULL ? r->interface : ""));
 }
 
@@ -828,11 +832,12 @@ apply_link_pass (DpugwService *self, DpugwLinkPass *pass)
     {
       const char *vf = pass->vfs[i];
       DpugwResolution *r = g_steal_pointer (&g_ptr_array_index (pass->vf_results, i));
+      DpugwResolution view;
 
       topology_changed |= dpugw_topology_state_set_vf_netdevs (self->topology, vf,
                                                                g_ptr_array_index (pass->vf_netdevs, i));
       /* The cache holds what callers asked for; it does not grow here. */
-      if (dpugw_cache_lookup_vf (self->cache, vf) == NULL)
+      if (dpugw_cache_lookup_vf (self->cache, vf, &view) == NULL)
         {
           dpugw_resolution_free (r);
           continue;
@@ -858,7 +863,8 @@ apply_link_pass (DpugwService *self, DpugwLinkPass *pass)
   g_hash_table_iter_init (&iter, before);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      const DpugwResolution *now = dpugw_cache_lookup_vf (self->cache, key);
+      DpugwResolution view;
+      const DpugwResolution *now = dpugw_cache_lookup_vf (self->cache, key, &view);
       const char *new_if = now != NULL ? now->interface : "";
 
       if (strcmp (value, new_if) != 0)

@@ -76,49 +76,6 @@ dpugw_lookup_finish (GAsyncResult *result, GError **error)
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static GVariant *
-strv_variant (char **strv)
-{
-  return g_variant_new_strv ((const char * const *) strv, -1);
-}
-
-GVariant *
-dpugw_topology_to_variant (GPtrArray *pfs)
-{
-  GVariantBuilder builder;
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint i = 0; i < pfs->len; i++)
-    {
-      const DpugwPf *pf = g_ptr_array_index (pfs, i);
-      GVariantBuilder vfs;
-
-      g_variant_builder_open (&builder, G_VARIANT_TYPE ("a{sv}"));
-      g_variant_builder_add (&builder, "{sv}", "pci", g_variant_new_string (pf->pci));
-      g_variant_builder_add (&builder, "{sv}", "netdevs", strv_variant (pf->netdevs));
-      g_variant_builder_add (&builder, "{sv}", "driver", g_variant_new_string (pf->driver));
-      g_variant_builder_add (&builder, "{sv}", "total-vfs", g_variant_new_uint32 (pf->total_vfs));
-      g_variant_builder_add (&builder, "{sv}", "num-vfs", g_variant_new_uint32 (pf->num_vfs));
-      if (pf->switch_id != NULL)
-        g_variant_builder_add (&builder, "{sv}", "switch-id", g_variant_new_string (pf->switch_id));
-
-      g_variant_builder_init (&vfs, G_VARIANT_TYPE ("aa{sv}"));
-      for (guint j = 0; j < pf->vfs->len; j++)
-        {
-          const DpugwVf *vf = g_ptr_array_index (pf->vfs, j);
-
-          g_variant_builder_open (&vfs, G_VARIANT_TYPE ("a{sv}"));
-          g_variant_builder_add (&vfs, "{sv}", "index", g_variant_new_uint32 (vf->index));
-          g_variant_builder_add (&vfs, "{sv}", "pci", g_variant_new_string (vf->pci));
-          g_variant_builder_add (&vfs, "{sv}", "netdevs", strv_variant (vf->netdevs));
-          g_variant_builder_close (&vfs);
-        }
-      g_variant_builder_add (&builder, "{sv}", "vfs", g_variant_builder_end (&vfs));
-      g_variant_builder_close (&builder);
-    }
-  return g_variant_builder_end (&builder);
-}
-
 void
 dpugw_pass_free (DpugwPass *pass)
 {

@@ -83,7 +83,4 @@ void dpugw_diagnose_async (DpugwSysfs *sysfs, const DpugwConfig *config, const c
                            GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 GVariant *dpugw_diagnose_finish (GAsyncResult *result, GError **error);
 
-/* GetTopology's aa{sv}, floating. */
-GVariant *dpugw_topology_to_variant (GPtrArray *pfs);
-
 G_END_DECLS

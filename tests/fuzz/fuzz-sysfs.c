@@ -621,7 +621,7 @@ check_topology (DpugwSysfs *sysfs)
     {
       const DpugwPf *pf = g_ptr_array_index (pfs, i);
 
-      /* The daemon's dpugw_topology_to_variant puts each of these in a string variant. */
+      /* The daemon's GetTopology (topology-state.c) puts each of these in a string variant. */
       check_bus_string (pf->pci, "topology pf pci", NULL);
       check_bus_string (pf->driver, "topology pf driver", NULL);
       check_bus_string (pf->switch_id, "topology pf switch_id", NULL);
