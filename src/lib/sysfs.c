@@ -759,23 +759,28 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
-/* The buffer of getdents64 (the size of glibc's readdir's), one per thread: a listing allocates
- * only its names and the vector. */
+/*
+ * The buffer of getdents64, the size of glibc's readdir's.  One spare is kept for the next
+ * listing, whichever thread makes it: a 32 KiB malloc per listing would make glibc consolidate
+ * the small blocks the previous resolution freed, and a buffer per thread would stay with each
+ * of GTask's idle threads (320 KiB of a daemon's heap).  Listings that overlap allocate their own.
+ */
 #define DIRENT_BUF_SIZE 32768
 
-static GPrivate dirent_buf_key = G_PRIVATE_INIT (g_free);
+static gpointer dirent_spare;
 
 static char *
-dirent_buf (void)
+dirent_buf_take (void)
 {
-  char *buf = g_private_get (&dirent_buf_key);
+  char *buf = g_atomic_pointer_exchange (&dirent_spare, NULL);
+  return buf != NULL ? buf : g_malloc (DIRENT_BUF_SIZE);
+}
 
-  if (buf == NULL)
-    {
-      buf = g_malloc (DIRENT_BUF_SIZE);
-      g_private_set (&dirent_buf_key, buf);
-    }
-  return buf;
+static void
+dirent_buf_give_back (char *buf)
+{
+  if (!g_atomic_pointer_compare_and_exchange (&dirent_spare, NULL, buf))
+    g_free (buf);
 }
 
 /* The kernel's struct linux_dirent64. */
@@ -816,7 +821,7 @@ list_dir (DpugwSysfs *self, const char *relpath, GStrv *invalid, GStrv *copy, GE
       return NULL;
     }
 
-  buf = dirent_buf ();
+  buf = dirent_buf_take ();
   for (;;)
     {
       long got = syscall (SYS_getdents64, fd, buf, DIRENT_BUF_SIZE);
@@ -825,6 +830,7 @@ list_dir (DpugwSysfs *self, const char *relpath, GStrv *invalid, GStrv *copy, GE
         {
           int errsv = errno;
           close (fd);
+          dirent_buf_give_back (buf);
           set_errno_error (error, errsv, path.str);
           return NULL;
         }
@@ -857,6 +863,7 @@ list_dir (DpugwSysfs *self, const char *relpath, GStrv *invalid, GStrv *copy, GE
         }
     }
   close (fd);
+  dirent_buf_give_back (buf);
 
   if (bad != NULL)
     {
