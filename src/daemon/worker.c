@@ -50,6 +50,32 @@ lookup_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     g_task_return_pointer (task, r, (GDestroyNotify) dpugw_resolution_free);
 }
 
+static void
+lookup_pool_run (gpointer data, gpointer user_data)
+{
+  g_autoptr(GTask) task = data;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  lookup_thread (task, NULL, g_task_get_task_data (task), g_task_get_cancellable (task));
+}
+
+/*
+ * Lookups run on as many threads as there are CPUs, not on GTask's ten: reading sysfs is CPU
+ * work, so more threads would not answer sooner, only hold more resolutions in flight (on a
+ * switchdev PF each lists some 500 netdevs), scattering their allocations through the heap.
+ */
+static GThreadPool *
+lookup_pool (void)
+{
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (lookup_pool_run, NULL, (gint) MAX (g_get_num_processors (), 1),
+                                                 FALSE, NULL));
+  return pool;
+}
+
 void
 dpugw_lookup_async (DpugwSysfs          *sysfs,
                     const DpugwConfig   *config,
@@ -66,7 +92,7 @@ dpugw_lookup_async (DpugwSysfs          *sysfs,
   job->value = g_strdup (value);
   g_task_set_source_tag (task, dpugw_lookup_async);
   g_task_set_task_data (task, job, (GDestroyNotify) job_data_free);
-  g_task_run_in_thread (task, lookup_thread);
+  g_thread_pool_push (lookup_pool (), g_steal_pointer (&task), NULL);
 }
 
 DpugwResolution *
