@@ -193,8 +193,16 @@ test_updates (void)
       g_assert_true (g_variant_lookup (first, "pci", "&s", &pci));
       g_assert_cmpstr (pci, ==, "0000:01:00.0");
     }
-    /* Both PFs named eth2 now: the one indexed last has the name. */
-    g_assert_cmpstr (dpugw_topology_state_pci_of_netdev (same, "eth2", NULL), ==, "0000:01:00.0");
+    /* Two PFs named eth2 (a moment between two reads of sysfs): the later by address has it. */
+    g_assert_cmpstr (dpugw_topology_state_pci_of_netdev (same, "eth2", NULL), ==, "0000:02:00.0");
+    /* A VF's name goes before a PF's. */
+    {
+      char *taken[] = { "eth2", NULL };
+      gboolean is_pf = TRUE;
+      g_assert_true (dpugw_topology_state_set_vf_netdevs (same, "0000:03:01.0", taken));
+      g_assert_cmpstr (dpugw_topology_state_pci_of_netdev (same, "eth2", &is_pf), ==, "0000:03:01.0");
+      g_assert_false (is_pf);
+    }
   }
 }
 

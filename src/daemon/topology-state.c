@@ -4,10 +4,11 @@
  * changes one PF's or one VF's netdevs, not the whole machine.  Indexed by
  * PCI address and by netdev name; GetTopology's variant is built when asked.
  *
- * Sized for thousands of VFs: a VF is a fixed 48-byte record in its PF's
+ * Sized for thousands of VFs: a VF is a fixed 40-byte record in its PF's
  * array, its PCI address and (usually one) netdev inline, and the indexes are
- * DpugwStrSets of pointers to the records.  The scans' DpugwPf trees are
- * copied in and let go of.
+ * DpugwStrSets of pointers to the records; a PF's netdevs are an array of
+ * fixed names searched in order.  The scans' DpugwPf trees are copied in and
+ * let go of.
  */
 #define G_LOG_DOMAIN "dpugw-topology"
 
@@ -17,19 +18,26 @@
 
 #include <string.h>
 
-/* A netdev of a PF, or of a VF that has several; by_name holds it tagged (bit 0). */
+/* A netdev of a VF that has several; by_name holds it tagged (bit 0). */
 typedef struct {
-  guintptr owner;                 /* Pf * | 1, or Vf * */
+  gpointer vf;                    /* Vf * */
   char name[DPUGW_IFNAMSIZ];
 } Name;
 
 typedef struct {
+  guint n;
+  Name names[];                   /* sorted */
+} VfNames;
+
+/* 40 bytes: 8 PFs x 512 VFs take 160 KiB. */
+typedef struct {
   char pci[DPUGW_PCI_ADDRESS_LEN + 1];
   char netdev[DPUGW_IFNAMSIZ];    /* its netdev when it has exactly one; "" otherwise */
-  Name *more;                     /* its netdevs when it has several (n_more, sorted), else NULL */
-  guint index;
-  guint n_more;
+  guint16 index;                  /* virtfnN: at most 65535 (lib_parse_virtfn_index) */
+  VfNames *more;                  /* its netdevs when it has several, else NULL */
 } Vf;
+
+typedef char PfName[DPUGW_IFNAMSIZ];
 
 typedef struct {
   char pci[DPUGW_PCI_ADDRESS_LEN + 1];
@@ -37,7 +45,10 @@ typedef struct {
   char *switch_id;
   guint total_vfs;
   guint num_vfs;
-  Name *names;                    /* its netdevs, sorted */
+  /* Its netdevs, in the scan's order; found by binary search through @order (by strcmp).  Not
+   * in by_name: on a switchdev PF they are a representor per VF, and a PF's are few to search. */
+  PfName *names;
+  guint *order;
   guint n_names;
   Vf *vfs;                        /* by index */
   guint n_vfs;
@@ -47,8 +58,8 @@ struct _DpugwTopologyState
 {
   GPtrArray *pfs;        /* Pf, sorted by PCI address */
   DpugwStrSet vf_by_pci; /* Vf */
-  /* Vf by its inline netdev, tagged Name by its name: the last function indexed under a name
-   * has it; a function's names are unindexed before it changes or goes. */
+  /* VF netdevs: a Vf by its inline netdev, a tagged Name by its name.  The last VF indexed under
+   * a name has it; a VF's names are unindexed before they change or it goes. */
   DpugwStrSet by_name;
   GVariant *variant;     /* built on demand */
 };
@@ -97,32 +108,84 @@ copy_fixed (char *dst, gsize size, const char *src)
   return FALSE;
 }
 
-/* The names of @names that fit, each owned by @owner; NULL when none. */
-static Name *
-names_new (char **names, guintptr owner, guint *n_out)
+static guint
+strv_length0 (char **strv)
 {
-  guint n = names != NULL ? g_strv_length (names) : 0, kept = 0;
-  Name *out = n > 0 ? g_new (Name, n) : NULL;
-
-  for (guint i = 0; i < n; i++)
-    if (copy_fixed (out[kept].name, sizeof out[kept].name, names[i]))
-      out[kept++].owner = owner;
-  if (kept == 0)
-    g_clear_pointer (&out, g_free);
-  *n_out = kept;
-  return out;
+  return strv != NULL ? g_strv_length (strv) : 0;
 }
 
 static void
 vf_set_netdevs (Vf *vf, char **netdevs)
 {
+  guint n = strv_length0 (netdevs);
+
   g_clear_pointer (&vf->more, g_free);
-  vf->n_more = 0;
   vf->netdev[0] = '\0';
-  if (netdevs != NULL && netdevs[0] != NULL && netdevs[1] == NULL && strlen (netdevs[0]) < sizeof vf->netdev)
+  if (n == 1 && strlen (netdevs[0]) < sizeof vf->netdev)
     strcpy (vf->netdev, netdevs[0]);
-  else
-    vf->more = names_new (netdevs, (guintptr) vf, &vf->n_more);
+  else if (n > 0)
+    {
+      vf->more = g_malloc (sizeof (VfNames) + n * sizeof (Name));
+      vf->more->n = 0;
+      for (guint i = 0; i < n; i++)
+        {
+          Name *name = &vf->more->names[vf->more->n];
+          if (copy_fixed (name->name, sizeof name->name, netdevs[i]))
+            {
+              name->vf = vf;
+              vf->more->n++;
+            }
+        }
+    }
+}
+
+static int
+compare_pf_names (gconstpointer a, gconstpointer b, gpointer names)
+{
+  const PfName *base = names;
+  return strcmp (base[*(const guint *) a], base[*(const guint *) b]);
+}
+
+static void
+pf_set_netdevs (Pf *pf, char **netdevs)
+{
+  guint n = strv_length0 (netdevs);
+
+  g_clear_pointer (&pf->names, g_free);
+  g_clear_pointer (&pf->order, g_free);
+  pf->n_names = 0;
+  if (n == 0)
+    return;
+  pf->names = g_new (PfName, n);
+  pf->order = g_new (guint, n);
+  for (guint i = 0; i < n; i++)
+    if (copy_fixed (pf->names[pf->n_names], sizeof (PfName), netdevs[i]))
+      {
+        pf->order[pf->n_names] = pf->n_names;
+        pf->n_names++;
+      }
+  g_qsort_with_data (pf->order, (gint) pf->n_names, sizeof (guint), compare_pf_names, pf->names);
+}
+
+/* Whether @name is one of @pf's netdevs. */
+static gboolean
+pf_has_name (const Pf *pf, const char *name)
+{
+  guint lo = 0, hi = pf->n_names;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      int cmp = strcmp (name, pf->names[pf->order[mid]]);
+
+      if (cmp == 0)
+        return TRUE;
+      if (cmp < 0)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return FALSE;
 }
 
 static void
@@ -132,6 +195,7 @@ pf_free (Pf *pf)
     g_free (pf->vfs[i].more);
   g_free (pf->vfs);
   g_free (pf->names);
+  g_free (pf->order);
   g_free (pf->driver);
   g_free (pf->switch_id);
   g_free (pf);
@@ -148,16 +212,16 @@ pf_new (DpugwPf *src)
   pf->switch_id = g_steal_pointer (&src->switch_id);
   pf->total_vfs = src->total_vfs;
   pf->num_vfs = src->num_vfs;
-  pf->names = names_new (src->netdevs, (guintptr) pf | 1, &pf->n_names);
+  pf_set_netdevs (pf, src->netdevs);
   pf->vfs = src->vfs->len > 0 ? g_new0 (Vf, src->vfs->len) : NULL;
   for (guint i = 0; i < src->vfs->len; i++)
     {
       const DpugwVf *from = g_ptr_array_index (src->vfs, i);
       Vf *vf = &pf->vfs[pf->n_vfs];
 
-      if (!copy_fixed (vf->pci, sizeof vf->pci, from->pci))
+      if (from->index > G_MAXUINT16 || !copy_fixed (vf->pci, sizeof vf->pci, from->pci))
         continue;
-      vf->index = from->index;
+      vf->index = (guint16) from->index;
       vf_set_netdevs (vf, from->netdevs);
       pf->n_vfs++;
     }
@@ -167,26 +231,27 @@ pf_new (DpugwPf *src)
   return pf;
 }
 
-/* @vf's netdevs, as an array of @n names. */
-static const char *
-vf_name (const Vf *vf, guint i)
-{
-  return vf->more != NULL ? vf->more[i].name : vf->netdev;
-}
-
 static guint
 vf_n_names (const Vf *vf)
 {
-  return vf->more != NULL ? vf->n_more : vf->netdev[0] != '\0';
+  return vf->more != NULL ? vf->more->n : vf->netdev[0] != '\0';
+}
+
+static const char *
+vf_name (const Vf *vf, guint i)
+{
+  return vf->more != NULL ? vf->more->names[i].name : vf->netdev;
 }
 
 static gboolean
-names_equal (const Name *a, guint n_a, const Name *b, guint n_b)
+vf_names_equal (const Vf *a, const Vf *b)
 {
-  if (n_a != n_b)
+  guint n = vf_n_names (a);
+
+  if (n != vf_n_names (b))
     return FALSE;
-  for (guint i = 0; i < n_a; i++)
-    if (strcmp (a[i].name, b[i].name) != 0)
+  for (guint i = 0; i < n; i++)
+    if (strcmp (vf_name (a, i), vf_name (b, i)) != 0)
       return FALSE;
   return TRUE;
 }
@@ -194,7 +259,7 @@ names_equal (const Name *a, guint n_a, const Name *b, guint n_b)
 static gboolean
 vf_names_equal_strv (const Vf *vf, char **netdevs)
 {
-  guint n = netdevs != NULL ? g_strv_length (netdevs) : 0;
+  guint n = strv_length0 (netdevs);
 
   if (vf_n_names (vf) != n)
     return FALSE;
@@ -205,14 +270,25 @@ vf_names_equal_strv (const Vf *vf, char **netdevs)
 }
 
 static gboolean
-names_equal_strv (const Name *names, guint n_names, char **netdevs)
+pf_names_equal (const Pf *a, const Pf *b)
 {
-  guint n = netdevs != NULL ? g_strv_length (netdevs) : 0;
+  if (a->n_names != b->n_names)
+    return FALSE;
+  for (guint i = 0; i < a->n_names; i++)
+    if (strcmp (a->names[i], b->names[i]) != 0)
+      return FALSE;
+  return TRUE;
+}
 
-  if (n_names != n)
+static gboolean
+pf_names_equal_strv (const Pf *pf, char **netdevs)
+{
+  guint n = strv_length0 (netdevs);
+
+  if (pf->n_names != n)
     return FALSE;
   for (guint i = 0; i < n; i++)
-    if (strcmp (names[i].name, netdevs[i]) != 0)
+    if (strcmp (pf->names[i], netdevs[i]) != 0)
       return FALSE;
   return TRUE;
 }
@@ -221,7 +297,7 @@ names_equal_strv (const Name *names, guint n_names, char **netdevs)
 static gboolean
 pf_equal (const Pf *a, const Pf *b)
 {
-  if (strcmp (a->pci, b->pci) != 0 || !names_equal (a->names, a->n_names, b->names, b->n_names) ||
+  if (strcmp (a->pci, b->pci) != 0 || !pf_names_equal (a, b) ||
       strcmp (a->driver, b->driver) != 0 || a->total_vfs != b->total_vfs || a->num_vfs != b->num_vfs ||
       g_strcmp0 (a->switch_id, b->switch_id) != 0 || a->n_vfs != b->n_vfs)
     return FALSE;
@@ -229,8 +305,7 @@ pf_equal (const Pf *a, const Pf *b)
     {
       const Vf *va = &a->vfs[i], *vb = &b->vfs[i];
 
-      if (va->index != vb->index || strcmp (va->pci, vb->pci) != 0 || strcmp (va->netdev, vb->netdev) != 0 ||
-          !names_equal (va->more, va->n_more, vb->more, vb->n_more))
+      if (va->index != vb->index || strcmp (va->pci, vb->pci) != 0 || !vf_names_equal (va, vb))
         return FALSE;
     }
   return TRUE;
@@ -239,26 +314,12 @@ pf_equal (const Pf *a, const Pf *b)
 /* --- indexes ------------------------------------------------------------------------------------ */
 
 static void
-index_names (DpugwTopologyState *self, Name *names, guint n)
-{
-  for (guint i = 0; i < n; i++)
-    dpugw_str_set_replace (&self->by_name, tag_name (&names[i]));
-}
-
-static void
-unindex_names (DpugwTopologyState *self, Name *names, guint n)
-{
-  for (guint i = 0; i < n; i++)
-    if (dpugw_str_set_lookup (&self->by_name, names[i].name) == tag_name (&names[i]))
-      dpugw_str_set_steal (&self->by_name, names[i].name);
-}
-
-static void
 index_vf_names (DpugwTopologyState *self, Vf *vf)
 {
   if (vf->netdev[0] != '\0')
     dpugw_str_set_replace (&self->by_name, vf);
-  index_names (self, vf->more, vf->n_more);
+  for (guint i = 0; vf->more != NULL && i < vf->more->n; i++)
+    dpugw_str_set_replace (&self->by_name, tag_name (&vf->more->names[i]));
 }
 
 static void
@@ -266,13 +327,17 @@ unindex_vf_names (DpugwTopologyState *self, Vf *vf)
 {
   if (vf->netdev[0] != '\0' && dpugw_str_set_lookup (&self->by_name, vf->netdev) == vf)
     dpugw_str_set_steal (&self->by_name, vf->netdev);
-  unindex_names (self, vf->more, vf->n_more);
+  for (guint i = 0; vf->more != NULL && i < vf->more->n; i++)
+    {
+      Name *name = &vf->more->names[i];
+      if (dpugw_str_set_lookup (&self->by_name, name->name) == tag_name (name))
+        dpugw_str_set_steal (&self->by_name, name->name);
+    }
 }
 
 static void
 index_pf (DpugwTopologyState *self, Pf *pf)
 {
-  index_names (self, pf->names, pf->n_names);
   for (guint j = 0; j < pf->n_vfs; j++)
     {
       dpugw_str_set_replace (&self->vf_by_pci, &pf->vfs[j]);
@@ -283,7 +348,6 @@ index_pf (DpugwTopologyState *self, Pf *pf)
 static void
 unindex_pf (DpugwTopologyState *self, Pf *pf)
 {
-  unindex_names (self, pf->names, pf->n_names);
   for (guint j = 0; j < pf->n_vfs; j++)
     {
       unindex_vf_names (self, &pf->vfs[j]);
@@ -346,24 +410,26 @@ dpugw_topology_state_free (DpugwTopologyState *self)
 }
 
 static GVariant *
-names_variant (const Name *names, guint n)
+pf_names_variant (const Pf *pf)
 {
-  g_autofree const char **strv = g_new (const char *, n + 1);
+  g_autofree const char **strv = g_new (const char *, pf->n_names + 1);
 
-  for (guint i = 0; i < n; i++)
-    strv[i] = names[i].name;
-  strv[n] = NULL;
-  return g_variant_new_strv (strv, n);
+  for (guint i = 0; i < pf->n_names; i++)
+    strv[i] = pf->names[i];
+  strv[pf->n_names] = NULL;
+  return g_variant_new_strv (strv, pf->n_names);
 }
 
 static GVariant *
 vf_names_variant (const Vf *vf)
 {
-  const char *one[] = { vf->netdev };
+  guint n = vf_n_names (vf);
+  g_autofree const char **strv = g_new (const char *, n + 1);
 
-  if (vf->more != NULL)
-    return names_variant (vf->more, vf->n_more);
-  return g_variant_new_strv (one, vf->netdev[0] != '\0' ? 1 : 0);
+  for (guint i = 0; i < n; i++)
+    strv[i] = vf_name (vf, i);
+  strv[n] = NULL;
+  return g_variant_new_strv (strv, n);
 }
 
 static GVariant *
@@ -379,7 +445,7 @@ topology_variant (DpugwTopologyState *self)
 
       g_variant_builder_open (&builder, G_VARIANT_TYPE ("a{sv}"));
       g_variant_builder_add (&builder, "{sv}", "pci", g_variant_new_string (pf->pci));
-      g_variant_builder_add (&builder, "{sv}", "netdevs", names_variant (pf->names, pf->n_names));
+      g_variant_builder_add (&builder, "{sv}", "netdevs", pf_names_variant (pf));
       g_variant_builder_add (&builder, "{sv}", "driver", g_variant_new_string (pf->driver));
       g_variant_builder_add (&builder, "{sv}", "total-vfs", g_variant_new_uint32 (pf->total_vfs));
       g_variant_builder_add (&builder, "{sv}", "num-vfs", g_variant_new_uint32 (pf->num_vfs));
@@ -436,22 +502,23 @@ const char *
 dpugw_topology_state_pci_of_netdev (DpugwTopologyState *self, const char *name, gboolean *is_pf)
 {
   gpointer item = dpugw_str_set_lookup (&self->by_name, name);
-  guintptr owner;
 
   if (is_pf != NULL)
     *is_pf = FALSE;
-  if (item == NULL)
-    return NULL;
-  if (!is_name (item))
-    return ((const Vf *) item)->pci;
-  owner = as_name (item)->owner;
-  if (owner & 1)
+  if (item != NULL)
+    return ((const Vf *) (is_name (item) ? as_name (item)->vf : item))->pci;
+  /* Then the PFs', the later PF first, as when they were indexed. */
+  for (guint i = self->pfs->len; i > 0; i--)
     {
-      if (is_pf != NULL)
-        *is_pf = TRUE;
-      return ((const Pf *) (owner & ~(guintptr) 1))->pci;
+      const Pf *pf = g_ptr_array_index (self->pfs, i - 1);
+      if (pf_has_name (pf, name))
+        {
+          if (is_pf != NULL)
+            *is_pf = TRUE;
+          return pf->pci;
+        }
     }
-  return ((const Vf *) owner)->pci;
+  return NULL;
 }
 
 gboolean
@@ -459,12 +526,9 @@ dpugw_topology_state_set_pf_netdevs (DpugwTopologyState *self, const char *pf_pc
 {
   Pf *pf = find_pf (self, pf_pci);
 
-  if (pf == NULL || names_equal_strv (pf->names, pf->n_names, netdevs))
+  if (pf == NULL || pf_names_equal_strv (pf, netdevs))
     return FALSE;
-  unindex_names (self, pf->names, pf->n_names);
-  g_free (pf->names);
-  pf->names = names_new (netdevs, (guintptr) pf | 1, &pf->n_names);
-  index_names (self, pf->names, pf->n_names);
+  pf_set_netdevs (pf, netdevs);
   g_clear_pointer (&self->variant, g_variant_unref);
   return TRUE;
 }
