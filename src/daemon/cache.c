@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * The cache is sized for thousands of VFs, each cached with a few dozen bytes: an entry is one
- * allocation holding its own strings, what it says of its PF is shared with the PF's other
- * entries, and the indexes are DpugwStrSets of pointers to the entries themselves.
+ * The cache is sized for thousands of VFs, each cached with a few dozen bytes: an entry is 48
+ * bytes from a slab with its strings inline, what it says of its PF is shared with the PF's
+ * other entries, and the indexes are DpugwStrSets of pointers to the entries themselves.
  */
 #define G_LOG_DOMAIN "dpugw-cache"
 
@@ -316,8 +316,7 @@ entry_view (const Entry *entry, DpugwResolution *view)
 {
   const Choice *choice = entry->choice;
 
-  if (view == NULL)
-    return NULL;
+  g_return_val_if_fail (view != NULL, NULL);
   *view = (DpugwResolution) {
     .mgmt_port = (char *) entry_mgmt_port (entry),
     .vf_pci = (char *) entry_vf_pci (entry),

@@ -101,9 +101,12 @@ name_key (gconstpointer item)
 static gboolean
 copy_fixed (char *dst, gsize size, const char *src)
 {
+  g_autofree char *quoted = NULL;
+
   if (g_strlcpy (dst, src, size) < size)
     return TRUE;
-  g_warning ("ignoring an over-long name or address \"%.*s…\"", (int) size - 1, src);
+  quoted = dpugw_quote_untrusted (src);
+  g_warning ("ignoring an over-long name or address %s", quoted);
   *dst = '\0';
   return FALSE;
 }

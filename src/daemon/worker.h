@@ -7,8 +7,9 @@
 G_BEGIN_DECLS
 
 /*
- * The daemon's sysfs work, run in GTask worker threads so that the main loop
- * never blocks on I/O.  Each job takes its own copies of what it needs.
+ * The daemon's sysfs work, run in worker threads so that the main loop never
+ * blocks on I/O: lookups on a pool of as many threads as CPUs, passes and
+ * diagnoses in GTask's.  Each job takes its own copies of what it needs.
  */
 
 typedef enum {
