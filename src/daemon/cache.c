@@ -104,28 +104,22 @@ entry_vf_pci (const Entry *entry)
   return (entry->flags & IS_SF) ? "" : entry->fn.vf_pci;
 }
 
-static inline gboolean
-is_alias (gconstpointer item)
-{
-  return ((guintptr) item & 1) != 0;
-}
-
 static inline Alias *
 as_alias (gconstpointer item)
 {
-  return (Alias *) ((guintptr) item & ~(guintptr) 1);
+  return dpugw_str_set_untag (item);
 }
 
 static inline Entry *
 entry_of_name (gconstpointer item)
 {
-  return is_alias (item) ? as_alias (item)->entry : (Entry *) item;
+  return dpugw_str_set_is_tagged (item) ? as_alias (item)->entry : (Entry *) item;
 }
 
 static const char *
 name_key (gconstpointer item)
 {
-  return is_alias (item) ? as_alias (item)->name : ((const Entry *) item)->mgmt_port;
+  return dpugw_str_set_is_tagged (item) ? as_alias (item)->name : ((const Entry *) item)->mgmt_port;
 }
 
 static const char *
@@ -368,7 +362,7 @@ clear_entries (DpugwCache *cache)
   gpointer item;
 
   while ((item = dpugw_str_set_next (&cache->by_name, &pos)) != NULL)
-    if (is_alias (item))
+    if (dpugw_str_set_is_tagged (item))
       g_free (as_alias (item));
   pos = 0;
   while ((item = dpugw_str_set_next (&cache->by_vf, &pos)) != NULL)
@@ -417,7 +411,7 @@ name_replace (DpugwCache *cache, gpointer item)
 {
   gpointer old = dpugw_str_set_replace (&cache->by_name, item);
 
-  if (old != NULL && is_alias (old))
+  if (old != NULL && dpugw_str_set_is_tagged (old))
     {
       as_alias (old)->entry->n_aliases--;
       g_free (as_alias (old));
@@ -437,7 +431,7 @@ name_add_alias (DpugwCache *cache, const char *name, Entry *entry)
   alias->entry = entry;
   memcpy (alias->name, name, len + 1);
   entry->n_aliases++;
-  name_replace (cache, (gpointer) ((guintptr) alias | 1));
+  name_replace (cache, dpugw_str_set_tag (alias));
 }
 
 /* The names that lead to @entry now lead to @to, or (@to NULL) go. */
@@ -453,7 +447,7 @@ names_move (DpugwCache *cache, Entry *entry, Entry *to)
       gpointer item;
 
       while ((item = dpugw_str_set_next (&cache->by_name, &pos)) != NULL)
-        if (is_alias (item) && as_alias (item)->entry == entry)
+        if (dpugw_str_set_is_tagged (item) && as_alias (item)->entry == entry)
           {
             if (to != NULL && to->n_aliases < G_MAXUINT16)
               {
@@ -653,7 +647,7 @@ dpugw_cache_forget_name (DpugwCache *cache, const char *netdev)
   gpointer item = dpugw_str_set_steal (&cache->by_name, netdev);
 
   /* An entry whose own name this was stays, found by its function. */
-  if (item != NULL && is_alias (item))
+  if (item != NULL && dpugw_str_set_is_tagged (item))
     {
       as_alias (item)->entry->n_aliases--;
       g_free (as_alias (item));

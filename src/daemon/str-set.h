@@ -46,4 +46,26 @@ gpointer dpugw_str_set_next (const DpugwStrSet *set, guint *pos);
 /* Any one item, or NULL when empty. */
 gpointer dpugw_str_set_any (const DpugwStrSet *set);
 
+/*
+ * Items of two kinds in one set: those of the second kind are put in tagged (bit 0 set; both
+ * kinds at least 2-byte aligned), for the key function to tell them apart.
+ */
+static inline gpointer
+dpugw_str_set_tag (gconstpointer item)
+{
+  return (gpointer) ((guintptr) item | 1);
+}
+
+static inline gboolean
+dpugw_str_set_is_tagged (gconstpointer item)
+{
+  return ((guintptr) item & 1) != 0;
+}
+
+static inline gpointer
+dpugw_str_set_untag (gconstpointer item)
+{
+  return (gpointer) ((guintptr) item & ~(guintptr) 1);
+}
+
 G_END_DECLS

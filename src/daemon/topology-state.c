@@ -72,28 +72,16 @@ vf_key (gconstpointer item)
   return ((const Vf *) item)->pci;
 }
 
-static inline gboolean
-is_name (gconstpointer item)
-{
-  return ((guintptr) item & 1) != 0;
-}
-
 static inline Name *
 as_name (gconstpointer item)
 {
-  return (Name *) ((guintptr) item & ~(guintptr) 1);
-}
-
-static inline gpointer
-tag_name (Name *name)
-{
-  return (gpointer) ((guintptr) name | 1);
+  return dpugw_str_set_untag (item);
 }
 
 static const char *
 name_key (gconstpointer item)
 {
-  return is_name (item) ? as_name (item)->name : ((const Vf *) item)->netdev;
+  return dpugw_str_set_is_tagged (item) ? as_name (item)->name : ((const Vf *) item)->netdev;
 }
 
 /* Copies @src into a fixed field; FALSE if it does not fit (never for the validated names and
@@ -322,7 +310,7 @@ index_vf_names (DpugwTopologyState *self, Vf *vf)
   if (vf->netdev[0] != '\0')
     dpugw_str_set_replace (&self->by_name, vf);
   for (guint i = 0; vf->more != NULL && i < vf->more->n; i++)
-    dpugw_str_set_replace (&self->by_name, tag_name (&vf->more->names[i]));
+    dpugw_str_set_replace (&self->by_name, dpugw_str_set_tag (&vf->more->names[i]));
 }
 
 static void
@@ -333,7 +321,7 @@ unindex_vf_names (DpugwTopologyState *self, Vf *vf)
   for (guint i = 0; vf->more != NULL && i < vf->more->n; i++)
     {
       Name *name = &vf->more->names[i];
-      if (dpugw_str_set_lookup (&self->by_name, name->name) == tag_name (name))
+      if (dpugw_str_set_lookup (&self->by_name, name->name) == dpugw_str_set_tag (name))
         dpugw_str_set_steal (&self->by_name, name->name);
     }
 }
@@ -509,7 +497,7 @@ dpugw_topology_state_pci_of_netdev (DpugwTopologyState *self, const char *name, 
   if (is_pf != NULL)
     *is_pf = FALSE;
   if (item != NULL)
-    return ((const Vf *) (is_name (item) ? as_name (item)->vf : item))->pci;
+    return ((const Vf *) (dpugw_str_set_is_tagged (item) ? as_name (item)->vf : item))->pci;
   /* Then the PFs', the later PF first, as when they were indexed. */
   for (guint i = self->pfs->len; i > 0; i--)
     {
