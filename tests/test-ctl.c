@@ -559,6 +559,9 @@ test_service_configured_json (ServiceFixture *f, gconstpointer unused)
   g_assert_cmpint (run.status, ==, 0);
 
   CTL (&again, "topology", f->address_flag, "--json");
+  /* Seen missing once under valgrind, not since: say what came instead. */
+  if (strstr (again.out, "\"pfs\":[{\"pci\":\"0000:01:00.0\"") == NULL)
+    g_printerr ("# topology --json printed: %s\n# and on stderr: %s\n", again.out, again.err);
   g_assert_true (g_str_has_prefix (again.out, "{\"generation\":"));
   g_assert_nonnull (strstr (again.out, "\"pfs\":[{\"pci\":\"0000:01:00.0\""));
 }
