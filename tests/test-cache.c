@@ -4,37 +4,57 @@
  */
 #include "cache.h"
 
-/* Somewhere for a lookup to fill, alive to the end of the enclosing block. */
-#define VIEW (&(DpugwResolution) { 0 })
-
 static DpugwResolution *
-resolution (const char *mgmt_port, const char *vf_pci, const char *interface)
+resolution_of_pf (const char *mgmt_port, const char *vf_pci, const char *pf_pci, const char *interface)
 {
   DpugwResolution *r = g_new0 (DpugwResolution, 1);
 
   r->mgmt_port = g_strdup (mgmt_port);
   r->vf_pci = g_strdup (vf_pci);
-  r->pf_pci = g_strdup ("0000:01:00.0");
+  r->pf_pci = g_strdup (pf_pci);
   r->interface = g_strdup (interface);
   r->candidates = g_new0 (char *, 2);
   r->candidates[0] = g_strdup (interface);
+  r->function_type = g_strdup ("vf");
   return r;
+}
+
+static DpugwCacheEntry *
+resolution (const char *mgmt_port, const char *vf_pci, const char *interface)
+{
+  return dpugw_cache_entry_new (resolution_of_pf (mgmt_port, vf_pci, "0000:01:00.0", interface));
+}
+
+/* A PF's choice of @interface. */
+static DpugwChoice *
+choice_of (const char *pf_pci, const char *interface)
+{
+  g_autoptr(DpugwResolution) r = resolution_of_pf ("", "", pf_pci, interface);
+  return dpugw_choice_new_take (r);
+}
+
+static void
+store (DpugwCache *cache, const char *requested_name, DpugwCacheEntry *entry)
+{
+  dpugw_cache_put (cache, requested_name, entry);
 }
 
 static void
 test_store_lookup (void)
 {
   g_autoptr(DpugwCache) cache = dpugw_cache_new (16, 16, G_USEC_PER_SEC);
-  const DpugwResolution *r;
+  const DpugwCacheEntry *r;
 
-  dpugw_cache_store (cache, NULL, resolution ("pf0vf0", "0000:01:02.3", "eth0"));
-  r = dpugw_cache_lookup_vf (cache, "0000:01:02.3", VIEW);
+  store (cache, NULL, resolution ("pf0vf0", "0000:01:02.3", "eth0"));
+  r = dpugw_cache_lookup (cache, "0000:01:02.3");
   g_assert_nonnull (r);
-  g_assert_cmpstr (r->interface, ==, "eth0");
-  /* The name leads to the same entry: the same strings, not copies. */
-  g_assert_true (dpugw_cache_lookup_name (cache, "pf0vf0", VIEW)->vf_pci == r->vf_pci);
-  g_assert_null (dpugw_cache_lookup_name (cache, "pf0vf1", VIEW));
-  g_assert_null (dpugw_cache_lookup_vf (cache, "0000:01:02.4", VIEW));
+  g_assert_cmpstr (r->choice->interface, ==, "eth0");
+  g_assert_cmpstr (dpugw_cache_entry_vf_pci (r), ==, "0000:01:02.3");
+  g_assert_false (r->is_sf);
+  /* The name leads to the same entry. */
+  g_assert_true (dpugw_cache_lookup_name (cache, "pf0vf0") == r);
+  g_assert_null (dpugw_cache_lookup_name (cache, "pf0vf1"));
+  g_assert_null (dpugw_cache_lookup (cache, "0000:01:02.4"));
 }
 
 /* The VF renamed: the entry stays under its PCI address, both names lead to it. */
@@ -43,14 +63,14 @@ test_rename_keeps_entry (void)
 {
   g_autoptr(DpugwCache) cache = dpugw_cache_new (16, 16, G_USEC_PER_SEC);
 
-  dpugw_cache_store (cache, "pf0vf0", resolution ("pf0vf0", "0000:01:02.3", "eth0"));
-  dpugw_cache_store (cache, NULL, resolution ("ovn-k8s-mp0", "0000:01:02.3", "eth0"));
+  store (cache, "pf0vf0", resolution ("pf0vf0", "0000:01:02.3", "eth0"));
+  store (cache, NULL, resolution ("ovn-k8s-mp0", "0000:01:02.3", "eth0"));
   g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 1);
   g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 2);
-  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "ovn-k8s-mp0", VIEW)->mgmt_port, ==, "ovn-k8s-mp0");
-  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0", VIEW)->vf_pci, ==, "0000:01:02.3");
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "ovn-k8s-mp0")->mgmt_port, ==, "ovn-k8s-mp0");
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0")->function, ==, "0000:01:02.3");
 
-  dpugw_cache_remove_vf (cache, "0000:01:02.3");
+  dpugw_cache_remove (cache, "0000:01:02.3");
   g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 0);
   g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 0);
 }
@@ -64,7 +84,7 @@ test_bounded_entries (void)
     {
       g_autofree char *vf = g_strdup_printf ("0000:01:%02x.%u", i / 8, i % 8);
       g_autofree char *name = g_strdup_printf ("vf%u", i);
-      dpugw_cache_store (cache, NULL, resolution (name, vf, "eth0"));
+      store (cache, NULL, resolution (name, vf, "eth0"));
       g_assert_cmpuint (dpugw_cache_n_entries (cache), <=, 4);
       /* Evicted entries take their names along. */
       g_assert_cmpuint (dpugw_cache_n_names (cache), <=, 4);
@@ -102,23 +122,22 @@ test_bounded_failures (void)
 }
 
 static void
-test_clear_and_list (void)
+test_list (void)
 {
   g_autoptr(DpugwCache) cache = dpugw_cache_new (16, 16, G_USEC_PER_SEC);
   g_autoptr(GError) error = g_error_new_literal (DPUGW_ERROR, DPUGW_ERROR_PCI_ADDRESS, "no");
   g_auto(GStrv) vfs = NULL;
 
-  dpugw_cache_store (cache, NULL, resolution ("b", "0000:01:02.4", "eth0"));
-  dpugw_cache_store (cache, NULL, resolution ("a", "0000:01:02.3", "eth0"));
+  store (cache, NULL, resolution ("b", "0000:01:02.4", "eth0"));
+  store (cache, NULL, resolution ("a", "0000:01:02.3", "eth0"));
   dpugw_cache_store_failure (cache, "netdev:x", error, 0);
-  vfs = dpugw_cache_dup_vfs (cache);
+  vfs = dpugw_cache_dup_functions (cache);
   g_assert_cmpuint (g_strv_length (vfs), ==, 2);
   g_assert_cmpstr (vfs[0], ==, "0000:01:02.3");
   g_assert_cmpstr (vfs[1], ==, "0000:01:02.4");
 
-  dpugw_cache_clear (cache);
-  g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 0);
-  g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 0);
+  dpugw_cache_clear_failures (cache);
+  g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 2);
   g_assert_cmpuint (dpugw_cache_n_failures (cache), ==, 0);
 }
 
@@ -127,33 +146,33 @@ static void
 test_pf_part_shared (void)
 {
   g_autoptr(DpugwCache) cache = dpugw_cache_new (16, 16, G_USEC_PER_SEC);
-  const DpugwResolution *a, *b, *c;
-  DpugwResolution *other;
+  const DpugwCacheEntry *a, *b, *c;
+  DpugwCacheEntry *other;
 
-  dpugw_cache_store (cache, NULL, resolution ("pf0vf0", "0000:01:02.3", "eth0"));
-  dpugw_cache_store (cache, NULL, resolution ("pf0vf1", "0000:01:02.4", "eth0"));
-  a = dpugw_cache_lookup_vf (cache, "0000:01:02.3", VIEW);
-  b = dpugw_cache_lookup_vf (cache, "0000:01:02.4", VIEW);
-  g_assert_true (a->candidates == b->candidates);
-  g_assert_true (a->interface == b->interface);
+  store (cache, NULL, resolution ("pf0vf0", "0000:01:02.3", "eth0"));
+  store (cache, NULL, resolution ("pf0vf1", "0000:01:02.4", "eth0"));
+  a = dpugw_cache_lookup (cache, "0000:01:02.3");
+  b = dpugw_cache_lookup (cache, "0000:01:02.4");
+  g_assert_true (a->choice->candidates == b->choice->candidates);
+  g_assert_true (a->choice->interface == b->choice->interface);
   g_assert_cmpstr (a->mgmt_port, ==, "pf0vf0");
   g_assert_cmpstr (b->mgmt_port, ==, "pf0vf1");
 
   /* Another answer for the same PF (its netdevs changed meanwhile) is kept apart. */
   other = resolution ("pf0vf2", "0000:01:02.5", "eth1");
-  dpugw_cache_store (cache, NULL, other);
-  c = dpugw_cache_lookup_vf (cache, "0000:01:02.5", VIEW);
-  g_assert_cmpstr (c->interface, ==, "eth1");
-  g_assert_cmpstr (a->interface, ==, "eth0");
-  g_assert_true (c->candidates != a->candidates);
+  store (cache, NULL, other);
+  c = dpugw_cache_lookup (cache, "0000:01:02.5");
+  g_assert_cmpstr (c->choice->interface, ==, "eth1");
+  g_assert_cmpstr (a->choice->interface, ==, "eth0");
+  g_assert_true (c->choice->candidates != a->choice->candidates);
 
   /* The newest choice goes with its last entry; an equal one stored later is whole again. */
-  dpugw_cache_remove_vf (cache, "0000:01:02.5");
-  dpugw_cache_store (cache, NULL, resolution ("pf0vf2", "0000:01:02.5", "eth1"));
-  c = dpugw_cache_lookup_vf (cache, "0000:01:02.5", VIEW);
-  g_assert_cmpstr (c->interface, ==, "eth1");
-  g_assert_cmpstr (c->candidates[0], ==, "eth1");
-  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.3", VIEW)->interface, ==, "eth0");
+  dpugw_cache_remove (cache, "0000:01:02.5");
+  store (cache, NULL, resolution ("pf0vf2", "0000:01:02.5", "eth1"));
+  c = dpugw_cache_lookup (cache, "0000:01:02.5");
+  g_assert_cmpstr (c->choice->interface, ==, "eth1");
+  g_assert_cmpstr (c->choice->candidates[0], ==, "eth1");
+  g_assert_cmpstr (dpugw_cache_lookup (cache, "0000:01:02.3")->choice->interface, ==, "eth0");
 }
 
 /* A PF's netdevs changed: all its entries take the new choice at once; none, and they go. */
@@ -162,37 +181,34 @@ test_update_pf (void)
 {
   g_autoptr(DpugwCache) cache = dpugw_cache_new (16, 16, G_USEC_PER_SEC);
   g_auto(GStrv) vfs = NULL;
-  DpugwResolution *choice;
+  g_autoptr(DpugwChoice) choice = NULL;
+  g_autoptr(DpugwChoice) unknown = NULL;
 
-  dpugw_cache_store (cache, "pf0vf0", resolution ("pf0vf0", "0000:01:02.3", "eth0"));
-  dpugw_cache_store (cache, NULL, resolution ("pf0vf1", "0000:01:02.4", "eth0"));
-  {
-    /* Another PF's entry. */
-    DpugwResolution *r = resolution ("pf1vf0", "0000:02:02.3", "eth9");
-    g_free (r->pf_pci);
-    r->pf_pci = g_strdup ("0000:02:00.0");
-    dpugw_cache_store (cache, NULL, r);
-  }
+  store (cache, "pf0vf0", resolution ("pf0vf0", "0000:01:02.3", "eth0"));
+  store (cache, NULL, resolution ("pf0vf1", "0000:01:02.4", "eth0"));
+  /* Another PF's entry. */
+  store (cache, NULL, dpugw_cache_entry_new (resolution_of_pf ("pf1vf0", "0000:02:02.3", "0000:02:00.0", "eth9")));
 
-  choice = resolution ("", "", "uplink0");
-  dpugw_cache_update_pf (cache, "0000:01:00.0", choice);
-  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0", VIEW)->interface, ==, "uplink0");
-  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.4", VIEW)->interface, ==, "uplink0");
-  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.4", VIEW)->candidates[0], ==, "uplink0");
-  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.4", VIEW)->mgmt_port, ==, "pf0vf1");
-  g_assert_true (dpugw_cache_lookup_vf (cache, "0000:01:02.3", VIEW)->candidates ==
-                 dpugw_cache_lookup_vf (cache, "0000:01:02.4", VIEW)->candidates);
+  choice = choice_of ("0000:01:00.0", "uplink0");
+  dpugw_cache_set_choice (cache, "0000:01:00.0", choice);
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0")->choice->interface, ==, "uplink0");
+  g_assert_cmpstr (dpugw_cache_lookup (cache, "0000:01:02.4")->choice->interface, ==, "uplink0");
+  g_assert_cmpstr (dpugw_cache_lookup (cache, "0000:01:02.4")->choice->candidates[0], ==, "uplink0");
+  g_assert_cmpstr (dpugw_cache_lookup (cache, "0000:01:02.4")->mgmt_port, ==, "pf0vf1");
+  g_assert_true (dpugw_cache_lookup (cache, "0000:01:02.3")->choice->candidates ==
+                 dpugw_cache_lookup (cache, "0000:01:02.4")->choice->candidates);
 
-  vfs = dpugw_cache_dup_vfs_of_pf (cache, "0000:01:00.0");
+  vfs = dpugw_cache_dup_functions_of_pf (cache, "0000:01:00.0");
   g_assert_cmpuint (g_strv_length (vfs), ==, 2);
 
-  dpugw_cache_update_pf (cache, "0000:01:00.0", NULL);
-  g_assert_null (dpugw_cache_lookup_vf (cache, "0000:01:02.3", VIEW));
-  g_assert_null (dpugw_cache_lookup_name (cache, "pf0vf1", VIEW));
+  dpugw_cache_set_choice (cache, "0000:01:00.0", NULL);
+  g_assert_null (dpugw_cache_lookup (cache, "0000:01:02.3"));
+  g_assert_null (dpugw_cache_lookup_name (cache, "pf0vf1"));
   g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 1);
-  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:02:02.3", VIEW)->interface, ==, "eth9");
+  g_assert_cmpstr (dpugw_cache_lookup (cache, "0000:02:02.3")->choice->interface, ==, "eth9");
   /* A PF the cache does not know changes nothing. */
-  dpugw_cache_update_pf (cache, "0000:03:00.0", resolution ("", "", "x"));
+  unknown = choice_of ("0000:03:00.0", "x");
+  dpugw_cache_set_choice (cache, "0000:03:00.0", unknown);
   g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 1);
 }
 
@@ -203,72 +219,72 @@ test_names_asked_for (void)
 {
   g_autoptr(DpugwCache) cache = dpugw_cache_new (16, 16, G_USEC_PER_SEC);
 
-  dpugw_cache_store (cache, "pf0vf0", resolution ("ovn-k8s-mp0", "0000:01:02.3", "eth0"));
-  dpugw_cache_store (cache, NULL, resolution ("pf0vf1", "0000:01:02.4", "eth0"));
+  store (cache, "pf0vf0", resolution ("ovn-k8s-mp0", "0000:01:02.3", "eth0"));
+  store (cache, NULL, resolution ("pf0vf1", "0000:01:02.4", "eth0"));
   g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 3);
-  g_assert_cmpstr (dpugw_cache_vf_of_name (cache, "pf0vf0"), ==, "0000:01:02.3");
-  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0", VIEW)->mgmt_port, ==, "ovn-k8s-mp0");
+  g_assert_cmpstr (dpugw_cache_function_of_name (cache, "pf0vf0"), ==, "0000:01:02.3");
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0")->mgmt_port, ==, "ovn-k8s-mp0");
 
   /* Stored again, with another gateway: both names lead to the new entry. */
-  dpugw_cache_store (cache, NULL, resolution ("ovn-k8s-mp0", "0000:01:02.3", "eth1"));
+  store (cache, NULL, resolution ("ovn-k8s-mp0", "0000:01:02.3", "eth1"));
   g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 2);
   g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 3);
-  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0", VIEW)->interface, ==, "eth1");
-  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "ovn-k8s-mp0", VIEW)->interface, ==, "eth1");
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "pf0vf0")->choice->interface, ==, "eth1");
+  g_assert_cmpstr (dpugw_cache_lookup_name (cache, "ovn-k8s-mp0")->choice->interface, ==, "eth1");
 
   /* Another function takes the name: it leads there now, and the first entry keeps its own. */
-  dpugw_cache_store (cache, "pf0vf0", resolution ("pf0vf0", "0000:01:02.5", "eth0"));
-  g_assert_cmpstr (dpugw_cache_vf_of_name (cache, "pf0vf0"), ==, "0000:01:02.5");
-  g_assert_cmpstr (dpugw_cache_vf_of_name (cache, "ovn-k8s-mp0"), ==, "0000:01:02.3");
+  store (cache, "pf0vf0", resolution ("pf0vf0", "0000:01:02.5", "eth0"));
+  g_assert_cmpstr (dpugw_cache_function_of_name (cache, "pf0vf0"), ==, "0000:01:02.5");
+  g_assert_cmpstr (dpugw_cache_function_of_name (cache, "ovn-k8s-mp0"), ==, "0000:01:02.3");
   g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 3);
 
   /* Forgetting a name leaves the entry, found by its function. */
   dpugw_cache_forget_name (cache, "ovn-k8s-mp0");
-  g_assert_null (dpugw_cache_lookup_name (cache, "ovn-k8s-mp0", VIEW));
-  g_assert_cmpstr (dpugw_cache_lookup_vf (cache, "0000:01:02.3", VIEW)->mgmt_port, ==, "ovn-k8s-mp0");
+  g_assert_null (dpugw_cache_lookup_name (cache, "ovn-k8s-mp0"));
+  g_assert_cmpstr (dpugw_cache_lookup (cache, "0000:01:02.3")->mgmt_port, ==, "ovn-k8s-mp0");
   g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 2);
 
   /* The renamed VF's entry stored under its new name: the old one leads to it as well. */
-  dpugw_cache_store (cache, "ovn-k8s-mp0", resolution ("ovn-k8s-mp0", "0000:01:02.4", "eth0"));
-  g_assert_cmpstr (dpugw_cache_vf_of_name (cache, "pf0vf1"), ==, "0000:01:02.4");
-  g_assert_cmpstr (dpugw_cache_vf_of_name (cache, "ovn-k8s-mp0"), ==, "0000:01:02.4");
+  store (cache, "ovn-k8s-mp0", resolution ("ovn-k8s-mp0", "0000:01:02.4", "eth0"));
+  g_assert_cmpstr (dpugw_cache_function_of_name (cache, "pf0vf1"), ==, "0000:01:02.4");
+  g_assert_cmpstr (dpugw_cache_function_of_name (cache, "ovn-k8s-mp0"), ==, "0000:01:02.4");
 
-  dpugw_cache_remove_vf (cache, "0000:01:02.4");
-  g_assert_null (dpugw_cache_vf_of_name (cache, "pf0vf1"));
-  g_assert_null (dpugw_cache_vf_of_name (cache, "ovn-k8s-mp0"));
-  dpugw_cache_remove_vf (cache, "0000:01:02.5");
-  dpugw_cache_remove_vf (cache, "0000:01:02.3");
+  dpugw_cache_remove (cache, "0000:01:02.4");
+  g_assert_null (dpugw_cache_function_of_name (cache, "pf0vf1"));
+  g_assert_null (dpugw_cache_function_of_name (cache, "ovn-k8s-mp0"));
+  dpugw_cache_remove (cache, "0000:01:02.5");
+  dpugw_cache_remove (cache, "0000:01:02.3");
   g_assert_cmpuint (dpugw_cache_n_entries (cache), ==, 0);
   g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 0);
 }
 
-/* A scalable function's entry is keyed by its auxiliary device; its view gives back every field. */
+/* A scalable function's entry is keyed by its auxiliary device and keeps every field. */
 static void
 test_scalable_function (void)
 {
   g_autoptr(DpugwCache) cache = dpugw_cache_new (16, 16, G_USEC_PER_SEC);
-  DpugwResolution *r = resolution ("enp3s0f0s2", "", "eth0");
-  const DpugwResolution *got;
+  DpugwResolution *r = resolution_of_pf ("enp3s0f0s2", "", "0000:01:00.0", "eth0");
+  const DpugwCacheEntry *got;
 
   r->sf = g_strdup ("mlx5_core.sf.2");
+  g_free (r->function_type);
   r->function_type = g_strdup ("sf");
   r->selected_by = g_strdup ("first");
   r->hint = g_strdup ("advice");
   r->source = DPUGW_SOURCE_DEVICE_PLUGIN;
-  dpugw_cache_store (cache, NULL, r);
-  got = dpugw_cache_lookup_vf (cache, "mlx5_core.sf.2", VIEW);
+  store (cache, NULL, dpugw_cache_entry_new (r));
+  got = dpugw_cache_lookup (cache, "mlx5_core.sf.2");
   g_assert_nonnull (got);
   g_assert_cmpstr (got->mgmt_port, ==, "enp3s0f0s2");
-  g_assert_cmpstr (got->vf_pci, ==, "");
-  g_assert_cmpstr (got->sf, ==, "mlx5_core.sf.2");
-  g_assert_cmpstr (got->function_type, ==, "sf");
-  g_assert_cmpstr (got->pf_pci, ==, "0000:01:00.0");
-  g_assert_cmpstr (got->selected_by, ==, "first");
-  g_assert_cmpstr (got->hint, ==, "advice");
-  g_assert_cmpint (got->source, ==, DPUGW_SOURCE_DERIVED);
-  g_assert_null (got->interfaces);
-  g_assert_cmpstr (dpugw_cache_vf_of_name (cache, "enp3s0f0s2"), ==, "mlx5_core.sf.2");
-  g_assert_null (dpugw_cache_lookup_vf (cache, "", VIEW));
+  g_assert_cmpstr (dpugw_cache_entry_vf_pci (got), ==, "");
+  g_assert_true (got->is_sf);
+  g_assert_cmpstr (got->function, ==, "mlx5_core.sf.2");
+  g_assert_cmpstr (got->choice->pf_pci, ==, "0000:01:00.0");
+  g_assert_cmpstr (got->choice->selected_by, ==, "first");
+  g_assert_cmpstr (got->choice->hint, ==, "advice");
+  g_assert_null (got->choice->interfaces);
+  g_assert_cmpstr (dpugw_cache_function_of_name (cache, "enp3s0f0s2"), ==, "mlx5_core.sf.2");
+  g_assert_null (dpugw_cache_lookup (cache, ""));
 }
 
 /* Thousands of entries in and out, against a GHashTable of what should be there. */
@@ -287,13 +303,13 @@ test_many (void)
 
       if (g_rand_int_range (rand, 0, 3) == 0)
         {
-          dpugw_cache_remove_vf (cache, vf);
+          dpugw_cache_remove (cache, vf);
           g_hash_table_remove (model, vf);
         }
       else
         {
           g_autofree char *gw = g_strdup_printf ("eth%u", g_rand_int_range (rand, 0, 4));
-          dpugw_cache_store (cache, NULL, resolution (name, vf, gw));
+          store (cache, NULL, resolution (name, vf, gw));
           g_hash_table_replace (model, g_strdup (vf), g_steal_pointer (&gw));
         }
     }
@@ -304,15 +320,15 @@ test_many (void)
       g_autofree char *vf = g_strdup_printf ("0000:%02x:%02x.%u", n / 256, (n / 8) % 32, n % 8);
       g_autofree char *name = g_strdup_printf ("vf%u", n);
       const char *gw = g_hash_table_lookup (model, vf);
-      const DpugwResolution *got = dpugw_cache_lookup_name (cache, name, VIEW);
+      const DpugwCacheEntry *got = dpugw_cache_lookup_name (cache, name);
 
       if (gw == NULL)
         g_assert_null (got);
       else
         {
           g_assert_nonnull (got);
-          g_assert_cmpstr (got->vf_pci, ==, vf);
-          g_assert_cmpstr (got->interface, ==, gw);
+          g_assert_cmpstr (got->function, ==, vf);
+          g_assert_cmpstr (got->choice->interface, ==, gw);
         }
     }
   g_rand_free (rand);
@@ -327,7 +343,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cache/bounded-entries", test_bounded_entries);
   g_test_add_func ("/cache/failures-expire", test_failures_expire);
   g_test_add_func ("/cache/bounded-failures", test_bounded_failures);
-  g_test_add_func ("/cache/clear-and-list", test_clear_and_list);
+  g_test_add_func ("/cache/list", test_list);
   g_test_add_func ("/cache/pf-part-shared", test_pf_part_shared);
   g_test_add_func ("/cache/update-pf", test_update_pf);
   g_test_add_func ("/cache/names-asked-for", test_names_asked_for);

@@ -6,12 +6,48 @@
 G_BEGIN_DECLS
 
 /*
- * The daemon's resolution cache, main thread only.  Successes are keyed by
- * the management function (the VF's PCI address, or a scalable function's
- * auxiliary device name), with a netdev name -> function index beside them, so a renamed
- * VF keeps its entry.  Failures are keyed by the request ("netdev:NAME",
- * "pci:ADDR", "configured") and expire.  Both are bounded: a caller cannot
- * grow the cache without limit by asking for names that do not exist.
+ * What the management functions of one PF share: the PF's netdevs and the selection's outcome.
+ * Reference counted and immutable once made: on a switchdev PF the candidates are the uplink
+ * and a representor per VF, so a copy per cached VF would make the cache quadratic.
+ */
+typedef struct {
+  gatomicrefcount ref;
+  char *pf_pci;
+  GStrv candidates;
+  GStrv interfaces;
+  char *interface;
+  char *selected_by;
+  char *hint;
+} DpugwChoice;
+
+/* Takes the PF part of @r (pf_pci, candidates, interfaces, interface, selected_by, hint). */
+DpugwChoice *dpugw_choice_new_take (DpugwResolution *r);
+DpugwChoice *dpugw_choice_ref (DpugwChoice *choice);
+void dpugw_choice_unref (DpugwChoice *choice);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwChoice, dpugw_choice_unref)
+gboolean dpugw_choice_equal (const DpugwChoice *a, const DpugwChoice *b);
+
+/* One cached management function: a VF by its PCI address, or a scalable function by its
+ * auxiliary device name. */
+typedef struct {
+  char *function;      /* GRefString */
+  char *mgmt_port;     /* its netdev when it was resolved; "" if it had none (vfio) */
+  gboolean is_sf;
+  DpugwChoice *choice;
+} DpugwCacheEntry;
+
+/* An entry of @r's function (transfer full; its PF part becomes the choice). */
+DpugwCacheEntry *dpugw_cache_entry_new (DpugwResolution *r);
+void dpugw_cache_entry_free (DpugwCacheEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwCacheEntry, dpugw_cache_entry_free)
+/* "" for a scalable function. */
+const char *dpugw_cache_entry_vf_pci (const DpugwCacheEntry *entry);
+
+/*
+ * The daemon's resolution cache, main thread only: entries by function, with a netdev name ->
+ * function index beside them, so that a renamed VF keeps its entry; and failures by request
+ * ("netdev:NAME", "pci:ADDR", "configured"), which expire.  Both are bounded: a caller cannot
+ * grow the cache by asking for names that do not exist.
  */
 typedef struct _DpugwCache DpugwCache;
 
@@ -19,41 +55,35 @@ DpugwCache *dpugw_cache_new (guint max_entries, guint max_failures, gint64 failu
 void dpugw_cache_free (DpugwCache *cache);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwCache, dpugw_cache_free)
 
+/* The entry of a function, or of the function a netdev name leads to; valid until the next change. */
+const DpugwCacheEntry *dpugw_cache_lookup (DpugwCache *cache, const char *function);
+const DpugwCacheEntry *dpugw_cache_lookup_name (DpugwCache *cache, const char *netdev);
+/* The gateway interface cached for @function, "" when none. */
+const char *dpugw_cache_interface (DpugwCache *cache, const char *function);
+
 /*
- * The entry of a function, or of the function a netdev name leads to: filled into @view and
- * returned as @view, or NULL if there is none.  The view's strings belong to the cache, valid
- * until its next change: read them, do not free them.
+ * Stores @entry (transfer full) in place of its function's, indexed by its mgmt_port and by
+ * @requested_name; names that led to the function still do.  A choice equal to the one stored
+ * last for its PF is shared with it.
  */
-const DpugwResolution *dpugw_cache_lookup_vf (DpugwCache *cache, const char *vf_pci, DpugwResolution *view);
-const DpugwResolution *dpugw_cache_lookup_name (DpugwCache *cache, const char *netdev, DpugwResolution *view);
-/*
- * Stores @resolution (transfer full) under its VF, indexing its mgmt_port and @requested_name;
- * the names that led to the entry it replaces lead to it.  What it says of its PF (pf_pci,
- * candidates, interfaces, interface, selected_by, hint) is shared with the PF's other entries
- * when it is the same.  Only the function's own strings are copied into the entry.
- */
-void dpugw_cache_store (DpugwCache *cache, const char *requested_name, DpugwResolution *resolution);
-/*
- * The PF's netdevs changed: every cached function of @pf_pci takes @pf_resolution's PF part
- * (transfer full; dpugw_resolve_pf's result), or leaves the cache with %NULL.
- */
-void dpugw_cache_update_pf (DpugwCache *cache, const char *pf_pci, DpugwResolution *pf_resolution);
-void dpugw_cache_remove_vf (DpugwCache *cache, const char *vf_pci);
+void dpugw_cache_put (DpugwCache *cache, const char *requested_name, DpugwCacheEntry *entry);
+void dpugw_cache_remove (DpugwCache *cache, const char *function);
+/* The PF's netdevs changed: each cached function of @pf_pci takes @choice (NULL: they go). */
+void dpugw_cache_set_choice (DpugwCache *cache, const char *pf_pci, DpugwChoice *choice);
+
+/* The function a netdev name leads to, and forgetting the name (it changed). */
+const char *dpugw_cache_function_of_name (DpugwCache *cache, const char *netdev);
+void dpugw_cache_forget_name (DpugwCache *cache, const char *netdev);
 
 /* The failure for @key if it has not expired at @now (g_get_monotonic_time()). */
 const GError *dpugw_cache_lookup_failure (DpugwCache *cache, const char *key, gint64 now);
 void dpugw_cache_store_failure (DpugwCache *cache, const char *key, const GError *error, gint64 now);
-
-/* The VF a netdev name was last seen naming, and forgetting it (the name changed). */
-const char *dpugw_cache_vf_of_name (DpugwCache *cache, const char *netdev);
-void dpugw_cache_forget_name (DpugwCache *cache, const char *netdev);
-/* The cached VFs of a PF. */
-GStrv dpugw_cache_dup_vfs_of_pf (DpugwCache *cache, const char *pf_pci);
-
 void dpugw_cache_clear_failures (DpugwCache *cache);
-void dpugw_cache_clear (DpugwCache *cache);
-/* The cached VF PCI addresses, sorted. */
-GStrv dpugw_cache_dup_vfs (DpugwCache *cache);
+
+/* The cached functions, sorted; those of one PF. */
+GStrv dpugw_cache_dup_functions (DpugwCache *cache);
+GStrv dpugw_cache_dup_functions_of_pf (DpugwCache *cache, const char *pf_pci);
+
 guint dpugw_cache_n_entries (DpugwCache *cache);
 guint dpugw_cache_n_names (DpugwCache *cache);
 guint dpugw_cache_n_failures (DpugwCache *cache);

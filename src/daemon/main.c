@@ -13,7 +13,9 @@
 #include "dbus-names.h"
 #include "link-monitor.h"
 #include "options.h"
+#include "heap.h"
 #include "service.h"
+#include "tracker.h"
 
 #include <glib-unix.h>
 #include <locale.h>
@@ -40,6 +42,7 @@ typedef struct {
   int netlink_buffer;
 
   GMainLoop *loop;
+  DpugwTracker *tracker;
   DpugwService *service;
   DpugwLinkMonitor *monitor;
   guint owner_id;
@@ -54,7 +57,9 @@ daemon_clear (Daemon *d)
   if (d->service != NULL)
     dpugw_service_unexport (d->service);
   g_clear_object (&d->service);
+  g_clear_object (&d->tracker);
   g_clear_object (&d->monitor);
+  dpugw_heap_trim_cancel ();
   g_clear_pointer (&d->loop, g_main_loop_unref);
   dpugw_config_options_clear (&d->config_options);
   g_clear_pointer (&d->sysfs_root, g_free);
@@ -198,14 +203,15 @@ main (int argc, char **argv)
     g_warning ("%s", (const char *) g_ptr_array_index (config->warnings, i));
 
   dpugw_dbus_error_register ();
-  d.service = dpugw_service_new (sysfs, config);
+  d.tracker = dpugw_tracker_new (sysfs, config);
+  d.service = dpugw_service_new (d.tracker);
   d.loop = g_main_loop_new (NULL, FALSE);
 
   /* Live tracking; without netlink the service still answers, re-validating on Refresh and SIGHUP. */
   d.monitor = dpugw_link_monitor_new (LINK_QUIET_MSEC, LINK_MAX_DELAY_MSEC, d.netlink_buffer, &error);
   if (d.monitor != NULL)
     {
-      dpugw_service_set_link_monitor (d.service, d.monitor);
+      dpugw_tracker_follow (d.tracker, d.monitor);
       dpugw_link_monitor_start (d.monitor);
     }
   else
@@ -213,6 +219,9 @@ main (int argc, char **argv)
       g_warning ("not following link changes: %s", error->message);
       g_clear_error (&error);
     }
+
+  /* The first pass, while the bus connection is being made. */
+  dpugw_tracker_refresh (d.tracker);
 
   g_unix_signal_add (SIGTERM, on_sigterm, &d);
   g_unix_signal_add (SIGINT, on_sigterm, &d);

@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The daemon's sysfs work in worker threads: lookups, re-validation passes and diagnoses.
+ */
 #define G_LOG_DOMAIN "dpugw-worker"
 
 #include "worker.h"
@@ -8,9 +11,7 @@ typedef struct {
   DpugwConfig *config;
   DpugwLookupKind kind;
   char *value;
-  GStrv vfs;
-  GStrv pfs;
-  GStrv names;
+  DpugwPassPlan *plan;
 } JobData;
 
 static void
@@ -19,51 +20,46 @@ job_data_free (JobData *job)
   g_clear_object (&job->sysfs);
   g_clear_pointer (&job->config, dpugw_config_free);
   g_free (job->value);
-  g_strfreev (job->vfs);
-  g_strfreev (job->pfs);
-  g_strfreev (job->names);
+  g_clear_pointer (&job->plan, dpugw_pass_plan_free);
   g_free (job);
 }
 
-static JobData *
-job_data_new (DpugwSysfs *sysfs, const DpugwConfig *config)
+static GTask *
+job_new (DpugwSysfs *sysfs, const DpugwConfig *config, gpointer source_tag,
+         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   JobData *job = g_new0 (JobData, 1);
 
   job->sysfs = g_object_ref (sysfs);
   job->config = config != NULL ? dpugw_config_copy (config) : NULL;
-  return job;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_data_free);
+  return task;
 }
 
+/* --- lookups ------------------------------------------------------------------------------------ */
+
 static void
-lookup_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+lookup_run (gpointer data, gpointer user_data)
 {
-  JobData *job = task_data;
+  g_autoptr(GTask) task = data;
+  JobData *job = g_task_get_task_data (task);
   GError *error = NULL;
   DpugwResolution *r;
 
-  r = dpugw_resolve (job->sysfs, job->config,
-                     job->kind == DPUGW_LOOKUP_CONFIGURED ? NULL : job->value, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  r = dpugw_resolve (job->sysfs, job->config, job->kind == DPUGW_LOOKUP_CONFIGURED ? NULL : job->value, &error);
   if (r == NULL)
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, r, (GDestroyNotify) dpugw_resolution_free);
 }
 
-static void
-lookup_pool_run (gpointer data, gpointer user_data)
-{
-  g_autoptr(GTask) task = data;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  lookup_thread (task, NULL, g_task_get_task_data (task), g_task_get_cancellable (task));
-}
-
 /*
- * Lookups run on as many threads as there are CPUs, not on GTask's ten: reading sysfs is CPU
- * work, so more threads would not answer sooner, only hold more resolutions in flight (on a
- * switchdev PF each lists some 500 netdevs), scattering their allocations through the heap.
+ * Lookups run on as many threads as there are CPUs, not on GTask's pool: reading sysfs is CPU
+ * work, so more threads would not answer sooner, only hold more resolutions in flight.
  */
 static GThreadPool *
 lookup_pool (void)
@@ -71,28 +67,21 @@ lookup_pool (void)
   static GThreadPool *pool;
 
   if (g_once_init_enter (&pool))
-    g_once_init_leave (&pool, g_thread_pool_new (lookup_pool_run, NULL, (gint) MAX (g_get_num_processors (), 1),
+    g_once_init_leave (&pool, g_thread_pool_new (lookup_run, NULL, (gint) MAX (g_get_num_processors (), 1),
                                                  FALSE, NULL));
   return pool;
 }
 
 void
-dpugw_lookup_async (DpugwSysfs          *sysfs,
-                    const DpugwConfig   *config,
-                    DpugwLookupKind      kind,
-                    const char          *value,
-                    GCancellable        *cancellable,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
+dpugw_lookup_async (DpugwSysfs *sysfs, const DpugwConfig *config, DpugwLookupKind kind, const char *value,
+                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  JobData *job = job_data_new (sysfs, config);
+  GTask *task = job_new (sysfs, config, dpugw_lookup_async, cancellable, callback, user_data);
+  JobData *job = g_task_get_task_data (task);
 
   job->kind = kind;
   job->value = g_strdup (value);
-  g_task_set_source_tag (task, dpugw_lookup_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_data_free);
-  g_thread_pool_push (lookup_pool (), g_steal_pointer (&task), NULL);
+  g_thread_pool_push (lookup_pool (), task, NULL);
 }
 
 DpugwResolution *
@@ -102,96 +91,68 @@ dpugw_lookup_finish (GAsyncResult *result, GError **error)
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-void
-dpugw_pass_free (DpugwPass *pass)
+/* --- passes ------------------------------------------------------------------------------------- */
+
+DpugwPassPlan *
+dpugw_pass_plan_new (void)
 {
-  if (pass == NULL)
+  DpugwPassPlan *plan = g_new0 (DpugwPassPlan, 1);
+
+  plan->functions = g_new0 (char *, 1);
+  plan->vfs = g_new0 (char *, 1);
+  plan->pfs = g_new0 (char *, 1);
+  plan->names = g_new0 (char *, 1);
+  return plan;
+}
+
+void
+dpugw_pass_plan_free (DpugwPassPlan *plan)
+{
+  if (plan == NULL)
     return;
-  g_strfreev (pass->vfs);
-  g_clear_pointer (&pass->results, g_ptr_array_unref);
-  g_clear_pointer (&pass->errors, g_ptr_array_unref);
-  g_clear_pointer (&pass->configured, dpugw_resolution_free);
-  g_clear_error (&pass->configured_error);
-  g_clear_pointer (&pass->pfs, g_ptr_array_unref);
-  g_free (pass);
+  g_strfreev (plan->functions);
+  g_strfreev (plan->vfs);
+  g_strfreev (plan->pfs);
+  g_strfreev (plan->names);
+  g_free (plan);
 }
 
-static void
-error_free0 (gpointer error)
+static DpugwPassPlan *
+pass_plan_copy (const DpugwPassPlan *plan)
 {
-  if (error != NULL)
-    g_error_free (error);
+  DpugwPassPlan *copy = g_new0 (DpugwPassPlan, 1);
+
+  copy->full = plan->full;
+  copy->functions = g_strdupv (plan->functions);
+  copy->vfs = g_strdupv (plan->vfs);
+  copy->pfs = g_strdupv (plan->pfs);
+  copy->names = g_strdupv (plan->names);
+  return copy;
 }
 
-static void
-pass_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+DpugwFindings *
+dpugw_findings_new (void)
 {
-  JobData *job = task_data;
-  g_autoptr(DpugwPass) pass = g_new0 (DpugwPass, 1);
-  GError *error = NULL;
-
-  pass->vfs = g_strdupv (job->vfs);
-  pass->results = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_resolution_free);
-  pass->errors = g_ptr_array_new_with_free_func (error_free0);
-  for (guint i = 0; pass->vfs[i] != NULL; i++)
-    {
-      GError *vf_error = NULL;
-      DpugwResolution *r = dpugw_resolve_function (job->sysfs, job->config, pass->vfs[i], &vf_error);
-
-      g_ptr_array_add (pass->results, r);
-      g_ptr_array_add (pass->errors, vf_error);
-    }
-
-  pass->configured = dpugw_resolve (job->sysfs, job->config, NULL, &pass->configured_error);
-
-  pass->pfs = dpugw_topology_scan (job->sysfs, &error);
-  if (pass->pfs == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, g_steal_pointer (&pass), (GDestroyNotify) dpugw_pass_free);
+  return g_new0 (DpugwFindings, 1);
 }
 
 void
-dpugw_pass_async (DpugwSysfs          *sysfs,
-                  const DpugwConfig   *config,
-                  const char * const  *vfs,
-                  GCancellable        *cancellable,
-                  GAsyncReadyCallback  callback,
-                  gpointer             user_data)
+dpugw_findings_free (DpugwFindings *findings)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  JobData *job = job_data_new (sysfs, config);
-
-  job->vfs = vfs != NULL ? g_strdupv ((char **) vfs) : g_new0 (char *, 1);
-  g_task_set_source_tag (task, dpugw_pass_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_data_free);
-  g_task_run_in_thread (task, pass_thread);
-}
-
-DpugwPass *
-dpugw_pass_finish (GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-void
-dpugw_link_pass_free (DpugwLinkPass *pass)
-{
-  if (pass == NULL)
+  if (findings == NULL)
     return;
-  g_strfreev (pass->vfs);
-  g_clear_pointer (&pass->vf_results, g_ptr_array_unref);
-  g_clear_pointer (&pass->vf_netdevs, g_ptr_array_unref);
-  g_strfreev (pass->pfs);
-  g_clear_pointer (&pass->pf_netdevs, g_ptr_array_unref);
-  g_clear_pointer (&pass->pf_choices, g_ptr_array_unref);
-  g_clear_pointer (&pass->rescanned, g_ptr_array_unref);
-  g_clear_pointer (&pass->rescanned_choices, g_ptr_array_unref);
-  g_clear_pointer (&pass->configured, dpugw_resolution_free);
-  g_clear_error (&pass->configured_error);
-  g_free (pass);
+  g_clear_pointer (&findings->topology, g_ptr_array_unref);
+  g_clear_pointer (&findings->rescanned, g_ptr_array_unref);
+  g_clear_pointer (&findings->pf_netdevs, g_hash_table_unref);
+  g_clear_pointer (&findings->vf_netdevs, g_hash_table_unref);
+  g_clear_pointer (&findings->choices, g_hash_table_unref);
+  g_clear_pointer (&findings->entries, g_hash_table_unref);
+  g_free (findings->requested_name);
+  g_clear_pointer (&findings->configured, dpugw_resolution_free);
+  g_clear_error (&findings->configured_error);
+  g_free (findings->failure_key);
+  g_clear_error (&findings->failure);
+  g_free (findings);
 }
 
 /* The netdevs of a PCI function, sorted; empty when it has none or they cannot be read. */
@@ -202,37 +163,88 @@ netdevs_or_empty (DpugwSysfs *sysfs, const char *pci)
   return netdevs != NULL ? netdevs : g_new0 (char *, 1);
 }
 
+/* The PF's choice, or NULL when it no longer resolves. */
+static DpugwChoice *
+pf_choice (JobData *job, const char *pf)
+{
+  DpugwResolution *r = dpugw_resolve_pf (job->sysfs, job->config, pf, NULL);
+  g_autoptr(DpugwResolution) owned = r;
+
+  return r != NULL ? dpugw_choice_new_take (r) : NULL;
+}
+
 static void
-link_pass_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+resolve_functions (JobData *job, DpugwFindings *findings)
+{
+  /* A PF's functions share its choice: one copy of each (a switchdev PF's lists 513 netdevs). */
+  g_autoptr(GHashTable) shared = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; job->plan->functions[i] != NULL; i++)
+    {
+      const char *function = job->plan->functions[i];
+      DpugwResolution *r = dpugw_resolve_function (job->sysfs, job->config, function, NULL);
+      DpugwCacheEntry *entry = r != NULL ? dpugw_cache_entry_new (r) : NULL;
+
+      if (entry != NULL)
+        {
+          DpugwChoice *same = g_hash_table_lookup (shared, entry->choice->pf_pci);
+
+          if (same != NULL && dpugw_choice_equal (same, entry->choice))
+            {
+              dpugw_choice_unref (entry->choice);
+              entry->choice = dpugw_choice_ref (same);
+            }
+          else
+            g_hash_table_insert (shared, entry->choice->pf_pci, entry->choice);
+        }
+      g_hash_table_insert (findings->entries, g_strdup (function), entry);
+    }
+}
+
+static void
+pass_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   JobData *job = task_data;
-  g_autoptr(DpugwLinkPass) pass = g_new0 (DpugwLinkPass, 1);
+  const DpugwPassPlan *plan = job->plan;
+  g_autoptr(DpugwFindings) findings = dpugw_findings_new ();
   g_autoptr(GHashTable) rescan = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GHashTableIter iter;
   gpointer pci;
+  GError *error = NULL;
 
-  pass->vfs = g_strdupv (job->vfs);
-  pass->vf_results = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_resolution_free);
-  pass->vf_netdevs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  for (guint i = 0; pass->vfs[i] != NULL; i++)
+  findings->full = plan->full;
+  findings->pf_netdevs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
+  findings->vf_netdevs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
+  findings->choices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) dpugw_choice_unref);
+  findings->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) dpugw_cache_entry_free);
+  findings->rescanned = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_pf_free);
+
+  if (plan->full)
     {
-      g_ptr_array_add (pass->vf_results, dpugw_resolve_function (job->sysfs, job->config, pass->vfs[i], NULL));
-      g_ptr_array_add (pass->vf_netdevs, netdevs_or_empty (job->sysfs, pass->vfs[i]));
+      findings->topology = dpugw_topology_scan (job->sysfs, &error);
+      if (findings->topology == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
     }
 
-  pass->pfs = g_strdupv (job->pfs);
-  pass->pf_netdevs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  pass->pf_choices = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_resolution_free);
-  for (guint i = 0; pass->pfs[i] != NULL; i++)
+  resolve_functions (job, findings);
+
+  for (guint i = 0; plan->vfs[i] != NULL; i++)
+    g_hash_table_insert (findings->vf_netdevs, g_strdup (plan->vfs[i]), netdevs_or_empty (job->sysfs, plan->vfs[i]));
+
+  for (guint i = 0; plan->pfs[i] != NULL; i++)
     {
-      g_ptr_array_add (pass->pf_netdevs, netdevs_or_empty (job->sysfs, pass->pfs[i]));
-      g_ptr_array_add (pass->pf_choices, dpugw_resolve_pf (job->sysfs, job->config, pass->pfs[i], NULL));
+      g_hash_table_insert (findings->pf_netdevs, g_strdup (plan->pfs[i]), netdevs_or_empty (job->sysfs, plan->pfs[i]));
+      g_hash_table_insert (findings->choices, g_strdup (plan->pfs[i]), pf_choice (job, plan->pfs[i]));
     }
 
-  /* A netdev nobody knew: a new VF's (scan its PF again) or a PF's. */
-  for (guint i = 0; job->names[i] != NULL; i++)
+  /* A netdev nobody knew: a new VF's (its PF is scanned again) or a PF's. */
+  for (guint i = 0; plan->names[i] != NULL; i++)
     {
-      g_autofree char *fn = dpugw_pci_from_netdev (job->sysfs, job->names[i], NULL);
+      g_autofree char *fn = dpugw_pci_from_netdev (job->sysfs, plan->names[i], NULL);
       g_autofree char *pf = NULL;
 
       if (fn == NULL)
@@ -240,49 +252,40 @@ link_pass_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
       pf = dpugw_pf_pci_from_vf_pci (job->sysfs, fn, NULL);
       g_hash_table_add (rescan, pf != NULL ? g_steal_pointer (&pf) : g_steal_pointer (&fn));
     }
-  pass->rescanned = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_pf_free);
-  pass->rescanned_choices = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_resolution_free);
   g_hash_table_iter_init (&iter, rescan);
   while (g_hash_table_iter_next (&iter, &pci, NULL))
     {
       DpugwPf *pf = dpugw_topology_scan_pf (job->sysfs, pci, NULL);
-      if (pf != NULL)
-        {
-          g_ptr_array_add (pass->rescanned, pf);
-          g_ptr_array_add (pass->rescanned_choices, dpugw_resolve_pf (job->sysfs, job->config, pci, NULL));
-        }
+
+      if (pf == NULL)
+        continue;
+      g_ptr_array_add (findings->rescanned, pf);
+      g_hash_table_insert (findings->choices, g_strdup (pci), pf_choice (job, pci));
     }
 
-  pass->configured = dpugw_resolve (job->sysfs, job->config, NULL, &pass->configured_error);
-  g_task_return_pointer (task, g_steal_pointer (&pass), (GDestroyNotify) dpugw_link_pass_free);
+  findings->has_configured = TRUE;
+  findings->configured = dpugw_resolve (job->sysfs, job->config, NULL, &findings->configured_error);
+  g_task_return_pointer (task, g_steal_pointer (&findings), (GDestroyNotify) dpugw_findings_free);
 }
 
 void
-dpugw_link_pass_async (DpugwSysfs          *sysfs,
-                       const DpugwConfig   *config,
-                       const char * const  *vfs,
-                       const char * const  *pfs,
-                       const char * const  *names,
-                       GCancellable        *cancellable,
-                       GAsyncReadyCallback  callback,
-                       gpointer             user_data)
+dpugw_pass_async (DpugwSysfs *sysfs, const DpugwConfig *config, const DpugwPassPlan *plan,
+                  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  JobData *job = job_data_new (sysfs, config);
+  g_autoptr(GTask) task = job_new (sysfs, config, dpugw_pass_async, cancellable, callback, user_data);
+  JobData *job = g_task_get_task_data (task);
 
-  job->vfs = g_strdupv ((char **) vfs);
-  job->pfs = g_strdupv ((char **) pfs);
-  job->names = g_strdupv ((char **) names);
-  g_task_set_source_tag (task, dpugw_link_pass_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_data_free);
-  g_task_run_in_thread (task, link_pass_thread);
+  job->plan = pass_plan_copy (plan);
+  g_task_run_in_thread (task, pass_thread);
 }
 
-DpugwLinkPass *
-dpugw_link_pass_finish (GAsyncResult *result, GError **error)
+DpugwFindings *
+dpugw_pass_finish (GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* --- diagnoses ---------------------------------------------------------------------------------- */
 
 static void
 diagnose_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
@@ -298,12 +301,10 @@ void
 dpugw_diagnose_async (DpugwSysfs *sysfs, const DpugwConfig *config, const char *mgmt_port,
                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  JobData *job = job_data_new (sysfs, config);
+  g_autoptr(GTask) task = job_new (sysfs, config, dpugw_diagnose_async, cancellable, callback, user_data);
+  JobData *job = g_task_get_task_data (task);
 
   job->value = g_strdup (mgmt_port);
-  g_task_set_source_tag (task, dpugw_diagnose_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_data_free);
   g_task_run_in_thread (task, diagnose_thread);
 }
 

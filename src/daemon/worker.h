@@ -4,12 +4,13 @@
 #include <gio/gio.h>
 #include <dpu-gateway/dpu-gateway.h>
 
+#include "cache.h"
+
 G_BEGIN_DECLS
 
 /*
- * The daemon's sysfs work, run in worker threads so that the main loop never
- * blocks on I/O: lookups on a pool of as many threads as CPUs, passes and
- * diagnoses in GTask's.  Each job takes its own copies of what it needs.
+ * The daemon's sysfs work, in worker threads so that the main loop never blocks on I/O.  Each
+ * job takes its own copies of what it needs and hands back what it found.
  */
 
 typedef enum {
@@ -18,66 +19,52 @@ typedef enum {
   DPUGW_LOOKUP_PCI,         /* a VF PCI address, normalised */
 } DpugwLookupKind;
 
-void dpugw_lookup_async (DpugwSysfs          *sysfs,
-                         const DpugwConfig   *config,
-                         DpugwLookupKind      kind,
-                         const char          *value,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data);
+/* dpugw_resolve() of one management port, on a pool of as many threads as CPUs. */
+void dpugw_lookup_async (DpugwSysfs *sysfs, const DpugwConfig *config, DpugwLookupKind kind, const char *value,
+                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 DpugwResolution *dpugw_lookup_finish (GAsyncResult *result, GError **error);
 
-/* One re-validation pass: the given VFs, the configured port and the topology. */
+/* What a re-validation pass reads again. */
 typedef struct {
-  GStrv vfs;
-  GPtrArray *results;             /* parallel to vfs: DpugwResolution or NULL */
-  GPtrArray *errors;              /* parallel to vfs: GError or NULL */
-  DpugwResolution *configured;    /* NULL on failure */
-  GError *configured_error;
-  GPtrArray *pfs;                 /* DpugwPf: the whole topology */
-} DpugwPass;
+  gboolean full;      /* the whole topology, and the failures forgotten */
+  GStrv functions;    /* cached management functions to resolve again */
+  GStrv vfs;          /* VFs whose netdevs to list again */
+  GStrv pfs;          /* PFs whose netdevs and choice to read again */
+  GStrv names;        /* netdevs nobody knew: the PF of each is scanned again */
+} DpugwPassPlan;
 
-void dpugw_pass_free (DpugwPass *pass);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwPass, dpugw_pass_free)
-
-void dpugw_pass_async (DpugwSysfs          *sysfs,
-                       const DpugwConfig   *config,
-                       const char * const  *vfs,
-                       GCancellable        *cancellable,
-                       GAsyncReadyCallback  callback,
-                       gpointer             user_data);
-DpugwPass *dpugw_pass_finish (GAsyncResult *result, GError **error);
+DpugwPassPlan *dpugw_pass_plan_new (void);
+void dpugw_pass_plan_free (DpugwPassPlan *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwPassPlan, dpugw_pass_plan_free)
 
 /*
- * The re-validation after link changes: only what they touched.  @vfs are
- * re-resolved and their netdevs listed, @pfs' netdevs listed, @names
- * (netdevs nobody knew) classified: the PF of each is scanned again.
+ * What a pass or a lookup found, for the state to take in.  Every table may be NULL; a NULL
+ * value in @choices or @entries means the PF or function no longer resolves.
  */
 typedef struct {
-  GStrv vfs;
-  GPtrArray *vf_results;          /* parallel to vfs: DpugwResolution or NULL */
-  GPtrArray *vf_netdevs;          /* parallel to vfs: GStrv, empty when none */
-  GStrv pfs;
-  GPtrArray *pf_netdevs;          /* parallel to pfs: GStrv, empty when none */
-  GPtrArray *pf_choices;          /* parallel to pfs: dpugw_resolve_pf()'s, NULL on failure */
-  GPtrArray *rescanned;           /* DpugwPf */
-  GPtrArray *rescanned_choices;   /* parallel to rescanned: as pf_choices */
-  DpugwResolution *configured;    /* the configured port, NULL on failure */
-  GError *configured_error;
-} DpugwLinkPass;
+  gboolean lookup;                /* a lookup's: its entry is stored even if its function was not cached */
+  gboolean full;                  /* a full pass: @topology holds every PF */
+  GPtrArray *topology;            /* DpugwPf */
+  GPtrArray *rescanned;           /* DpugwPf, replacing the PFs of the same addresses */
+  GHashTable *pf_netdevs;         /* PF -> GStrv */
+  GHashTable *vf_netdevs;         /* VF -> GStrv */
+  GHashTable *choices;            /* PF -> DpugwChoice */
+  GHashTable *entries;            /* function -> DpugwCacheEntry */
+  char *requested_name;           /* a lookup's netdev name, which leads to its entry */
+  gboolean has_configured;        /* the configured port was resolved: */
+  DpugwResolution *configured;    /*   its result, or */
+  GError *configured_error;       /*   why it failed */
+  char *failure_key;              /* a lookup that failed: its request key and */
+  GError *failure;                /*   error, remembered for a while */
+} DpugwFindings;
 
-void dpugw_link_pass_free (DpugwLinkPass *pass);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwLinkPass, dpugw_link_pass_free)
+DpugwFindings *dpugw_findings_new (void);
+void dpugw_findings_free (DpugwFindings *findings);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwFindings, dpugw_findings_free)
 
-void dpugw_link_pass_async (DpugwSysfs          *sysfs,
-                            const DpugwConfig   *config,
-                            const char * const  *vfs,
-                            const char * const  *pfs,
-                            const char * const  *names,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data);
-DpugwLinkPass *dpugw_link_pass_finish (GAsyncResult *result, GError **error);
+void dpugw_pass_async (DpugwSysfs *sysfs, const DpugwConfig *config, const DpugwPassPlan *plan,
+                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+DpugwFindings *dpugw_pass_finish (GAsyncResult *result, GError **error);
 
 /* Diagnose: dpugw_diagnose() off the main loop; the result is its aa{sv}. */
 void dpugw_diagnose_async (DpugwSysfs *sysfs, const DpugwConfig *config, const char *mgmt_port,
