@@ -15,9 +15,13 @@
  *               the example host, and vs dpugw_topology_scan in this
  *               process), repeated (cached) vs Get and vs marshalling the same
  *               reply in-process, reply size
- *   memory      VmRSS and Pss of the daemon: idle on the example host, idle on
- *               4,096 VFs, with all 4,096 resolved and cached; beside a
- *               `gdbus monitor` on the same bus (GLib + GIO + a connection)
+ *   fairness    cached Resolve's p50 and p99 on the 4,096-VF host while another
+ *               process calls GetTopology in a loop, against the same calls
+ *               without that load, and the bus's own GetId under it
+ *   memory      the daemon's private pages (Private_Clean + Private_Dirty: not
+ *               the shared libraries') idle on the example host, and on 4,096
+ *               VFs with all resolved and after a GetTopology; VmRSS and Pss
+ *               beside them, and a `gdbus monitor` on the same bus
  *
  * The example host is data/dpu-host-example.umockdev; the large ones are made
  * by tests/gen-sysfs-tree.py.  The program enters a network namespace of its
@@ -25,6 +29,7 @@
  */
 #include "bench-common.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,9 +44,13 @@
 #define SCRIPT_BLOCK  10
 #define TOPO_REPEATS  15
 
-#define TARGET_LATENCY    1.10
-#define TARGET_THROUGHPUT 0.90
-#define TARGET_RSS_KIB    (8 * 1024)
+#define FAIR_CALLS    2000
+#define FAIR_BLOCK    100
+
+#define TARGET_LATENCY_PING  1.15
+#define TARGET_THROUGHPUT    0.90
+#define TARGET_PRIVATE_KIB   (2 * 1024)
+#define TARGET_FAIR_P99_US   2000.0
 
 /* --- calls ------------------------------------------------------------------------------- */
 
@@ -55,6 +64,7 @@ typedef struct {
 
 static const Call call_ping = { "Peer.Ping", "org.freedesktop.DBus.Peer", "Ping", NULL, "()" };
 static const Call call_get = { "Properties.Get Version", "org.freedesktop.DBus.Properties", "Get", NULL, "(v)" };
+static const Call call_getid = { "the bus's GetId", "org.freedesktop.DBus", "GetId", NULL, "(s)" };
 
 static GVariant *
 call_params (const Call *c)
@@ -79,9 +89,10 @@ typedef struct {
   double p99;
 } Latency;
 
-/* @n[c] calls of each of @calls, in alternating blocks (the order rotating); p50 and p99 in us. */
+/* @n[c] calls of each of @calls, in alternating blocks of @block_size (the order rotating); p50 and p99 in us. */
 static void
-measure_latency (GDBusConnection *conn, const Call * const *calls, guint n_calls, const guint *n, Latency *out)
+measure_latency_blocks (GDBusConnection *conn, const Call * const *calls, guint n_calls, const guint *n,
+                        guint block_size, Latency *out)
 {
   g_autoptr(GPtrArray) samples = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   guint most = 0;
@@ -92,7 +103,7 @@ measure_latency (GDBusConnection *conn, const Call * const *calls, guint n_calls
       call_sync (conn, calls[c]); /* warm */
       most = MAX (most, n[c]);
     }
-  for (guint block = 0; block * LAT_BLOCK < most; block++)
+  for (guint block = 0; block * block_size < most; block++)
     for (guint k = 0; k < n_calls; k++)
       {
         guint c = (k + block) % n_calls;
@@ -101,7 +112,7 @@ measure_latency (GDBusConnection *conn, const Call * const *calls, guint n_calls
         /* A call with fewer samples takes part in every (most / n)th round: spread over the whole run. */
         if (n[c] < most && block % (most / n[c]) != 0)
           continue;
-        for (guint i = 0; i < LAT_BLOCK && a->len < n[c]; i++)
+        for (guint i = 0; i < block_size && a->len < n[c]; i++)
           {
             gint64 t0 = bench_now_ns ();
             double us;
@@ -116,6 +127,12 @@ measure_latency (GDBusConnection *conn, const Call * const *calls, guint n_calls
       out[c].p50 = bench_quantile (g_ptr_array_index (samples, c), 0.50);
       out[c].p99 = bench_quantile (g_ptr_array_index (samples, c), 0.99);
     }
+}
+
+static void
+measure_latency (GDBusConnection *conn, const Call * const *calls, guint n_calls, const guint *n, Latency *out)
+{
+  measure_latency_blocks (conn, calls, n_calls, n, LAT_BLOCK, out);
 }
 
 static void
@@ -307,9 +324,11 @@ start_and_get_topology (BenchBus *b, const char *root, const char *mgmt_port, co
 typedef struct {
   guint64 rss;
   guint64 pss;
+  guint64 private;
 } Memory;
 
-/* The daemon trims its heap 1 s after its last work (service.c, TRIM_DELAY_MSEC): memory is read after that. */
+/* The daemon trims its heap 1 s after its last work (heap.c), and lets go of GetTopology's reply 1 s
+ * after the last call (service.c): memory is read after that. */
 static void
 settle (void)
 {
@@ -319,11 +338,18 @@ settle (void)
 static Memory
 memory_of (GPid pid)
 {
-  Memory m = { 0, 0 };
+  Memory m = { 0, 0, 0 };
 
-  if (!bench_memory_kib (pid, &m.rss, &m.pss))
+  if (!bench_memory_kib (pid, &m.rss, &m.pss) || !bench_private_kib (pid, &m.private))
     g_error ("cannot read the memory of %d", (int) pid);
   return m;
+}
+
+static void
+print_memory (const char *label, const Memory *m)
+{
+  printf ("%-66s %9" G_GUINT64_FORMAT " %9" G_GUINT64_FORMAT " %9" G_GUINT64_FORMAT "\n", label, m->private, m->rss,
+          m->pss);
 }
 
 /* `gdbus monitor` on the same bus: what GLib, GIO and one bus connection take. */
@@ -334,15 +360,15 @@ gdbus_floor (BenchBus *b)
   g_autoptr(GSubprocess) p = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
                                                &error, "gdbus", "monitor", "--address", b->address, "--dest",
                                                BENCH_NAME, NULL);
-  Memory m = { 0, 0 };
+  Memory m = { 0, 0, 0 };
   GPid pid;
 
   if (p == NULL)
     return m;
   pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (p), NULL, 10);
   g_usleep (400000);
-  if (!bench_memory_kib (pid, &m.rss, &m.pss))
-    m.rss = m.pss = 0;
+  if (!bench_memory_kib (pid, &m.rss, &m.pss) || !bench_private_kib (pid, &m.private))
+    m.rss = m.pss = m.private = 0;
   g_subprocess_force_exit (p);
   g_subprocess_wait (p, NULL, NULL);
   return m;
@@ -395,6 +421,64 @@ resolve_every_vf (BenchBus *b, BenchTree *tree)
     g_error ("%u of %u Resolve calls failed", f.failed, tree->vfs->len);
 }
 
+/* --- fairness ------------------------------------------------------------------------------------ */
+
+/* `bench-bus --get-topology-loop ADDRESS`: another process calling GetTopology as fast as it is
+ * answered, a line on stdout per reply, until it is killed. */
+static int
+get_topology_loop (const char *address)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) conn = g_dbus_connection_new_for_address_sync (
+      address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+      NULL, NULL, &error);
+
+  if (conn == NULL)
+    g_error ("%s: %s", address, error->message);
+  for (;;)
+    {
+      g_autoptr(GVariant) reply = bench_call (conn, BENCH_IFACE, "GetTopology", NULL, "(taa{sv})");
+
+      printf ("1\n");
+      fflush (stdout);
+    }
+  return 0;
+}
+
+typedef struct {
+  Latency idle[2];       /* Resolve, GetId; without the load */
+  Latency loaded[2];     /* the same, while another process calls GetTopology in a loop */
+  double topology_per_s; /* the loop's calls per second */
+} Fairness;
+
+/* Cached Resolve of @port and the bus's GetId, without and with a GetTopology loop beside them. */
+static Fairness
+measure_fairness (BenchBus *b, const char *port)
+{
+  Call resolve = { "Resolve(VF netdev) cached", BENCH_IFACE, "Resolve", port, "(sa{sv})" };
+  const Call *calls[] = { &resolve, &call_getid };
+  const guint n[] = { FAIR_CALLS, FAIR_CALLS };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) loop = NULL;
+  g_autofree char *self = g_build_filename (bench_builddir (), "tests", "bench-bus", NULL);
+  g_autofree char *out = NULL;
+  Fairness f;
+  gint64 t0, t1;
+
+  measure_latency_blocks (b->conn, calls, 2, n, FAIR_BLOCK, f.idle);
+  loop = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self, "--get-topology-loop", b->address, NULL);
+  g_assert_no_error (error);
+  g_usleep (500 * 1000);
+  t0 = bench_now_ns ();
+  measure_latency_blocks (b->conn, calls, 2, n, FAIR_BLOCK, f.loaded);
+  t1 = bench_now_ns ();
+  g_subprocess_send_signal (loop, SIGTERM);
+  g_subprocess_communicate_utf8 (loop, NULL, NULL, &out, NULL, NULL);
+  /* Counted over the loop's whole life: the measurement and the half second before it. */
+  f.topology_per_s = (out != NULL ? strlen (out) / 2.0 : 0.0) / ((t1 - t0) / 1e9 + 0.5);
+  return f;
+}
+
 /* --- the program ----------------------------------------------------------------------------------- */
 
 int
@@ -424,6 +508,10 @@ main (int argc, char **argv)
   double scan_ms, topo_repeat_ms, topo_get_us, topo_marshal_ms;
   Latency big_lat[2], sd_lat[2];
   const guint n_small[] = { LAT_CALLS / 4, LAT_CALLS / 4 };
+  Fairness fair;
+
+  if (argc == 3 && strcmp (argv[1], "--get-topology-loop") == 0)
+    return get_topology_loop (argv[2]);
 
   bench_print_machine ("bench-bus: dpu-gatewayd through a private dbus-daemon");
   if (!bench_enter_netns (&why))
@@ -644,11 +732,24 @@ main (int argc, char **argv)
     printf ("%-62s %10zu B %12s\n", "  example host's", ft_example.reply_bytes, "");
     fflush (stdout);
 
-    /* Resolve on the large host, then every VF cached. */
+    /* Resolve on the large host, then beside a GetTopology loop, then every VF cached. */
     call_sync (b->conn, &resolve_big);
     measure_latency (b->conn, calls, 2, n_small, big_lat);
     print_latency ("Latency, 4,096 VFs (PF net/ holds 1 netdev)", calls, 2, n_small, big_lat, 1);
+    fair = measure_fairness (b, pf0->first_vf_netdev);
+    printf ("\n## Fair under load: cached Resolve while another process calls GetTopology in a loop "
+            "(%.1f calls/s), 4,096 VFs; blocks of %u\n", fair.topology_per_s, FAIR_BLOCK);
+    printf ("%-40s %10s %10s %10s %10s\n", "call", "p50 us", "p99 us", "p50 idle", "p99 idle");
+    printf ("%-40s %10.1f %10.1f %10.1f %10.1f\n", "Resolve(VF netdev) cached", fair.loaded[0].p50,
+            fair.loaded[0].p99, fair.idle[0].p50, fair.idle[0].p99);
+    printf ("%-40s %10.1f %10.1f %10.1f %10.1f\n", "the bus's GetId", fair.loaded[1].p50, fair.loaded[1].p99,
+            fair.idle[1].p50, fair.idle[1].p99);
+    fflush (stdout);
     resolve_every_vf (b, plain);
+    g_clear_object (&last);
+    last = get_topology_message (b->conn, &error);
+    g_assert_no_error (error);
+    g_clear_object (&last);
     settle ();
     mem_big_full = memory_of (b->pid);
     bench_bus_stop_daemon (b);
@@ -692,32 +793,34 @@ main (int argc, char **argv)
               message_size (msg));
     }
     resolve_every_vf (b, switchdev);
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GDBusMessage) topology = get_topology_message (b->conn, &error);
+      g_assert_no_error (error);
+    }
     settle ();
     mem_sd_full = memory_of (b->pid);
     bench_bus_stop_daemon (b);
   }
 
-  printf ("\n## Memory of dpu-gatewayd (KiB)\n");
-  printf ("%-60s %10s %10s\n", "state", "VmRSS", "Pss");
-  printf ("%-60s %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT "\n", "gdbus monitor on the same bus (GLib floor)",
-          mem_floor.rss, mem_floor.pss);
-  printf ("%-60s %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT "\n", "idle, example host", mem_example.rss,
-          mem_example.pss);
-  printf ("%-60s %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT "\n", "idle, 4,096 VFs (topology held)",
-          mem_big_idle.rss, mem_big_idle.pss);
-  printf ("%-60s %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT "\n", "4,096 VFs, all resolved and cached",
-          mem_big_full.rss, mem_big_full.pss);
-  printf ("%-60s %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT "\n",
-          "4,096 VFs switchdev, all resolved and cached", mem_sd_full.rss, mem_sd_full.pss);
+  printf ("\n## Memory of dpu-gatewayd (KiB; private: Private_Clean + Private_Dirty of smaps_rollup)\n");
+  printf ("%-66s %9s %9s %9s\n", "state", "private", "VmRSS", "Pss");
+  print_memory ("gdbus monitor on the same bus (GLib floor)", &mem_floor);
+  print_memory ("idle, example host (baseline)", &mem_example);
+  print_memory ("idle, 4,096 VFs, after the first GetTopology", &mem_big_idle);
+  print_memory ("4,096 VFs, all resolved and cached, after a GetTopology", &mem_big_full);
+  print_memory ("4,096 VFs switchdev, all resolved and cached, after a GetTopology", &mem_sd_full);
   fflush (stdout);
 
   bench_bus_free (b);
   bench_rm_rf (tmpdir);
 
   printf ("\n");
-  bench_figure ("resolve-cached-p50-vs-get", lat[0].p50 / lat[1].p50, "x", "<= 1.10",
-                lat[0].p50 / lat[1].p50 <= TARGET_LATENCY, "Resolve p50 %.1f us, Get p50 %.1f us, Ping p50 %.1f us",
-                lat[0].p50, lat[1].p50, lat[2].p50);
+  bench_figure ("resolve-cached-p50-vs-ping", lat[0].p50 / lat[2].p50, "x", "<= 1.15",
+                lat[0].p50 / lat[2].p50 <= TARGET_LATENCY_PING, "Resolve p50 %.1f us, Ping p50 %.1f us (the bus floor)",
+                lat[0].p50, lat[2].p50);
+  bench_figure ("resolve-cached-p50-vs-get", lat[0].p50 / lat[1].p50, "x", NULL, FALSE,
+                "Resolve p50 %.1f us, Get p50 %.1f us", lat[0].p50, lat[1].p50);
   bench_figure ("resolve-cached-p99-vs-get", lat[0].p99 / lat[1].p99, "x", NULL, FALSE,
                 "Resolve p99 %.1f us, Get p99 %.1f us, Ping p99 %.1f us", lat[0].p99, lat[1].p99, lat[2].p99);
   bench_figure ("resolveall-cached-p50-vs-get", lat[5].p50 / lat[1].p50, "x", NULL, FALSE,
@@ -752,13 +855,22 @@ main (int argc, char **argv)
                 topo_repeat_ms, topo_marshal_ms, topo_get_us);
   bench_figure ("topology-reply-bytes", (double) ft_big.reply_bytes, "B", NULL, FALSE, "%.0f bytes per VF",
                 (double) ft_big.reply_bytes / ft_big.vfs);
-  bench_figure ("rss-idle-example", mem_example.rss / 1024.0, "MiB", "<= 8 MiB", mem_example.rss <= TARGET_RSS_KIB,
-                "Pss %.1f MiB; gdbus monitor %.1f MiB RSS (ratio %.2f)", mem_example.pss / 1024.0,
-                mem_floor.rss / 1024.0, mem_floor.rss > 0 ? (double) mem_example.rss / mem_floor.rss : 0.0);
-  bench_figure ("rss-4096-cached", mem_big_full.rss / 1024.0, "MiB", "<= 8 MiB", mem_big_full.rss <= TARGET_RSS_KIB,
-                "Pss %.1f MiB; idle on 4,096 VFs %.1f MiB RSS; per cached VF %.2f KiB", mem_big_full.pss / 1024.0,
-                mem_big_idle.rss / 1024.0, ((double) mem_big_full.rss - mem_big_idle.rss) / 4096);
-  bench_figure ("rss-4096-switchdev-cached", mem_sd_full.rss / 1024.0, "MiB", "<= 8 MiB",
-                mem_sd_full.rss <= TARGET_RSS_KIB, "Pss %.1f MiB", mem_sd_full.pss / 1024.0);
+  bench_figure ("fair-resolve-p99-under-topology-load", fair.loaded[0].p99 / 1e3, "ms", "<= 2 ms",
+                fair.loaded[0].p99 <= TARGET_FAIR_P99_US,
+                "p50 %.2f ms; idle p50 %.2f / p99 %.2f ms; the bus's GetId meanwhile p50 %.2f / p99 %.2f ms; "
+                "GetTopology %.1f/s", fair.loaded[0].p50 / 1e3, fair.idle[0].p50 / 1e3, fair.idle[0].p99 / 1e3,
+                fair.loaded[1].p50 / 1e3, fair.loaded[1].p99 / 1e3, fair.topology_per_s);
+  bench_figure ("fair-resolve-p99-loaded-vs-idle", fair.loaded[0].p99 / fair.idle[0].p99, "x", NULL, FALSE,
+                "the same Resolve without the GetTopology loop: p99 %.2f ms", fair.idle[0].p99 / 1e3);
+  bench_figure ("private-4096-cached-above-idle-example", ((double) mem_big_full.private - mem_example.private) / 1024,
+                "MiB", "<= 2 MiB", mem_big_full.private <= mem_example.private + TARGET_PRIVATE_KIB,
+                "private %.2f MiB with 4,096 VFs resolved and a GetTopology after; idle example host %.2f MiB; "
+                "RSS %.1f vs %.1f MiB", mem_big_full.private / 1024.0, mem_example.private / 1024.0,
+                mem_big_full.rss / 1024.0, mem_example.rss / 1024.0);
+  bench_figure ("private-4096-switchdev-cached-above-idle-example",
+                ((double) mem_sd_full.private - mem_example.private) / 1024, "MiB", NULL, FALSE,
+                "private %.2f MiB; 512 representors in each PF's net/", mem_sd_full.private / 1024.0);
+  bench_figure ("private-idle-example", mem_example.private / 1024.0, "MiB", NULL, FALSE,
+                "the baseline; gdbus monitor on the same bus %.2f MiB private", mem_floor.private / 1024.0);
   return 0;
 }

@@ -594,7 +594,9 @@ GVariant *
 bench_call (GDBusConnection *conn, const char *iface, const char *method, GVariant *params, const char *reply_type)
 {
   g_autoptr(GError) error = NULL;
-  GVariant *reply = g_dbus_connection_call_sync (conn, BENCH_NAME, BENCH_PATH, iface, method, params,
+  gboolean bus = strcmp (iface, "org.freedesktop.DBus") == 0;
+  GVariant *reply = g_dbus_connection_call_sync (conn, bus ? "org.freedesktop.DBus" : BENCH_NAME,
+                                                 bus ? "/org/freedesktop/DBus" : BENCH_PATH, iface, method, params,
                                                  reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
                                                  G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MSEC, NULL, &error);
 
@@ -653,4 +655,16 @@ bench_memory_kib (GPid pid, guint64 *rss, guint64 *pss)
   g_autofree char *rollup = g_strdup_printf ("/proc/%d/smaps_rollup", (int) pid);
 
   return read_kib_field (status, "VmRSS", rss) && read_kib_field (rollup, "Pss", pss);
+}
+
+gboolean
+bench_private_kib (GPid pid, guint64 *private_kib)
+{
+  g_autofree char *rollup = g_strdup_printf ("/proc/%d/smaps_rollup", (int) pid);
+  guint64 clean, dirty;
+
+  if (!read_kib_field (rollup, "Private_Clean", &clean) || !read_kib_field (rollup, "Private_Dirty", &dirty))
+    return FALSE;
+  *private_kib = clean + dirty;
+  return TRUE;
 }

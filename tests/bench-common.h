@@ -107,7 +107,7 @@ void bench_bus_start_daemon (BenchBus *b, const char *root, const char *mgmt_por
 void bench_bus_stop_daemon (BenchBus *b);
 void bench_bus_free (BenchBus *b);
 GDBusConnection *bench_bus_connect (BenchBus *b);
-/* A synchronous call to the daemon; errors are fatal. */
+/* A synchronous call to the daemon (to the bus itself for @iface org.freedesktop.DBus); errors are fatal. */
 GVariant *bench_call (GDBusConnection *conn, const char *iface, const char *method, GVariant *params,
                       const char *reply_type);
 char *bench_get_string_property (GDBusConnection *conn, const char *property);
@@ -115,6 +115,9 @@ guint64 bench_get_generation (GDBusConnection *conn);
 
 /* Memory of @pid: VmRSS (status) and Pss (smaps_rollup), in KiB; FALSE if unreadable. */
 gboolean bench_memory_kib (GPid pid, guint64 *rss, guint64 *pss);
+/* The pages only @pid maps: Private_Clean + Private_Dirty of smaps_rollup, in KiB.  Unlike RSS it
+ * leaves out the shared libraries' pages, which every GLib program maps. */
+gboolean bench_private_kib (GPid pid, guint64 *private_kib);
 
 #define BENCH_NAME  "org.ovnk.DpuGateway"
 #define BENCH_PATH  "/org/ovnk/DpuGateway"

@@ -50,7 +50,7 @@ test_store_lookup (void)
   g_assert_nonnull (r);
   g_assert_cmpstr (r->choice->interface, ==, "eth0");
   g_assert_cmpstr (dpugw_cache_entry_vf_pci (r), ==, "0000:01:02.3");
-  g_assert_false (r->is_sf);
+  g_assert_false (dpugw_cache_entry_is_sf (r));
   /* The name leads to the same entry. */
   g_assert_true (dpugw_cache_lookup_name (cache, "pf0vf0") == r);
   g_assert_null (dpugw_cache_lookup_name (cache, "pf0vf1"));
@@ -277,7 +277,7 @@ test_scalable_function (void)
   g_assert_nonnull (got);
   g_assert_cmpstr (got->mgmt_port, ==, "enp3s0f0s2");
   g_assert_cmpstr (dpugw_cache_entry_vf_pci (got), ==, "");
-  g_assert_true (got->is_sf);
+  g_assert_true (dpugw_cache_entry_is_sf (got));
   g_assert_cmpstr (got->function, ==, "mlx5_core.sf.2");
   g_assert_cmpstr (got->choice->pf_pci, ==, "0000:01:00.0");
   g_assert_cmpstr (got->choice->selected_by, ==, "first");

@@ -74,8 +74,7 @@ dpugw_cache_entry_new (DpugwResolution *r)
   g_autoptr(DpugwResolution) owned = r;
   DpugwCacheEntry *entry = g_new0 (DpugwCacheEntry, 1);
 
-  entry->function = g_ref_string_new (dpugw_resolution_function (r));
-  entry->is_sf = r->sf != NULL && *r->sf != '\0';
+  entry->function = g_strdup (dpugw_resolution_function (r));
   entry->mgmt_port = r->mgmt_port != NULL ? g_steal_pointer (&r->mgmt_port) : g_strdup ("");
   entry->choice = dpugw_choice_new_take (r);
   return entry;
@@ -86,16 +85,22 @@ dpugw_cache_entry_free (DpugwCacheEntry *entry)
 {
   if (entry == NULL)
     return;
-  g_ref_string_release (entry->function);
+  g_free (entry->function);
   g_free (entry->mgmt_port);
   dpugw_choice_unref (entry->choice);
   g_free (entry);
 }
 
+gboolean
+dpugw_cache_entry_is_sf (const DpugwCacheEntry *entry)
+{
+  return strchr (entry->function, ':') == NULL;
+}
+
 const char *
 dpugw_cache_entry_vf_pci (const DpugwCacheEntry *entry)
 {
-  return entry->is_sf ? "" : entry->function;
+  return dpugw_cache_entry_is_sf (entry) ? "" : entry->function;
 }
 
 /* --- the cache -------------------------------------------------------------------------------- */
@@ -113,8 +118,8 @@ typedef struct {
 
 struct _DpugwCache
 {
-  GHashTable *entries;   /* function (the entry's) -> DpugwCacheEntry */
-  GHashTable *names;     /* netdev name -> function (GRefString) */
+  GHashTable *entries;   /* DpugwCacheEntry, a set by function */
+  GHashTable *names;     /* netdev name -> DpugwCacheEntry */
   GHashTable *pfs;       /* pf_pci -> PfRecord */
   GHashTable *failures;  /* request key -> Failure */
   guint max_entries;
@@ -136,15 +141,27 @@ pf_record_free (PfRecord *record)
   g_free (record);
 }
 
+static guint
+entry_hash (gconstpointer entry)
+{
+  return g_str_hash (((const DpugwCacheEntry *) entry)->function);
+}
+
+static gboolean
+entry_equal (gconstpointer a, gconstpointer b)
+{
+  return strcmp (((const DpugwCacheEntry *) a)->function, ((const DpugwCacheEntry *) b)->function) == 0;
+}
+
 DpugwCache *
 dpugw_cache_new (guint max_entries, guint max_failures, gint64 failure_ttl_usec)
 {
   DpugwCache *cache = g_new0 (DpugwCache, 1);
 
-  cache->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                          (GDestroyNotify) dpugw_cache_entry_free);
-  cache->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                        (GDestroyNotify) g_ref_string_release);
+  /* A set of entries (a key is its own value: no second array) looked up by a key of the
+   * function alone. */
+  cache->entries = g_hash_table_new_full (entry_hash, entry_equal, (GDestroyNotify) dpugw_cache_entry_free, NULL);
+  cache->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   cache->pfs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) pf_record_free);
   cache->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) failure_free);
   cache->max_entries = MAX (max_entries, 1);
@@ -165,32 +182,37 @@ dpugw_cache_free (DpugwCache *cache)
   g_free (cache);
 }
 
+static DpugwCacheEntry *
+find (DpugwCache *cache, const char *function)
+{
+  const DpugwCacheEntry key = { .function = (char *) function };
+
+  return g_hash_table_lookup (cache->entries, &key);
+}
+
 const DpugwCacheEntry *
 dpugw_cache_lookup (DpugwCache *cache, const char *function)
 {
-  return g_hash_table_lookup (cache->entries, function);
+  return find (cache, function);
 }
 
 const char *
 dpugw_cache_function_of_name (DpugwCache *cache, const char *netdev)
 {
-  const char *function = g_hash_table_lookup (cache->names, netdev);
-
-  /* A name outlives its entry only until the entry's removal sweeps it. */
-  return function != NULL && g_hash_table_contains (cache->entries, function) ? function : NULL;
+  const DpugwCacheEntry *entry = g_hash_table_lookup (cache->names, netdev);
+  return entry != NULL ? entry->function : NULL;
 }
 
 const DpugwCacheEntry *
 dpugw_cache_lookup_name (DpugwCache *cache, const char *netdev)
 {
-  const char *function = g_hash_table_lookup (cache->names, netdev);
-  return function != NULL ? g_hash_table_lookup (cache->entries, function) : NULL;
+  return g_hash_table_lookup (cache->names, netdev);
 }
 
 const char *
 dpugw_cache_interface (DpugwCache *cache, const char *function)
 {
-  const DpugwCacheEntry *entry = dpugw_cache_lookup (cache, function);
+  const DpugwCacheEntry *entry = find (cache, function);
   return entry != NULL ? entry->choice->interface : "";
 }
 
@@ -230,93 +252,110 @@ pf_detach (DpugwCache *cache, const DpugwCacheEntry *entry)
 }
 
 static gboolean
-name_is_orphan (gpointer name, gpointer function, gpointer user_data)
+name_leads_to (gpointer name, gpointer entry, gpointer entries)
 {
-  DpugwCache *cache = user_data;
-  return !g_hash_table_contains (cache->entries, function);
+  return g_hash_table_contains (entries, entry);
 }
 
-/* Drops the names whose function has no entry any more: one sweep after removals. */
+/* Takes @gone (a set of entries in the cache) out, their names with them, and frees them. */
 static void
-sweep_names (DpugwCache *cache)
+remove_entries (DpugwCache *cache, GHashTable *gone)
 {
-  g_hash_table_foreach_remove (cache->names, name_is_orphan, cache);
-}
+  GHashTableIter iter;
+  gpointer entry;
 
-/* Removes the entry without sweeping its names. */
-static void
-remove_entry (DpugwCache *cache, const char *function)
-{
-  DpugwCacheEntry *entry = g_hash_table_lookup (cache->entries, function);
-
-  if (entry == NULL)
+  if (g_hash_table_size (gone) == 0)
     return;
-  pf_detach (cache, entry);
-  g_hash_table_remove (cache->entries, entry->function);
+  g_hash_table_foreach_remove (cache->names, name_leads_to, gone);
+  g_hash_table_iter_init (&iter, gone);
+  while (g_hash_table_iter_next (&iter, &entry, NULL))
+    {
+      pf_detach (cache, entry);
+      g_hash_table_remove (cache->entries, entry); /* frees it */
+    }
 }
 
 void
 dpugw_cache_remove (DpugwCache *cache, const char *function)
 {
-  if (!g_hash_table_contains (cache->entries, function))
+  DpugwCacheEntry *entry = find (cache, function);
+  g_autoptr(GHashTable) gone = g_hash_table_new (NULL, NULL);
+
+  if (entry == NULL)
     return;
-  remove_entry (cache, function);
-  sweep_names (cache);
+  g_hash_table_add (gone, entry);
+  remove_entries (cache, gone);
 }
 
 static void
-add_name (DpugwCache *cache, const char *name, const char *function)
+add_name (DpugwCache *cache, const char *name, DpugwCacheEntry *entry)
 {
   if (name != NULL && *name != '\0')
-    g_hash_table_replace (cache->names, g_strdup (name), g_ref_string_acquire ((char *) function));
+    g_hash_table_replace (cache->names, g_strdup (name), entry);
 }
 
 void
 dpugw_cache_put (DpugwCache *cache, const char *requested_name, DpugwCacheEntry *entry)
 {
-  DpugwCacheEntry *old = g_hash_table_lookup (cache->entries, entry->function);
+  DpugwCacheEntry *old = find (cache, entry->function);
 
   if (old != NULL)
-    pf_detach (cache, old);
-  else if (g_hash_table_size (cache->entries) >= cache->max_entries)
     {
-      /* Full: the hardware holds more functions than the bound.  Evict any one. */
-      GHashTableIter iter;
-      gpointer victim;
+      /* Updated in place: the names that lead to it still do. */
+      pf_detach (cache, old);
+      g_free (old->mgmt_port);
+      old->mgmt_port = g_steal_pointer (&entry->mgmt_port);
+      dpugw_choice_unref (old->choice);
+      old->choice = g_steal_pointer (&entry->choice);
+      dpugw_cache_entry_free (entry);
+      entry = old;
+    }
+  else
+    {
+      if (g_hash_table_size (cache->entries) >= cache->max_entries)
+        {
+          /* Full: the hardware holds more functions than the bound.  Evict any one. */
+          GHashTableIter iter;
+          gpointer victim;
 
-      g_hash_table_iter_init (&iter, cache->entries);
-      if (g_hash_table_iter_next (&iter, &victim, NULL))
-        dpugw_cache_remove (cache, victim);
+          g_hash_table_iter_init (&iter, cache->entries);
+          if (g_hash_table_iter_next (&iter, &victim, NULL))
+            dpugw_cache_remove (cache, ((DpugwCacheEntry *) victim)->function);
+        }
+      g_hash_table_add (cache->entries, entry);
     }
   pf_attach (cache, entry);
-  g_hash_table_replace (cache->entries, entry->function, entry);
-  add_name (cache, entry->mgmt_port, entry->function);
-  add_name (cache, requested_name, entry->function);
+  add_name (cache, entry->mgmt_port, entry);
+  add_name (cache, requested_name, entry);
 }
 
 void
 dpugw_cache_set_choice (DpugwCache *cache, const char *pf_pci, DpugwChoice *choice)
 {
-  g_auto(GStrv) functions = dpugw_cache_dup_functions_of_pf (cache, pf_pci);
-  PfRecord *record;
+  g_autoptr(GHashTable) of_pf = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer entry;
+  PfRecord *record = g_hash_table_lookup (cache->pfs, pf_pci);
 
-  if (functions[0] == NULL)
+  if (record == NULL)
     return;
+  g_hash_table_iter_init (&iter, cache->entries);
+  while (g_hash_table_iter_next (&iter, &entry, NULL))
+    if (strcmp (((DpugwCacheEntry *) entry)->choice->pf_pci, pf_pci) == 0)
+      g_hash_table_add (of_pf, entry);
   if (choice == NULL)
     {
-      for (guint i = 0; functions[i] != NULL; i++)
-        remove_entry (cache, functions[i]);
-      sweep_names (cache);
+      remove_entries (cache, of_pf);
       return;
     }
   g_return_if_fail (strcmp (choice->pf_pci, pf_pci) == 0);
-  for (guint i = 0; functions[i] != NULL; i++)
+  g_hash_table_iter_init (&iter, of_pf);
+  while (g_hash_table_iter_next (&iter, &entry, NULL))
     {
-      DpugwCacheEntry *entry = g_hash_table_lookup (cache->entries, functions[i]);
-      dpugw_choice_unref (entry->choice);
-      entry->choice = dpugw_choice_ref (choice);
+      DpugwCacheEntry *e = entry;
+      dpugw_choice_unref (e->choice);
+      e->choice = dpugw_choice_ref (choice);
     }
-  record = g_hash_table_lookup (cache->pfs, pf_pci);
   dpugw_choice_unref (record->latest);
   record->latest = dpugw_choice_ref (choice);
 }
@@ -386,11 +425,11 @@ dpugw_cache_dup_functions (DpugwCache *cache)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new ();
   GHashTableIter iter;
-  gpointer function;
+  gpointer entry;
 
   g_hash_table_iter_init (&iter, cache->entries);
-  while (g_hash_table_iter_next (&iter, &function, NULL))
-    g_ptr_array_add (out, g_strdup (function));
+  while (g_hash_table_iter_next (&iter, &entry, NULL))
+    g_ptr_array_add (out, g_strdup (((DpugwCacheEntry *) entry)->function));
   g_ptr_array_sort (out, compare_strings);
   g_ptr_array_add (out, NULL);
   return (GStrv) g_ptr_array_free (g_steal_pointer (&out), FALSE);
@@ -401,14 +440,14 @@ dpugw_cache_dup_functions_of_pf (DpugwCache *cache, const char *pf_pci)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new ();
   GHashTableIter iter;
-  gpointer function, value;
+  gpointer entry;
 
   if (g_hash_table_contains (cache->pfs, pf_pci))
     {
       g_hash_table_iter_init (&iter, cache->entries);
-      while (g_hash_table_iter_next (&iter, &function, &value))
-        if (strcmp (((DpugwCacheEntry *) value)->choice->pf_pci, pf_pci) == 0)
-          g_ptr_array_add (out, g_strdup (function));
+      while (g_hash_table_iter_next (&iter, &entry, NULL))
+        if (strcmp (((DpugwCacheEntry *) entry)->choice->pf_pci, pf_pci) == 0)
+          g_ptr_array_add (out, g_strdup (((DpugwCacheEntry *) entry)->function));
     }
   g_ptr_array_add (out, NULL);
   return (GStrv) g_ptr_array_free (g_steal_pointer (&out), FALSE);

@@ -28,11 +28,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwChoice, dpugw_choice_unref)
 gboolean dpugw_choice_equal (const DpugwChoice *a, const DpugwChoice *b);
 
 /* One cached management function: a VF by its PCI address, or a scalable function by its
- * auxiliary device name. */
+ * auxiliary device name (which, unlike a PCI address, has no ':'). */
 typedef struct {
-  char *function;      /* GRefString */
+  char *function;
   char *mgmt_port;     /* its netdev when it was resolved; "" if it had none (vfio) */
-  gboolean is_sf;
   DpugwChoice *choice;
 } DpugwCacheEntry;
 
@@ -40,6 +39,7 @@ typedef struct {
 DpugwCacheEntry *dpugw_cache_entry_new (DpugwResolution *r);
 void dpugw_cache_entry_free (DpugwCacheEntry *entry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwCacheEntry, dpugw_cache_entry_free)
+gboolean dpugw_cache_entry_is_sf (const DpugwCacheEntry *entry);
 /* "" for a scalable function. */
 const char *dpugw_cache_entry_vf_pci (const DpugwCacheEntry *entry);
 
@@ -62,9 +62,10 @@ const DpugwCacheEntry *dpugw_cache_lookup_name (DpugwCache *cache, const char *n
 const char *dpugw_cache_interface (DpugwCache *cache, const char *function);
 
 /*
- * Stores @entry (transfer full) in place of its function's, indexed by its mgmt_port and by
+ * Stores @entry (transfer full) as its function's, indexed by its mgmt_port and by
  * @requested_name; names that led to the function still do.  A choice equal to the one stored
- * last for its PF is shared with it.
+ * last for its PF is shared with it.  An entry of the function already cached is updated in
+ * place: pointers to it stay valid.
  */
 void dpugw_cache_put (DpugwCache *cache, const char *requested_name, DpugwCacheEntry *entry);
 void dpugw_cache_remove (DpugwCache *cache, const char *function);

@@ -260,13 +260,13 @@ answer_from_entry (Answer *a, const DpugwCacheEntry *entry)
     .mgmt_port = entry->mgmt_port,
     .vf_pci = dpugw_cache_entry_vf_pci (entry),
     .pf_pci = choice->pf_pci,
-    .sf = entry->is_sf ? entry->function : NULL,
+    .sf = dpugw_cache_entry_is_sf (entry) ? entry->function : NULL,
     .hint = choice->hint,
     .interface = choice->interface,
     .candidates = choice->candidates,
     .interfaces = choice->interfaces,
     .selected_by = choice->selected_by,
-    .function_type = entry->is_sf ? "sf" : "vf",
+    .function_type = dpugw_cache_entry_is_sf (entry) ? "sf" : "vf",
     /* Entries answer callers who name a netdev or a VF: for them it is derived, even when the
      * entry came from the configured port's device plugin or rename fallback. */
     .source = DPUGW_SOURCE_DERIVED,

@@ -11,8 +11,8 @@
 struct _DpugwTopologyState
 {
   GPtrArray *pfs;        /* DpugwPf, sorted by PCI address */
-  /* Keys and values borrowed from the DpugwPf trees; the last indexed under a name has it. */
-  GHashTable *vfs;       /* VF PCI address -> DpugwVf */
+  /* Keys and values borrowed from the DpugwPf trees; the last indexed under a name has it.  A
+   * VF is found by its address by looking through its PF's list (link passes only). */
   GHashTable *vf_names;  /* netdev -> DpugwVf */
   GHashTable *pf_names;  /* netdev -> DpugwPf */
   GVariant *variant;     /* GetTopology's, built on demand */
@@ -53,11 +53,7 @@ index_pf (DpugwTopologyState *self, DpugwPf *pf)
 {
   index_pf_names (self, pf);
   for (guint i = 0; i < pf->vfs->len; i++)
-    {
-      DpugwVf *vf = g_ptr_array_index (pf->vfs, i);
-      g_hash_table_insert (self->vfs, vf->pci, vf);
-      index_vf_names (self, vf);
-    }
+    index_vf_names (self, g_ptr_array_index (pf->vfs, i));
 }
 
 static void
@@ -65,12 +61,7 @@ unindex_pf (DpugwTopologyState *self, DpugwPf *pf)
 {
   unindex_pf_names (self, pf);
   for (guint i = 0; i < pf->vfs->len; i++)
-    {
-      DpugwVf *vf = g_ptr_array_index (pf->vfs, i);
-      unindex_vf_names (self, vf);
-      if (g_hash_table_lookup (self->vfs, vf->pci) == vf)
-        g_hash_table_remove (self->vfs, vf->pci);
-    }
+    unindex_vf_names (self, g_ptr_array_index (pf->vfs, i));
 }
 
 static int
@@ -128,7 +119,6 @@ dpugw_topology_state_new (GPtrArray *pfs)
 {
   DpugwTopologyState *self = g_new0 (DpugwTopologyState, 1);
 
-  self->vfs = g_hash_table_new (g_str_hash, g_str_equal);
   self->vf_names = g_hash_table_new (g_str_hash, g_str_equal);
   self->pf_names = g_hash_table_new (g_str_hash, g_str_equal);
   self->pfs = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_pf_free);
@@ -141,7 +131,6 @@ dpugw_topology_state_free (DpugwTopologyState *self)
 {
   if (self == NULL)
     return;
-  g_hash_table_unref (self->vfs);
   g_hash_table_unref (self->vf_names);
   g_hash_table_unref (self->pf_names);
   g_ptr_array_unref (self->pfs);
@@ -159,7 +148,6 @@ dpugw_topology_state_replace_all (DpugwTopologyState *self, GPtrArray *pfs)
   g_ptr_array_set_free_func (self->pfs, (GDestroyNotify) dpugw_pf_free);
   g_ptr_array_sort (self->pfs, compare_pfs);
   same = pfs_equal (old, self->pfs);
-  g_hash_table_remove_all (self->vfs);
   g_hash_table_remove_all (self->vf_names);
   g_hash_table_remove_all (self->pf_names);
   for (guint i = 0; i < self->pfs->len; i++)
@@ -298,10 +286,27 @@ dpugw_topology_state_set_pf_netdevs (DpugwTopologyState *self, const char *pf_pc
   return TRUE;
 }
 
+static DpugwVf *
+find_vf (DpugwTopologyState *self, const char *pci)
+{
+  for (guint i = 0; i < self->pfs->len; i++)
+    {
+      const DpugwPf *pf = g_ptr_array_index (self->pfs, i);
+
+      for (guint j = 0; j < pf->vfs->len; j++)
+        {
+          DpugwVf *vf = g_ptr_array_index (pf->vfs, j);
+          if (strcmp (vf->pci, pci) == 0)
+            return vf;
+        }
+    }
+  return NULL;
+}
+
 gboolean
 dpugw_topology_state_set_vf_netdevs (DpugwTopologyState *self, const char *vf_pci, char **netdevs)
 {
-  DpugwVf *vf = g_hash_table_lookup (self->vfs, vf_pci);
+  DpugwVf *vf = find_vf (self, vf_pci);
 
   if (vf == NULL || strv_equal0 (vf->netdevs, netdevs))
     return FALSE;
