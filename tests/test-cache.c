@@ -258,6 +258,23 @@ test_names_asked_for (void)
   g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 0);
 }
 
+/* After a reset only each entry's own name leads to it: names asked for are learnt again. */
+static void
+test_reset_names (void)
+{
+  g_autoptr(DpugwCache) cache = dpugw_cache_new (16, 16, G_USEC_PER_SEC);
+
+  store (cache, "pf0vf0", resolution ("ovn-k8s-mp0", "0000:01:02.3", "eth0"));
+  store (cache, "alias", resolution ("pf0vf1", "0000:01:02.4", "eth0"));
+  g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 4);
+  dpugw_cache_reset_names (cache);
+  g_assert_cmpuint (dpugw_cache_n_names (cache), ==, 2);
+  g_assert_null (dpugw_cache_function_of_name (cache, "pf0vf0"));
+  g_assert_null (dpugw_cache_function_of_name (cache, "alias"));
+  g_assert_cmpstr (dpugw_cache_function_of_name (cache, "ovn-k8s-mp0"), ==, "0000:01:02.3");
+  g_assert_cmpstr (dpugw_cache_function_of_name (cache, "pf0vf1"), ==, "0000:01:02.4");
+}
+
 /* A scalable function's entry is keyed by its auxiliary device and keeps every field. */
 static void
 test_scalable_function (void)
@@ -347,6 +364,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cache/pf-part-shared", test_pf_part_shared);
   g_test_add_func ("/cache/update-pf", test_update_pf);
   g_test_add_func ("/cache/names-asked-for", test_names_asked_for);
+  g_test_add_func ("/cache/reset-names", test_reset_names);
   g_test_add_func ("/cache/scalable-function", test_scalable_function);
   g_test_add_func ("/cache/many", test_many);
   return g_test_run ();

@@ -367,6 +367,18 @@ dpugw_cache_forget_name (DpugwCache *cache, const char *netdev)
   g_hash_table_remove (cache->names, netdev);
 }
 
+void
+dpugw_cache_reset_names (DpugwCache *cache)
+{
+  GHashTableIter iter;
+  gpointer entry;
+
+  g_hash_table_remove_all (cache->names);
+  g_hash_table_iter_init (&iter, cache->entries);
+  while (g_hash_table_iter_next (&iter, &entry, NULL))
+    add_name (cache, ((DpugwCacheEntry *) entry)->mgmt_port, entry);
+}
+
 const GError *
 dpugw_cache_lookup_failure (DpugwCache *cache, const char *key, gint64 now)
 {

@@ -75,6 +75,8 @@ void dpugw_cache_set_choice (DpugwCache *cache, const char *pf_pci, DpugwChoice 
 /* The function a netdev name leads to, and forgetting the name (it changed). */
 const char *dpugw_cache_function_of_name (DpugwCache *cache, const char *netdev);
 void dpugw_cache_forget_name (DpugwCache *cache, const char *netdev);
+/* Only each entry's own mgmt_port leads to it from now on: other names are learnt again. */
+void dpugw_cache_reset_names (DpugwCache *cache);
 
 /* The failure for @key if it has not expired at @now (g_get_monotonic_time()). */
 const GError *dpugw_cache_lookup_failure (DpugwCache *cache, const char *key, gint64 now);

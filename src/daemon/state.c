@@ -426,8 +426,13 @@ apply_resolutions (DpugwState *state, DpugwFindings *findings, Snapshot *before)
           g_free (key);
         }
     }
+  /* A full pass starts afresh: the failures are forgotten, and names asked for are learnt again
+   * (a name that no longer exists must not lead to its old function). */
   if (findings->full)
-    dpugw_cache_clear_failures (state->cache);
+    {
+      dpugw_cache_clear_failures (state->cache);
+      dpugw_cache_reset_names (state->cache);
+    }
   if (findings->failure_key != NULL)
     dpugw_cache_store_failure (state->cache, findings->failure_key, findings->failure, g_get_monotonic_time ());
 }
