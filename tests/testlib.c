@@ -116,6 +116,20 @@ dpugw_test_drain (void)
     ;
 }
 
+void
+dpugw_test_soft_fail (const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  /* On stderr: a subprocess' stdout is not shown. */
+  g_printerr ("# FAILED: %s\n", message);
+  g_test_fail ();
+}
+
 /* --- figures ---------------------------------------------------------------------------------- */
 
 void

@@ -86,6 +86,14 @@ void dpugw_test_drain (void);
       }                                                                                  \
   } G_STMT_END
 
+/* A failed expectation: said on stderr, the test marked failed, and it goes on. */
+void dpugw_test_soft_fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
+#define DPUGW_TEST_EXPECT(cond, ...)          \
+  G_STMT_START {                              \
+    if (!(cond))                              \
+      dpugw_test_soft_fail (__VA_ARGS__);     \
+  } G_STMT_END
+
 /* --- figures ---------------------------------------------------------------------------------- */
 
 /*
