@@ -410,6 +410,8 @@ dpugw_test_daemon_stop (DpugwTestDaemon *d)
                    dpugw_test_usec (DPUGW_TEST_WAIT_USEC) / 1e6);
         }
     }
+  /* It ended as the test asked. */
+  d->expect_exit = TRUE;
   /* The name free again, and no signals recorded, for the next daemon; unless another one runs. */
   {
     gboolean others = FALSE;
