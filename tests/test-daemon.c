@@ -28,7 +28,8 @@
 #define SWITCHDEV "tests/fixtures/switchdev.umockdev"
 #define IGB       "tests/fixtures/igb-interleaved.umockdev"
 
-#define EXAMPLE_PF "devices/pci0000:00/0000:00:02.0/0000:01:00.0"
+#define EXAMPLE_PF  "devices/pci0000:00/0000:00:02.0/0000:01:00.0"
+#define EXAMPLE_VF1 "devices/pci0000:00/0000:00:02.0/0000:01:02.4"
 
 #define CONFIGURED DPUGW_TEST_CONFIGURED
 
@@ -919,6 +920,55 @@ test_refresh_unchanged (DpugwTestBus *f)
   }
 }
 
+/*
+ * A change of the topology alone (the PF's second netdev renamed, the gateway still eth0): a new
+ * Generation, which TopologyChanged, the property, GetTopology and the answers all carry; no
+ * GatewayChanged.
+ */
+static void
+test_refresh_topology_only (DpugwTestBus *f)
+{
+  guint64 before, generation;
+  DpugwTestMark m;
+
+  START (f, CONFIGURED);
+  dpugw_test_wait_ready (f);
+  dpugw_test_subscribe (f);
+  before = dpugw_test_get_generation (f);
+  m = dpugw_test_mark (f);
+
+  dpugw_test_rename_netdev (f->testbed, EXAMPLE_PF, "eth1", "zz1");
+  dpugw_test_refresh (f);
+  DPUGW_TEST_WAIT (f->topology_changed->len > m.topology, "TopologyChanged");
+  dpugw_test_ping (f);
+
+  g_assert_cmpuint (f->topology_changed->len, ==, m.topology + 1);
+  g_variant_get (g_ptr_array_index (f->topology_changed, m.topology), "(t)", &generation);
+  if (generation <= before)
+    g_error ("TopologyChanged(%" G_GUINT64_FORMAT ") after a change of the topology alone: Generation was %"
+             G_GUINT64_FORMAT " before it, and must increase", generation, before);
+  g_assert_cmpuint (dpugw_test_get_generation (f), ==, generation);
+  g_assert_true (dpugw_test_has_property (f, m.properties, "Generation"));
+  g_assert_cmpuint (f->gateway_changed->len, ==, m.gateway);
+  {
+    guint64 topology_generation;
+    g_auto(GStrv) netdevs = dpugw_test_topology_pf_netdevs (f, "0000:01:00.0", &topology_generation);
+
+    g_assert_cmpuint (topology_generation, ==, generation);
+    g_assert_cmpstrv (netdevs, STRV ("eth0", "zz1"));
+  }
+  {
+    g_autoptr(GVariant) details = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *interface = dpugw_test_resolve (f->conn, "pf0vf0", &details, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (interface, ==, "eth0");
+    dpugw_test_assert_strv_key (details, "candidates", STRV ("eth0", "zz1"));
+    g_assert_cmpuint (dpugw_test_lookup_uint64 (details, "generation"), ==, generation);
+  }
+}
+
 /* Root's Refresh returns (the tests run as root). */
 static void
 test_refresh_root (DpugwTestBus *f)
@@ -1021,6 +1071,68 @@ test_sighup_explicit (DpugwTestBus *f)
     g_assert_cmpstr (interface, ==, "eth8");
     g_assert_cmpstr (dpugw_test_lookup_string (details, "source"), ==, "explicit");
   }
+}
+
+/* Resolve(@port) alone answers @expected (@when says when, if not). */
+static void
+assert_answers (DpugwTestBus *f, const char *port, const char *expected, const char *when)
+{
+  g_autoptr(GVariant) details = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *interface = dpugw_test_resolve_once (f->conn, port, &details, &error);
+
+  g_assert_no_error (error);
+  if (g_strcmp0 (interface, expected) != 0)
+    g_error ("Resolve(\"%s\") = %s %s, expected %s", port, interface, when, expected);
+}
+
+/*
+ * SIGHUP with a new gateway-select rule: once the daemon has re-resolved under it (GatewayChanged
+ * of the configured port says so), Resolve("") and Resolve of ports it answered before -- whose
+ * replies it kept -- answer under the new rule, and so does the property.
+ *
+ * Not yet "as soon as the daemon shows the new Configuration": until its re-resolution ends, it
+ * answers from what it resolved under the old rule (its cache), kept replies or not.
+ */
+static void
+test_sighup_gateway_select (DpugwTestBus *f)
+{
+  g_autofree char *path = g_build_filename (f->tmpdir, "ovnkube.conf", NULL);
+  g_autofree char *file_arg = g_strconcat ("--config-file=", path, NULL);
+  const char *conf = "[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=ens2f0v1\n\n"
+                     "[Gateway]\ninterface=derive-from-mgmt-port\n";
+  const char *ports[] = { "", "ens2f0v0", "0000:3b:00.4" };
+  DpugwTestDaemon *d;
+  DpugwTestMark m;
+
+  dpugw_test_write_file (path, conf);
+  d = START (f, file_arg);
+  dpugw_test_wait_ready (f);
+  dpugw_test_subscribe (f);
+  /* Asked twice each: the second answer is a kept reply. */
+  for (guint i = 0; i < 2; i++)
+    for (guint j = 0; j < G_N_ELEMENTS (ports); j++)
+      assert_answers (f, ports[j], "eth0", "with select=first");
+
+  {
+    g_autofree char *uplink = g_strconcat (conf, "select=uplink\n", NULL);
+    dpugw_test_write_file (path, uplink);
+  }
+  m = dpugw_test_mark (f);
+  dpugw_test_daemon_signal (d, SIGHUP);
+  DPUGW_TEST_WAIT (dpugw_test_has_property (f, m.properties, "Configuration"), "the new configuration");
+  {
+    g_autoptr(GVariant) configuration = dpugw_test_get_property (f, "Configuration");
+    const char *select = NULL;
+
+    g_assert_true (g_variant_lookup (configuration, "gateway-select", "&s", &select));
+    g_assert_cmpstr (select, ==, "uplink");
+  }
+  DPUGW_TEST_WAIT (dpugw_test_has_gateway_changed (f, m.gateway, "0000:3b:00.3", "eth0", "pf0"),
+                   "GatewayChanged of the configured port");
+  for (guint j = 0; j < G_N_ELEMENTS (ports); j++)
+    assert_answers (f, ports[j], "pf0", "after SIGHUP with select=uplink");
+  g_assert_true (dpugw_test_string_property_is (f, "GatewayInterface", "pf0"));
 }
 
 /* ===========================================================================
@@ -1283,6 +1395,60 @@ test_failure_expires (DpugwTestBus *f)
   g_assert_cmpstr (dpugw_test_lookup_string (details, "mgmt-port"), ==, "pf0vf9");
 }
 
+/*
+ * A failed lookup is remembered for 2 s (FAILURE_TTL in the daemon): asked again within them, the
+ * answer is the same failure, though the tree changed meanwhile (no link event says so: the test's
+ * network namespace has none).  Then it expires.  Each attempt asks twice within 2 s of the first
+ * question, or it proves nothing and the next attempt, with another name, is made.
+ */
+static void
+test_failure_remembered (DpugwTestBus *f)
+{
+  START (f, "--config-file=");
+  dpugw_test_wait_ready (f);
+
+  for (guint attempt = 0;; attempt++)
+    {
+      g_autofree char *name = g_strdup_printf ("late%u", attempt);
+      g_autoptr(GVariant) details = NULL;
+      g_autoptr(GError) first_error = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *first = NULL;
+      g_autofree char *interface = NULL;
+      gint64 asked = g_get_monotonic_time ();
+      gint64 answered;
+
+      first = dpugw_test_resolve_once (f->conn, name, &details, &first_error);
+      g_assert_null (first);
+      dpugw_test_assert_remote_error (first_error, ERR "PciAddress", NULL);
+
+      /* VF 0000:01:02.4 gets a second netdev, NAME; then the same question again. */
+      dpugw_test_add_netdev (f->testbed, EXAMPLE_VF1, name);
+      interface = dpugw_test_resolve_once (f->conn, name, &details, &error);
+      answered = g_get_monotonic_time ();
+      if (answered - asked >= 2 * G_USEC_PER_SEC)
+        {
+          /* Too slow to tell (a loaded machine, valgrind): another name. */
+          g_assert_cmpuint (attempt, <, 5);
+          continue;
+        }
+      if (interface != NULL)
+        g_error ("Resolve(\"%s\") answered %s %.2f s after it failed: a failed lookup must be remembered for 2 s",
+                 name, interface, (answered - asked) / 1e6);
+      g_assert_true (g_error_matches (error, first_error->domain, first_error->code));
+      g_assert_cmpstr (error->message, ==, first_error->message);
+
+      /* And then it expires: the netdev is found. */
+      g_clear_pointer (&details, g_variant_unref);
+      g_clear_pointer (&interface, g_free);
+      DPUGW_TEST_WAIT (try_resolve (f, name, &interface, &details), "the remembered failure to expire");
+      g_assert_cmpstr (interface, ==, "eth0");
+      g_assert_cmpstr (dpugw_test_lookup_string (details, "vf-pci"), ==, "0000:01:02.4");
+      g_assert_cmpstr (dpugw_test_lookup_string (details, "mgmt-port"), ==, name);
+      break;
+    }
+}
+
 /* The configured port can no longer be resolved: GatewayChanged to "", and LastError says why. */
 static void
 test_refresh_unresolvable (DpugwTestBus *f)
@@ -1464,9 +1630,11 @@ main (int argc, char **argv)
   ADD ("/daemon/topology/switchdev", SWITCHDEV, test_topology_switchdev);
   ADD ("/daemon/refresh/changed", EXAMPLE, test_refresh_changed);
   ADD ("/daemon/refresh/unchanged", EXAMPLE, test_refresh_unchanged);
+  ADD ("/daemon/refresh/topology-only", EXAMPLE, test_refresh_topology_only);
   ADD ("/daemon/refresh/root", EXAMPLE, test_refresh_root);
   ADD ("/daemon/sighup", EXAMPLE, test_sighup);
   ADD ("/daemon/sighup-explicit", EXAMPLE, test_sighup_explicit);
+  ADD ("/daemon/sighup-gateway-select", SWITCHDEV, test_sighup_gateway_select);
   ADD ("/daemon/startup/invalid-config", EXAMPLE, test_startup_invalid_config);
   ADD ("/daemon/startup/bad-option", EXAMPLE, test_startup_bad_option);
   ADD ("/daemon/startup/version", EXAMPLE, test_startup_version);
@@ -1476,6 +1644,7 @@ main (int argc, char **argv)
   ADD ("/daemon/startup/no-bus", EXAMPLE, test_startup_no_bus);
   ADD ("/daemon/bus-lost", EXAMPLE, test_bus_lost);
   ADD ("/daemon/resolve/failure-expires", EXAMPLE, test_failure_expires);
+  ADD ("/daemon/resolve/failure-remembered", EXAMPLE, test_failure_remembered);
   ADD ("/daemon/refresh/unresolvable", EXAMPLE, test_refresh_unresolvable);
   ADD ("/daemon/refresh/concurrent", EXAMPLE, test_refresh_concurrent);
   ADD ("/daemon/properties/device-plugin-vfio", IGB, test_properties_device_plugin_vfio);

@@ -508,6 +508,137 @@ test_unrelated_links (DpugwTestBus *f)
   expect_resolve (f, "ens1f1v0", "ens1f1np1", "ens1f1v0", "derived", -1);
 }
 
+/* The netdevs GetTopology lists for the VF @vf_pci (NULL if it does not list it). */
+static GStrv
+topology_vf_netdevs (DpugwTestBus *f, const char *vf_pci)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = dpugw_test_call (f, IFACE, "GetTopology", NULL, "(taa{sv})", &error);
+  g_autoptr(GVariant) pfs = NULL;
+  guint64 generation;
+  GStrv netdevs = NULL;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(t@aa{sv})", &generation, &pfs);
+  for (gsize i = 0; i < g_variant_n_children (pfs); i++)
+    {
+      g_autoptr(GVariant) pf = g_variant_get_child_value (pfs, i);
+      g_autoptr(GVariant) vfs = g_variant_lookup_value (pf, "vfs", G_VARIANT_TYPE ("aa{sv}"));
+
+      for (gsize j = 0; vfs != NULL && j < g_variant_n_children (vfs); j++)
+        {
+          g_autoptr(GVariant) vf = g_variant_get_child_value (vfs, j);
+
+          if (g_strcmp0 (dpugw_test_lookup_string (vf, "pci"), vf_pci) == 0)
+            g_assert_true (g_variant_lookup (vf, "netdevs", "^as", &netdevs));
+        }
+    }
+  return netdevs;
+}
+
+/*
+ * A VF's netdev renamed (not the configured port's, not one asked for): the topology changed, so
+ * TopologyChanged with a new Generation, and GetTopology says the new name; no gateway moved.
+ */
+static void
+test_vf_netdev_renamed (DpugwTestBus *f)
+{
+  guint64 before;
+  gboolean ok;
+  DpugwTestMark m;
+
+  dpugw_test_veth_add ("eth0", "vp0");
+  dpugw_test_veth_add ("eth1", "vp1");
+  dpugw_test_veth_add ("pf0vf0", "vp2");
+  dpugw_test_veth_add ("pf0vf1", "vp3");
+  daemon_start (f, "pf0vf0");
+  before = dpugw_test_get_generation (f);
+  m = dpugw_test_mark (f);
+
+  dpugw_test_rename_netdev (f->testbed, EX_VF1, "pf0vf1", "vfx1");
+  DPUGW_TEST_IP ("link", "set", "pf0vf1", "name", "vfx1");
+
+  DPUGW_TEST_POLL (ok, f->topology_changed->len > m.topology, SIGNAL_USEC);
+  if (!ok)
+    dpugw_test_soft_fail ("no TopologyChanged within 10 s of the VF netdev pf0vf1's rename to vfx1");
+  else
+    {
+      guint64 generation;
+
+      g_variant_get (g_ptr_array_index (f->topology_changed, m.topology), "(t)", &generation);
+      DPUGW_TEST_EXPECT (generation > before, "TopologyChanged(%" G_GUINT64_FORMAT "), Generation was %"
+                         G_GUINT64_FORMAT, generation, before);
+      DPUGW_TEST_EXPECT (dpugw_test_get_generation (f) == generation, "Generation is not TopologyChanged's");
+    }
+  {
+    g_auto(GStrv) netdevs = topology_vf_netdevs (f, "0000:01:02.4");
+    g_autofree char *shown = netdevs != NULL ? g_strjoinv (",", netdevs) : g_strdup ("(not listed)");
+
+    DPUGW_TEST_EXPECT (netdevs != NULL && g_strv_equal ((const char * const *) netdevs, STRV ("vfx1")),
+                       "GetTopology: VF 0000:01:02.4 has netdevs [%s], expected [vfx1]", shown);
+  }
+  expect_n_gateway_changed (f, m, 0);
+  expect_string_property (f, "GatewayInterface", "eth0");
+  expect_resolve (f, "vfx1", "eth0", "vfx1", "derived", -1);
+  expect_resolve_error (f, "pf0vf1", ERR "PciAddress", "failed to get PCI address");
+}
+
+/*
+ * A failed lookup is remembered for 2 s; a link that appears meanwhile clears what was remembered:
+ * the netdev that came is resolvable at once.  Each attempt must see it resolve within 2 s of the
+ * failure, or it proves nothing and the next, with another name, is made.
+ */
+static void
+test_link_appears_clears_failure (DpugwTestBus *f)
+{
+  dpugw_test_veth_add ("eth0", "vp0");
+  dpugw_test_veth_add ("eth1", "vp1");
+  dpugw_test_veth_add ("pf0vf0", "vp2");
+  daemon_start (f, "pf0vf0");
+
+  for (guint attempt = 0;; attempt++)
+    {
+      g_autofree char *name = g_strdup_printf ("mp%u", attempt);
+      g_autofree char *peer = g_strdup_printf ("mq%u", attempt);
+      g_autoptr(GVariant) details = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *interface = NULL;
+      gint64 asked = g_get_monotonic_time ();
+      gint64 answered = 0;
+
+      interface = dpugw_test_resolve_once (f->conn, name, &details, &error);
+      g_assert_null (interface);
+      dpugw_test_assert_remote_error (error, ERR "PciAddress", NULL);
+
+      /* VF 0000:01:02.4 gets a second netdev, NAME: the tree first, then the link. */
+      dpugw_test_add_netdev (f->testbed, EX_VF1, name);
+      dpugw_test_veth_add (name, peer);
+      while (interface == NULL)
+        {
+          g_clear_error (&error);
+          g_clear_pointer (&details, g_variant_unref);
+          interface = dpugw_test_resolve_once (f->conn, name, &details, &error);
+          answered = g_get_monotonic_time ();
+          if (interface == NULL)
+            dpugw_test_assert_remote_error (error, ERR "PciAddress", NULL);
+          if (answered - asked > dpugw_test_usec (DPUGW_TEST_WAIT_USEC))
+            g_error ("Resolve(\"%s\") still fails %.1f s after the link appeared", name, (answered - asked) / 1e6);
+          if (interface == NULL)
+            g_usleep (10 * 1000);
+        }
+      g_assert_cmpstr (interface, ==, "eth0");
+      g_assert_cmpstr (dpugw_test_lookup_string (details, "vf-pci"), ==, "0000:01:02.4");
+      if (answered - asked < 2 * G_USEC_PER_SEC)
+        break;
+      /* Resolved only after the failure would have expired anyway: it proves nothing.  Again, unless
+       * it never does better. */
+      if (attempt == 4)
+        g_error ("Resolve(\"%s\") answered only %.2f s after it failed, when the remembered failure had "
+                 "expired: a link that appears must clear remembered failures at once",
+                 name, (answered - asked) / 1e6);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -522,6 +653,8 @@ main (int argc, char **argv)
   ADD ("/netlink/cached-vf-follows-pf", BLUEFIELD, test_cached_vf_follows_pf);
   ADD ("/netlink/burst-coalesced", BLUEFIELD, test_burst_coalesced);
   ADD ("/netlink/unrelated-links", BLUEFIELD, test_unrelated_links);
+  ADD ("/netlink/vf-netdev-renamed", EXAMPLE, test_vf_netdev_renamed);
+  ADD ("/netlink/link-appears-clears-failure", EXAMPLE, test_link_appears_clears_failure);
 
   return g_test_run ();
 }
