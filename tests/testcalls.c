@@ -120,6 +120,7 @@ runner_free (Runner *r)
   g_ptr_array_unref (r->bad);
   g_free (r->address);
   g_free (r->root);
+  g_free (r->outcomes);
   g_free (r);
 }
 
@@ -391,7 +392,7 @@ compare_strings (const void *a, const void *b)
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
-char *
+const char *
 runner_outcomes (Runner *r)
 {
   guint n_keys;
@@ -408,7 +409,9 @@ runner_outcomes (Runner *r)
 
       g_string_append_printf (out, "%s%s %" G_GUINT64_FORMAT, out->len > 0 ? ", " : "", shown, *n);
     }
-  return g_string_free (out, FALSE);
+  g_free (r->outcomes);
+  r->outcomes = g_string_free (out, FALSE);
+  return r->outcomes;
 }
 
 /* Fails the test if any call was not answered as expected, saying which. */

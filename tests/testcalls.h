@@ -75,6 +75,7 @@ struct Runner {
   /* For the checks of a tree that changes: the gateways allowed, in sort order. */
   const char * const *gateways;
   const char * const *gateway_peers;  /* the other netdevs of the PF */
+  char *outcomes;            /* runner_outcomes()' text */
 };
 
 typedef struct {
@@ -100,8 +101,8 @@ void runner_reset_counts (Runner *r);
 /* Makes @n more calls (the probes in turn; every 10th a dynamic one, if set), and waits for every
  * answer; the test fails after @deadline_usec (scaled). */
 void runner_run (Runner *r, guint64 n, gint64 deadline_usec);
-/* "answer N, DBus.Error.InvalidArgs N, ..." */
-char *runner_outcomes (Runner *r);
+/* "answer N, DBus.Error.InvalidArgs N, ...", the runner's until the next call. */
+const char *runner_outcomes (Runner *r);
 /* Fails the test if any call was not answered as expected, saying which. */
 void runner_assert_clean (Runner *r, const char *what);
 

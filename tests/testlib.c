@@ -39,6 +39,9 @@ dpugw_test_skip_program (const char *format, ...)
 void
 dpugw_test_init (int *argc, char ***argv, DpugwTestFlags flags)
 {
+  g_autofree char *program = g_path_get_basename ((*argv)[0]);
+
+  g_set_prgname (program);
   for (int i = 1; i < *argc; i++)
     if (strcmp ((*argv)[i], "--tap") == 0)
       tap_output = TRUE;
