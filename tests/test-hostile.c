@@ -586,7 +586,7 @@ timed_call (DpugwTestBus *f, const char *method, const char *arg, GVariant **rep
     {
       *remote = g_dbus_error_get_remote_error (error);
       if (*remote == NULL)
-        g_error ("%s(\"%s\"): no answer within %d ms: %s", method, arg, HANG_MSEC, error->message);
+        g_error ("%s(\"%s\"): no answer within %d ms: %s", method, arg, dpugw_test_msec (HANG_MSEC), error->message);
       g_dbus_error_strip_remote_error (error);
       *message = g_strdup (error->message);
       return g_strdup_printf ("%s: %s", g_str_has_prefix (*remote, ERR) ? *remote + strlen (ERR) : *remote,
@@ -784,7 +784,7 @@ test_symlink_loops (DpugwTestBus *f)
   g_assert_true (dpugw_test_string_property_is (f, "GatewayInterface", "eth0"));
 
   checker = runner_new (f->address, f->root, g_ptr_array_new (), 1, 1);
-  dpugw_test_report ("symlink loops (each call within %d ms):", HANG_MSEC);
+  dpugw_test_report ("symlink loops (each call within %d ms):", dpugw_test_msec (HANG_MSEC));
   for (guint i = 0; i < G_N_ELEMENTS (ports); i++)
     {
       if (*ports[i].what != '\0')
@@ -1108,13 +1108,13 @@ test_netlink_overrun (DpugwTestBus *f)
   g_assert_cmpint (kill (f->daemon->pid, SIGCONT), ==, 0);
   {
     /* When the properties and a cached VF's answer each caught up. */
-    gint64 deadline = g_get_monotonic_time () + DPUGW_TEST_WAIT_USEC;
+    gint64 deadline = g_get_monotonic_time () + dpugw_test_usec (DPUGW_TEST_WAIT_USEC);
     gint64 t_property = 0, t_cached = 0;
 
     while (t_property == 0 || t_cached == 0)
       {
         if (g_get_monotonic_time () > deadline)
-          g_error ("the rename was not followed within %d s", (int) (DPUGW_TEST_WAIT_USEC / G_USEC_PER_SEC));
+          g_error ("the rename was not followed within %.0f s", dpugw_test_usec (DPUGW_TEST_WAIT_USEC) / 1e6);
         if (t_property == 0 && dpugw_test_string_property_is (f, "GatewayInterface", "eth0"))
           t_property = g_get_monotonic_time ();
         if (t_cached == 0 && dpugw_test_resolves_to (f, "pf0vf1", "eth0"))
