@@ -3,7 +3,7 @@
  * Unit tests of the configuration: ovnkube INI files, environment, flags,
  * their precedence, validation and the device plugin's variable.
  */
-#include <dpu-gateway/dpu-gateway.h>
+#include "testlib.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -53,29 +53,11 @@ load_ini_error (const char *data)
   return load_ini_error_len (data, strlen (data));
 }
 
-/* A new temporary file holding @contents; the caller removes it. */
-static char *
-write_temp_file (const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  int fd;
-
-  fd = g_file_open_tmp ("dpugw-test-config-XXXXXX.conf", &path, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_true (g_close (fd, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_file_set_contents (path, contents, -1, &error));
-  g_assert_no_error (error);
-  return g_steal_pointer (&path);
-}
-
 /* A path in the temporary directory where no file exists. */
 static char *
 missing_file_path (void)
 {
-  g_autofree char *path = write_temp_file ("");
+  g_autofree char *path = dpugw_test_temp_file ("");
 
   g_assert_cmpint (g_unlink (path), ==, 0);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
@@ -693,7 +675,7 @@ test_ini_too_large (void)
 static void
 test_file_load (void)
 {
-  g_autofree char *path = write_temp_file (FEATURE_DOC_CONF);
+  g_autofree char *path = dpugw_test_temp_file (FEATURE_DOC_CONF);
   g_autoptr(DpugwConfig) config = dpugw_config_new ();
   g_autoptr(GError) error = NULL;
 
@@ -738,7 +720,7 @@ test_file_directory (void)
 static void
 test_file_error_names_path (void)
 {
-  g_autofree char *path = write_temp_file ("[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=a:b\n");
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=a:b\n");
   g_autofree char *expected = NULL;
   g_autoptr(DpugwConfig) config = dpugw_config_new ();
   g_autoptr(GError) error = NULL;
@@ -755,7 +737,7 @@ test_file_error_names_path (void)
 static void
 test_file_syntax_error_names_path (void)
 {
-  g_autofree char *path = write_temp_file ("\n[OvnKubeNode\n");
+  g_autofree char *path = dpugw_test_temp_file ("\n[OvnKubeNode\n");
   g_autofree char *expected = NULL;
   g_autoptr(DpugwConfig) config = dpugw_config_new ();
   g_autoptr(GError) error = NULL;
@@ -947,7 +929,7 @@ test_precedence_default (void)
 static void
 test_precedence_env_over_file (void)
 {
-  g_autofree char *path = write_temp_file ("[OvnKubeNode]\n"
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\n"
                                            "mode=dpu\n"
                                            "mgmt-port-netdev=file0\n"
                                            "mgmt-port-dp-resource-name=file.com/res\n"
@@ -981,7 +963,7 @@ test_precedence_env_over_file (void)
 static void
 test_precedence_file_when_env_empty (void)
 {
-  g_autofree char *path = write_temp_file ("[OvnKubeNode]\n"
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\n"
                                            "mode=dpu-host\n"
                                            "mgmt-port-netdev=file0\n");
   const char *const envp[] = {
@@ -1054,7 +1036,7 @@ test_precedence_env_when_flag_empty (void)
 static void
 test_precedence_flag_over_file (void)
 {
-  g_autofree char *path = write_temp_file ("[OvnKubeNode]\n"
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\n"
                                            "mode=dpu\n"
                                            "mgmt-port-netdev=file0\n"
                                            "mgmt-port-dp-resource-name=file.com/res\n"
@@ -1084,7 +1066,7 @@ test_precedence_flag_over_file (void)
 static void
 test_precedence_all_three (void)
 {
-  g_autofree char *path = write_temp_file ("[OvnKubeNode]\n"
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\n"
                                            "mode=full\n"
                                            "mgmt-port-netdev=file0\n"
                                            "[Gateway]\n"
@@ -1112,7 +1094,7 @@ test_precedence_all_three (void)
 static void
 test_precedence_no_file_flag (void)
 {
-  g_autofree char *path = write_temp_file ("[OvnKubeNode]\n"
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\n"
                                            "mode=dpu-host\n"
                                            "mgmt-port-netdev=file0\n");
   DpugwConfigFlags flags = { .config_file = "" };
@@ -1132,7 +1114,7 @@ test_precedence_no_file_flag (void)
 static void
 test_precedence_no_file_flag_ignores_broken_default (void)
 {
-  g_autofree char *path = write_temp_file ("this is not an ini file\n");
+  g_autofree char *path = dpugw_test_temp_file ("this is not an ini file\n");
   DpugwConfigFlags flags = { .config_file = "" };
   g_autoptr(DpugwConfig) config = NULL;
   g_autoptr(GError) error = NULL;
@@ -1147,7 +1129,7 @@ test_precedence_no_file_flag_ignores_broken_default (void)
 static void
 test_precedence_default_file_used (void)
 {
-  g_autofree char *path = write_temp_file (FEATURE_DOC_CONF);
+  g_autofree char *path = dpugw_test_temp_file (FEATURE_DOC_CONF);
   DpugwConfigFlags flags = { 0 };
   g_autoptr(DpugwConfig) config1 = NULL;
   g_autoptr(DpugwConfig) config2 = NULL;
@@ -1187,8 +1169,8 @@ test_precedence_default_file_missing (void)
 static void
 test_precedence_explicit_file_over_default (void)
 {
-  g_autofree char *default_path = write_temp_file ("[OvnKubeNode]\nmgmt-port-netdev=default0\n");
-  g_autofree char *path = write_temp_file ("[OvnKubeNode]\nmode=dpu\n");
+  g_autofree char *default_path = dpugw_test_temp_file ("[OvnKubeNode]\nmgmt-port-netdev=default0\n");
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\nmode=dpu\n");
   DpugwConfigFlags flags = { .config_file = path };
   g_autoptr(DpugwConfig) config = NULL;
   g_autoptr(GError) error = NULL;

@@ -1,79 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * dpu-gatewayctl, the real binary: output, messages and exit codes over
- * fixture hardware, and once over this machine's real /sys.
+ * fixture hardware, and once over this machine's real /sys; against the
+ * service (testdaemon.h: each such test in a subprocess of its own).
  */
-#include "testlib.h"
+#include "testdaemon.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-typedef struct {
-  char *out;
-  char *err;
-  int status;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static char *
-ctl_path (void)
-{
-  const char *builddir = g_getenv ("DPUGW_TEST_BUILDDIR");
-  g_assert_nonnull (builddir);
-  return g_build_filename (builddir, "src", "ctl", "dpu-gatewayctl", NULL);
-}
-
-/* The child's environment: ours without any configuration, plus @extra ("K=V", NULL-terminated). */
-static char **
-child_environ (const char * const *extra)
-{
-  char **envp = g_get_environ ();
-
-  envp = g_environ_unsetenv (envp, DPUGW_ENV_NODE_MODE);
-  envp = g_environ_unsetenv (envp, DPUGW_ENV_MGMT_PORT_NETDEV);
-  envp = g_environ_unsetenv (envp, DPUGW_ENV_MGMT_PORT_DP_RESOURCE_NAME);
-  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
-    {
-      g_auto(GStrv) kv = g_strsplit (extra[i], "=", 2);
-      envp = g_environ_setenv (envp, kv[0], kv[1], TRUE);
-    }
-  return envp;
-}
-
-/* Runs dpu-gatewayctl with @args (NULL-terminated) and the environment @extra_env. */
-static void
-run_ctl (Run *run, const char * const *extra_env, const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) envp = child_environ (extra_env);
-  g_autoptr(GError) error = NULL;
-  int wait_status;
-
-  g_ptr_array_add (argv, ctl_path ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
-}
-
-#define CTL(run, ...) run_ctl ((run), NULL, (const char *[]) { __VA_ARGS__, NULL })
-#define CTL_ENV(run, env, ...) run_ctl ((run), (env), (const char *[]) { __VA_ARGS__, NULL })
 
 typedef struct {
   UMockdevTestbed *testbed;
@@ -100,9 +36,9 @@ fixture_teardown (Fixture *f, gconstpointer unused)
 static void
 test_resolve_netdev (Fixture *f, gconstpointer unused)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
 
-  CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
+  DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpstr (run.out, ==, "eth0\n");
   g_assert_cmpint (run.status, ==, 0);
@@ -111,9 +47,9 @@ test_resolve_netdev (Fixture *f, gconstpointer unused)
 static void
 test_resolve_pci (Fixture *f, gconstpointer unused)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
 
-  CTL (&run, "resolve", "-l", "--config-file=", "--sysfs-root", f->root, "0000:01:02.4");
+  DPUGW_TEST_CTL (&run, "resolve", "-l", "--config-file=", "--sysfs-root", f->root, "0000:01:02.4");
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpstr (run.out, ==, "eth0\n");
   g_assert_cmpint (run.status, ==, 0);
@@ -122,9 +58,9 @@ test_resolve_pci (Fixture *f, gconstpointer unused)
 static void
 test_resolve_json (Fixture *f, gconstpointer unused)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
 
-  CTL (&run, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
+  DPUGW_TEST_CTL (&run, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==,
                    "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf0\",\"vf-pci\":\"0000:01:02.3\","
@@ -134,9 +70,9 @@ test_resolve_json (Fixture *f, gconstpointer unused)
 static void
 test_resolve_configured_flags (Fixture *f, gconstpointer unused)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
 
-  CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root,
+  DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root,
        "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf1",
        "--gateway-interface=derive-from-mgmt-port");
   g_assert_cmpstr (run.err, ==, "");
@@ -149,37 +85,32 @@ test_resolve_configured_file_env (Fixture *f, gconstpointer unused)
 {
   g_autofree char *path = NULL;
   g_autofree char *file_arg = NULL;
-  g_autoptr(GError) error = NULL;
   const char *ini = "[default]\nmtu=1400\n\n[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=eth0\n\n"
                     "[Gateway]\ninterface=derive-from-mgmt-port\nmode=local\n";
   const char *env[] = { "OVNKUBE_NODE_MGMT_PORT_NETDEV=pf0vf0", NULL };
-  int fd;
 
-  fd = g_file_open_tmp ("dpugw-XXXXXX.conf", &path, &error);
-  g_assert_no_error (error);
-  close (fd);
-  g_assert_true (g_file_set_contents (path, ini, -1, &error));
+  path = dpugw_test_temp_file (ini);
   file_arg = g_strconcat ("--config-file=", path, NULL);
 
   {
     /* The file alone names eth0, a PF: the PF error proves the file was read. */
-    g_auto(Run) run = { 0 };
-    CTL (&run, "resolve", "--local", file_arg, "--sysfs-root", f->root);
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--local", file_arg, "--sysfs-root", f->root);
     g_assert_cmpstr (run.err, ==,
                      "dpu-gatewayctl: failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link): it is an SR-IOV physical function (2 of 8 VFs enabled); use one of its VFs as the management port\n");
     g_assert_cmpint (run.status, ==, 1);
   }
   {
     /* The environment wins over the file. */
-    g_auto(Run) run = { 0 };
-    CTL_ENV (&run, env, "resolve", "--local", file_arg, "--sysfs-root", f->root, "--json");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL_ENV (&run, env, "resolve", "--local", file_arg, "--sysfs-root", f->root, "--json");
     g_assert_true (g_str_has_prefix (run.out, "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf0\""));
     g_assert_cmpint (run.status, ==, 0);
   }
   {
     /* And the flag wins over the environment. */
-    g_auto(Run) run = { 0 };
-    CTL_ENV (&run, env, "resolve", "--local", file_arg, "--sysfs-root", f->root, "--json",
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL_ENV (&run, env, "resolve", "--local", file_arg, "--sysfs-root", f->root, "--json",
              "--ovnkube-node-mgmt-port-netdev=pf0vf1");
     g_assert_true (g_str_has_prefix (run.out, "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf1\""));
     g_assert_cmpint (run.status, ==, 0);
@@ -205,8 +136,8 @@ test_resolve_device_plugin (Fixture *f, gconstpointer unused)
   };
 
   {
-    g_auto(Run) run = { 0 };
-    CTL_ENV (&run, env, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL_ENV (&run, env, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
              "--gateway-interface=derive-from-mgmt-port");
     g_assert_cmpstr (run.err, ==, "");
     g_assert_cmpstr (run.out, ==,
@@ -215,8 +146,8 @@ test_resolve_device_plugin (Fixture *f, gconstpointer unused)
     g_assert_cmpint (run.status, ==, 0);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL_ENV (&run, env_missing, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL_ENV (&run, env_missing, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
              "--gateway-interface=derive-from-mgmt-port");
     g_assert_cmpstr (run.err, ==,
                      "dpu-gatewayctl: warning: device plugin resource nvidia.com/mgmt_vf: "
@@ -229,9 +160,9 @@ test_resolve_device_plugin (Fixture *f, gconstpointer unused)
 static void
 test_resolve_explicit (Fixture *f, gconstpointer unused)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
 
-  CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "--gateway-interface=eth7");
+  DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "--gateway-interface=eth7");
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpstr (run.out, ==, "eth7\n");
   g_assert_cmpint (run.status, ==, 0);
@@ -240,9 +171,9 @@ test_resolve_explicit (Fixture *f, gconstpointer unused)
 static void
 test_resolve_renamed (Fixture *f, gconstpointer unused)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
 
-  CTL (&run, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
+  DPUGW_TEST_CTL (&run, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
        "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
        "--gateway-interface=derive-from-mgmt-port");
   g_assert_cmpstr (run.err, ==, "");
@@ -275,12 +206,12 @@ test_resolve_errors (Fixture *f, gconstpointer unused)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(DpugwTestRun) run = { 0 };
       g_auto(GStrv) parts = g_strsplit (cases[i].message, "@ROOT@", -1);
       g_autofree char *message = g_strjoinv (f->root, parts);
       g_autofree char *expected = g_strconcat ("dpu-gatewayctl: ", message, "\n", NULL);
 
-      CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, cases[i].arg);
+      DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, cases[i].arg);
       g_assert_cmpstr (run.out, ==, "");
       g_assert_cmpstr (run.err, ==, expected);
       g_assert_cmpint (run.status, ==, cases[i].status);
@@ -295,18 +226,18 @@ test_resolve_no_netdevs (Fixture *f, gconstpointer unused)
   g_autofree char *net_dir = g_strconcat (pf_dir, "/net", NULL);
 
   {
-    g_auto(Run) run = { 0 };
+    g_auto(DpugwTestRun) run = { 0 };
     g_autofree char *expected = g_strdup_printf (
         "dpu-gatewayctl: failed to get network devices: cannot list the network devices of 0000:01:00.0 "
         "(%s/%s: No such file or directory)\n", f->root, net_dir);
-    CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
     g_assert_cmpstr (run.err, ==, expected);
     g_assert_cmpint (run.status, ==, 1);
   }
   dpugw_test_mkdir (f->testbed, net_dir);
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
     g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: no netdevs found for pci address 0000:01:00.0\n");
     g_assert_cmpint (run.status, ==, 1);
   }
@@ -316,27 +247,27 @@ static void
 test_usage_errors (Fixture *f, gconstpointer unused)
 {
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0", "pf0vf1");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0", "pf0vf1");
     g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: resolve takes at most one management port\n");
     g_assert_cmpint (run.status, ==, 2);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "frobnicate");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "frobnicate");
     g_assert_true (g_str_has_prefix (run.err, "dpu-gatewayctl: unknown command 'frobnicate'\n"));
     g_assert_cmpint (run.status, ==, 2);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "resolve", "--local", "--no-such-flag");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--no-such-flag");
     g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: Unknown option --no-such-flag\n");
     g_assert_cmpint (run.status, ==, 2);
   }
   {
     /* The configuration is checked: derive outside dpu-host mode. */
-    g_auto(Run) run = { 0 };
-    CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root,
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root,
          "--gateway-interface=derive-from-mgmt-port", "--ovnkube-node-mgmt-port-netdev=pf0vf0");
     g_assert_cmpstr (run.err, ==,
                      "dpu-gatewayctl: --gateway-interface=derive-from-mgmt-port is only valid with "
@@ -345,26 +276,26 @@ test_usage_errors (Fixture *f, gconstpointer unused)
   }
   {
     /* Nothing configured, nothing named. */
-    g_auto(Run) run = { 0 };
-    CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root);
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root);
     g_assert_true (g_str_has_prefix (run.err, "dpu-gatewayctl: no management port configured"));
     g_assert_cmpint (run.status, ==, 2);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", "/nonexistent/sys", "pf0vf0");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", "/nonexistent/sys", "pf0vf0");
     g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: sysfs root /nonexistent/sys: No such file or directory\n");
     g_assert_cmpint (run.status, ==, 2);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "resolve", "--config-file=/nonexistent/dpu-gateway.conf", "--local", "pf0vf0");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--config-file=/nonexistent/dpu-gateway.conf", "--local", "pf0vf0");
     g_assert_true (g_str_has_prefix (run.err, "dpu-gatewayctl: cannot read configuration file: "));
     g_assert_cmpint (run.status, ==, 2);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "topology", "--local", "extra");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "topology", "--local", "extra");
     g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: topology takes no arguments\n");
     g_assert_cmpint (run.status, ==, 2);
   }
@@ -374,21 +305,21 @@ static void
 test_version_help (void)
 {
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "--version");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "--version");
     g_assert_true (g_str_has_prefix (run.out, "dpu-gatewayctl "));
     g_assert_cmpint (run.status, ==, 0);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "--help");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "--help");
     g_assert_nonnull (strstr (run.out, "resolve"));
     g_assert_nonnull (strstr (run.out, "topology"));
     g_assert_cmpint (run.status, ==, 0);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "resolve", "--help");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--help");
     g_assert_nonnull (strstr (run.out, "--ovnkube-node-mgmt-port-netdev"));
     g_assert_nonnull (strstr (run.out, "--sysfs-root"));
     g_assert_cmpint (run.status, ==, 0);
@@ -399,8 +330,8 @@ static void
 test_topology (Fixture *f, gconstpointer unused)
 {
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "topology", "--local", "--sysfs-root", f->root);
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "topology", "--local", "--sysfs-root", f->root);
     g_assert_cmpstr (run.err, ==, "");
     g_assert_cmpstr (run.out, ==,
                      "PF 0000:01:00.0  netdevs eth0,eth1  driver mlx5_core  VFs 2/8\n"
@@ -409,8 +340,8 @@ test_topology (Fixture *f, gconstpointer unused)
     g_assert_cmpint (run.status, ==, 0);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "topology", "--local", "--json", "--sysfs-root", f->root);
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "topology", "--local", "--json", "--sysfs-root", f->root);
     g_assert_cmpstr (run.out, ==,
                      "{\"pfs\":[{\"pci\":\"0000:01:00.0\",\"netdevs\":[\"eth0\",\"eth1\"],\"driver\":\"mlx5_core\","
                      "\"total-vfs\":8,\"num-vfs\":2,\"vfs\":[{\"index\":0,\"pci\":\"0000:01:02.3\",\"netdevs\":[\"pf0vf0\"]},"
@@ -422,9 +353,9 @@ test_topology (Fixture *f, gconstpointer unused)
 static void
 test_topology_switchdev (Fixture *f, gconstpointer unused)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
 
-  CTL (&run, "topology", "--local", "--sysfs-root", f->root);
+  DPUGW_TEST_CTL (&run, "topology", "--local", "--sysfs-root", f->root);
   g_assert_cmpstr (run.out, ==,
                    "PF 0000:3b:00.0  netdevs eth0,eth1,eth2,pf0  driver mlx5_core  VFs 3/8  switch-id 8c2a8e0003c6b10c\n"
                    "  vf0    0000:3b:00.2  ens2f0v0\n"
@@ -437,9 +368,9 @@ test_topology_switchdev (Fixture *f, gconstpointer unused)
 static void
 test_real_sysfs_lo (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
 
-  CTL (&run, "resolve", "--local", "--config-file=", "lo");
+  DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "lo");
   g_assert_cmpstr (run.out, ==, "");
   g_assert_true (g_str_has_prefix (run.err, "dpu-gatewayctl: failed to get PCI address: lo is a virtual network device"));
   g_assert_cmpint (run.status, ==, 1);
@@ -447,110 +378,66 @@ test_real_sysfs_lo (void)
 
 /* --- against the service ---------------------------------------------------- */
 
-typedef struct {
-  UMockdevTestbed *testbed;
-  DpugwSysfs *sysfs;
-  GTestDBus *bus;
-  GPid daemon;
-  char *address;
-  char *address_flag;
-} ServiceFixture;
-
+/*
+ * dpu-gatewayd on the test's bus over its tree, with --config-file= and @args, once its first pass
+ * is in; CONFIGURED: the example's pf0vf0 as the management port.
+ */
 static void
-service_setup (ServiceFixture *f, gconstpointer recording)
+start_service (DpugwTestBus *f, const char * const *args)
 {
-  g_autofree char *daemon = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) envp = NULL;
-  gint64 deadline;
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) all = NULL;
 
-  f->testbed = dpugw_test_testbed_new (&f->sysfs, recording, NULL);
-  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (f->bus);
-  f->address = g_strdup (g_test_dbus_get_bus_address (f->bus));
-  f->address_flag = g_strconcat ("--address=", f->address, NULL);
-
-  daemon = g_build_filename (g_getenv ("DPUGW_TEST_BUILDDIR"), "src", "daemon", "dpu-gatewayd", NULL);
-  envp = child_environ (NULL);
-  envp = g_environ_setenv (envp, "DBUS_SYSTEM_BUS_ADDRESS", f->address, TRUE);
-  {
-    const char *argv[] = { daemon, "--sysfs-root", dpugw_sysfs_get_root (f->sysfs), "--config-file=",
-                           "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
-                           "--gateway-interface=derive-from-mgmt-port", NULL };
-    g_assert_true (g_spawn_async (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                  &f->daemon, &error));
-    g_assert_no_error (error);
-  }
-
-  /* Until the daemon answers; the client reports 3 while the name has no owner. */
-  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  for (;;)
-    {
-      g_auto(Run) run = { 0 };
-      CTL (&run, "resolve", f->address_flag, "pf0vf0");
-      if (run.status == 0)
-        break;
-      g_assert_cmpint (run.status, ==, 3);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (20000);
-    }
+  g_strv_builder_add (argv, "--config-file=");
+  g_strv_builder_addv (argv, (const char **) args);
+  all = g_strv_builder_end (argv);
+  DPUGW_TEST_START (f, .args = (const char * const *) all, .ready = TRUE);
 }
 
-static void
-service_teardown (ServiceFixture *f, gconstpointer unused)
-{
-  int wait_status;
-
-  kill (f->daemon, SIGTERM);
-  g_assert_cmpint (waitpid (f->daemon, &wait_status, 0), ==, f->daemon);
-  g_spawn_close_pid (f->daemon);
-  g_assert_true (WIFEXITED (wait_status));
-  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 0);
-  g_test_dbus_down (f->bus);
-  g_clear_object (&f->bus);
-  g_clear_object (&f->sysfs);
-  g_clear_object (&f->testbed);
-  g_free (f->address);
-  g_free (f->address_flag);
-}
+#define CONFIGURED STRV ("--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0", \
+                         "--gateway-interface=derive-from-mgmt-port")
 
 /* The service answers with the output and exit code --local gives. */
 static void
-test_service_same_as_local (ServiceFixture *f, gconstpointer unused)
+test_service_same_as_local (DpugwTestBus *f)
 {
-  const char *root = dpugw_sysfs_get_root (f->sysfs);
+  const char *root = f->root;
   const char *ports[] = { "pf0vf0", "0000:01:02.4", "pf0vf9", "eth0", "lo", "0000:01:02.7", "../x", "0000:01:02.8" };
+
+  start_service (f, CONFIGURED);
 
   for (gsize i = 0; i < G_N_ELEMENTS (ports); i++)
     {
-      g_auto(Run) local = { 0 };
-      g_auto(Run) service = { 0 };
+      g_auto(DpugwTestRun) local = { 0 };
+      g_auto(DpugwTestRun) service = { 0 };
 
-      CTL (&local, "resolve", "--local", "--config-file=", "--sysfs-root", root, ports[i]);
-      CTL (&service, "resolve", f->address_flag, ports[i]);
+      DPUGW_TEST_CTL (&local, "resolve", "--local", "--config-file=", "--sysfs-root", root, ports[i]);
+      DPUGW_TEST_CTL (&service, "resolve", f->address_flag, ports[i]);
       g_assert_cmpstr (service.out, ==, local.out);
       g_assert_cmpstr (service.err, ==, local.err);
       g_assert_cmpint (service.status, ==, local.status);
     }
   {
-    g_auto(Run) local = { 0 };
-    g_auto(Run) service = { 0 };
+    g_auto(DpugwTestRun) local = { 0 };
+    g_auto(DpugwTestRun) service = { 0 };
 
-    CTL (&local, "topology", "--local", "--sysfs-root", root);
-    CTL (&service, "topology", f->address_flag);
+    DPUGW_TEST_CTL (&local, "topology", "--local", "--sysfs-root", root);
+    DPUGW_TEST_CTL (&service, "topology", f->address_flag);
     g_assert_cmpstr (service.out, ==, local.out);
     g_assert_cmpint (service.status, ==, 0);
   }
 }
 
 static void
-test_service_configured_json (ServiceFixture *f, gconstpointer unused)
+test_service_configured_json (DpugwTestBus *f)
 {
-  g_auto(Run) run = { 0 };
-  g_auto(Run) again = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
+  g_auto(DpugwTestRun) again = { 0 };
+
+  start_service (f, CONFIGURED);
 
   /* "" is the service's configured management port; it resolved it at start-up. */
-  CTL (&run, "resolve", f->address_flag, "--json");
+  DPUGW_TEST_CTL (&run, "resolve", f->address_flag, "--json");
   g_assert_cmpstr (run.err, ==, "");
   g_assert_true (g_str_has_prefix (run.out,
                                    "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf0\",\"vf-pci\":\"0000:01:02.3\","
@@ -558,19 +445,12 @@ test_service_configured_json (ServiceFixture *f, gconstpointer unused)
                                    "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"cached\":true,\"generation\":"));
   g_assert_cmpint (run.status, ==, 0);
 
-  CTL (&again, "topology", f->address_flag, "--json");
+  DPUGW_TEST_CTL (&again, "topology", f->address_flag, "--json");
   /* Seen missing once under valgrind, not since: say what came instead. */
   if (strstr (again.out, "\"pfs\":[{\"pci\":\"0000:01:00.0\"") == NULL)
     g_printerr ("# topology --json printed: %s\n# and on stderr: %s\n", again.out, again.err);
   g_assert_true (g_str_has_prefix (again.out, "{\"generation\":"));
   g_assert_nonnull (strstr (again.out, "\"pfs\":[{\"pci\":\"0000:01:00.0\""));
-}
-
-/* The example hardware; the test data says whether to ask for --json. */
-static void
-monitor_setup (ServiceFixture *f, gconstpointer json)
-{
-  service_setup (f, EXAMPLE);
 }
 
 /* Reads lines from @stream until one equals @expected (deadline), collecting them into @seen. */
@@ -591,18 +471,16 @@ read_until_line (GDataInputStream *stream, const char *expected, GString *seen)
 }
 
 static void
-test_service_monitor (ServiceFixture *f, gconstpointer json)
+service_monitor (DpugwTestBus *f, gboolean as_json)
 {
   g_autoptr(GSubprocess) monitor = NULL;
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GString) seen = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autofree char *ctl = ctl_path ();
-  gboolean as_json = GPOINTER_TO_INT (json);
 
-  monitor = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, ctl, "monitor", f->address_flag,
-                              as_json ? "--json" : NULL, NULL);
-  g_assert_no_error (error);
+  start_service (f, CONFIGURED);
+  monitor = dpugw_test_ctl_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, STRV ("monitor", f->address_flag,
+                                                                         as_json ? "--json" : NULL));
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (monitor));
 
   /* Once it has seen the service, change the hardware and have the service look. */
@@ -614,23 +492,8 @@ test_service_monitor (ServiceFixture *f, gconstpointer json)
   }
   dpugw_test_remove (f->testbed, "class/net/eth0");
   dpugw_test_remove (f->testbed, "devices/pci0000:00/0000:00:02.0/0000:01:00.0/net/eth0/device");
-  {
-    g_autofree char *dir = dpugw_test_path (f->testbed, "devices/pci0000:00/0000:00:02.0/0000:01:00.0/net/eth0");
-    const char *rm[] = { "rm", "-rf", dir, NULL };
-    int status;
-    g_assert_true (g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, NULL));
-  }
-  {
-    g_autoptr(GDBusConnection) bus = g_dbus_connection_new_for_address_sync (
-        f->address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-        NULL, NULL, &error);
-    g_autoptr(GVariant) reply = NULL;
-
-    g_assert_no_error (error);
-    reply = g_dbus_connection_call_sync (bus, "org.ovnk.DpuGateway", "/org/ovnk/DpuGateway", "org.ovnk.DpuGateway",
-                                         "Refresh", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-    g_assert_no_error (error);
-  }
+  dpugw_test_clear (f->testbed, "devices/pci0000:00/0000:00:02.0/0000:01:00.0/net/eth0");
+  dpugw_test_refresh (f);
 
   if (as_json)
     {
@@ -653,12 +516,24 @@ test_service_monitor (ServiceFixture *f, gconstpointer json)
   g_assert_cmpint (g_subprocess_get_exit_status (monitor), ==, 0);
 }
 
+static void
+test_service_monitor (DpugwTestBus *f)
+{
+  service_monitor (f, FALSE);
+}
+
+static void
+test_service_monitor_json (DpugwTestBus *f)
+{
+  service_monitor (f, TRUE);
+}
+
 /* status --local: the configuration this process loaded, and its resolution. */
 static void
 test_status_local (Fixture *f, gconstpointer unused)
 {
-  g_auto(Run) run = { 0 };
-  g_auto(Run) json = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
+  g_auto(DpugwTestRun) json = { 0 };
   g_autofree char *expected = g_strdup_printf (
       "Service:            (not asked: --local)\n"
       "Configuration:\n"
@@ -672,14 +547,14 @@ test_status_local (Fixture *f, gconstpointer unused)
       "  VF 0000:01:02.3 -> PF 0000:01:00.0, candidates eth0 eth1, selected by first, derived\n"
       "Last error:         none\n", f->root);
 
-  CTL (&run, "status", "--local", "--config-file=", "--sysfs-root", f->root, "--ovnkube-node-mode=dpu-host",
+  DPUGW_TEST_CTL (&run, "status", "--local", "--config-file=", "--sysfs-root", f->root, "--ovnkube-node-mode=dpu-host",
        "--ovnkube-node-mgmt-port-netdev=pf0vf0", "--gateway-interface=derive-from-mgmt-port");
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpstr (run.out, ==, expected);
   g_assert_cmpint (run.status, ==, 0);
 
   /* A configured port that does not resolve: the error, and exit 0 (status reports, it does not fail). */
-  CTL (&json, "status", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
+  DPUGW_TEST_CTL (&json, "status", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
        "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=eth0",
        "--gateway-interface=derive-from-mgmt-port");
   g_assert_cmpint (json.status, ==, 0);
@@ -689,12 +564,14 @@ test_status_local (Fixture *f, gconstpointer unused)
 
 /* status against the service: its configuration in effect, resolution, LastError and Generation. */
 static void
-test_status_service (ServiceFixture *f, gconstpointer unused)
+test_status_service (DpugwTestBus *f)
 {
-  g_auto(Run) run = { 0 };
-  g_auto(Run) json = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
+  g_auto(DpugwTestRun) json = { 0 };
 
-  CTL (&run, "status", f->address_flag);
+  start_service (f, CONFIGURED);
+
+  DPUGW_TEST_CTL (&run, "status", f->address_flag);
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpint (run.status, ==, 0);
   g_assert_true (g_str_has_prefix (run.out, "Service:            org.ovnk.DpuGateway "));
@@ -704,7 +581,7 @@ test_status_service (ServiceFixture *f, gconstpointer unused)
                                      "  VF 0000:01:02.3 -> PF 0000:01:00.0, candidates eth0 eth1, selected by first, derived\n"
                                      "Last error:         none\nGeneration:         "));
 
-  CTL (&json, "status", f->address_flag, "--json");
+  DPUGW_TEST_CTL (&json, "status", f->address_flag, "--json");
   g_assert_cmpint (json.status, ==, 0);
   g_assert_true (g_str_has_prefix (json.out, "{\"version\":\"org.ovnk.DpuGateway "));
   g_assert_nonnull (strstr (json.out, "\"mgmt-port\":\"pf0vf0\",\"interface\":\"eth0\",\"vf-pci\":\"0000:01:02.3\""));
@@ -714,10 +591,10 @@ test_status_service (ServiceFixture *f, gconstpointer unused)
 static void
 test_service_unreachable (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
   const char *env[] = { "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/bus", NULL };
 
-  CTL_ENV (&run, env, "resolve", "pf0vf0");
+  DPUGW_TEST_CTL_ENV (&run, env, "resolve", "pf0vf0");
   g_assert_cmpstr (run.out, ==, "");
   g_assert_true (g_str_has_prefix (run.err, "dpu-gatewayctl: cannot reach org.ovnk.DpuGateway on the system bus: "));
   g_assert_cmpint (run.status, ==, 3);
@@ -725,40 +602,33 @@ test_service_unreachable (void)
 
 /* A bus without the service: exit 3 as well. */
 static void
-test_service_absent (void)
+test_service_absent (DpugwTestBus *f, gconstpointer unused)
 {
-  g_autoptr(GTestDBus) bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_autofree char *flag = NULL;
+  g_auto(DpugwTestRun) run = { 0 };
 
-  g_test_dbus_up (bus);
-  flag = g_strconcat ("--address=", g_test_dbus_get_bus_address (bus), NULL);
-  {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "topology", flag);
-    g_assert_true (g_str_has_prefix (run.err, "dpu-gatewayctl: cannot reach org.ovnk.DpuGateway on "));
-    g_assert_cmpint (run.status, ==, 3);
-  }
-  g_test_dbus_down (bus);
+  DPUGW_TEST_CTL (&run, "topology", f->address_flag);
+  g_assert_true (g_str_has_prefix (run.err, "dpu-gatewayctl: cannot reach org.ovnk.DpuGateway on "));
+  g_assert_cmpint (run.status, ==, 3);
 }
 
 static void
 test_service_options (void)
 {
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "resolve", "--ovnkube-node-mgmt-port-netdev=pf0vf0");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--ovnkube-node-mgmt-port-netdev=pf0vf0");
     g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: --sysfs-root and the configuration flags apply with --local "
                                   "only; the service uses its own configuration\n");
     g_assert_cmpint (run.status, ==, 2);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "resolve", "--local", "--session");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--session");
     g_assert_cmpint (run.status, ==, 2);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "topology", "--system", "--address=unix:path=/x");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "topology", "--system", "--address=unix:path=/x");
     g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: --system, --session and --address exclude each other\n");
     g_assert_cmpint (run.status, ==, 2);
   }
@@ -785,18 +655,18 @@ test_resolve_all (Fixture *f, gconstpointer unused)
 
   for (gsize i = 0; i < G_N_ELEMENTS (forms); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(DpugwTestRun) run = { 0 };
 
-      CTL (&run, "resolve", "--local", forms[i], "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
+      DPUGW_TEST_CTL (&run, "resolve", "--local", forms[i], "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
       g_assert_cmpstr (run.out, ==, "eth0\neth1\neth2\npf0\n");
       g_assert_cmpstr (run.err, ==, SWITCHDEV_HINT_LINE);
       g_assert_cmpint (run.status, ==, 0);
     }
   {
     /* By VF PCI address, the same. */
-    g_auto(Run) run = { 0 };
+    g_auto(DpugwTestRun) run = { 0 };
 
-    CTL (&run, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root, "0000:3b:00.2");
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root, "0000:3b:00.2");
     g_assert_cmpstr (run.out, ==, "eth0\neth1\neth2\npf0\n");
     g_assert_cmpstr (run.err, ==, SWITCHDEV_HINT_LINE);
     g_assert_cmpint (run.status, ==, 0);
@@ -807,15 +677,15 @@ test_resolve_all (Fixture *f, gconstpointer unused)
 static void
 test_resolve_all_example (Fixture *f, gconstpointer unused)
 {
-  g_auto(Run) run = { 0 };
-  g_auto(Run) json = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
+  g_auto(DpugwTestRun) json = { 0 };
 
-  CTL (&run, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
+  DPUGW_TEST_CTL (&run, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
   g_assert_cmpstr (run.out, ==, "eth0\neth1\n");
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpint (run.status, ==, 0);
 
-  CTL (&json, "resolve", "--local", "--all", "--json", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
+  DPUGW_TEST_CTL (&json, "resolve", "--local", "--all", "--json", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
   g_assert_cmpstr (json.out, ==,
                    "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\"],\"mgmt-port\":\"pf0vf0\","
                    "\"vf-pci\":\"0000:01:02.3\",\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],"
@@ -829,9 +699,9 @@ static void
 test_resolve_all_json (Fixture *f, gconstpointer unused)
 {
   {
-    g_auto(Run) run = { 0 };
+    g_auto(DpugwTestRun) run = { 0 };
 
-    CTL (&run, "resolve", "--local", "--json", "--all", "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--json", "--all", "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
     g_assert_cmpstr (run.out, ==,
                      "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],"
                      "\"mgmt-port\":\"ens2f0v1\",\"vf-pci\":\"0000:3b:00.3\",\"pf-pci\":\"0000:3b:00.0\","
@@ -841,9 +711,9 @@ test_resolve_all_json (Fixture *f, gconstpointer unused)
     g_assert_cmpint (run.status, ==, 0);
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(DpugwTestRun) run = { 0 };
 
-    CTL (&run, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
     g_assert_null (strstr (run.out, "\"interfaces\""));
     g_assert_nonnull (strstr (run.out, ",\"hint\":\"" SWITCHDEV_HINT "\"}\n"));
     g_assert_cmpstr (run.err, ==, "");
@@ -856,17 +726,17 @@ static void
 test_resolve_hint (Fixture *f, gconstpointer unused)
 {
   {
-    g_auto(Run) run = { 0 };
+    g_auto(DpugwTestRun) run = { 0 };
 
-    CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
     g_assert_cmpstr (run.out, ==, "eth0\n");
     g_assert_cmpstr (run.err, ==, SWITCHDEV_HINT_LINE);
     g_assert_cmpint (run.status, ==, 0);
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(DpugwTestRun) run = { 0 };
 
-    CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "--gateway-select=name=eth*",
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "--gateway-select=name=eth*",
          "ens2f0v1");
     g_assert_cmpstr (run.out, ==, "eth0\n");
     g_assert_cmpstr (run.err, ==, "");
@@ -878,18 +748,18 @@ static void
 test_resolve_gateway_select (Fixture *f, gconstpointer unused)
 {
   {
-    g_auto(Run) run = { 0 };
+    g_auto(DpugwTestRun) run = { 0 };
 
-    CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "--gateway-select=uplink",
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, "--gateway-select=uplink",
          "ens2f0v1");
     g_assert_cmpstr (run.out, ==, "pf0\n");
     g_assert_cmpstr (run.err, ==, "");
     g_assert_cmpint (run.status, ==, 0);
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(DpugwTestRun) run = { 0 };
 
-    CTL (&run, "resolve", "--local", "--all", "--json", "--config-file=", "--sysfs-root", f->root,
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--all", "--json", "--config-file=", "--sysfs-root", f->root,
          "--gateway-select=uplink,first", "ens2f0v1");
     g_assert_cmpstr (run.out, ==,
                      "{\"interface\":\"pf0\",\"interfaces\":[\"pf0\"],\"mgmt-port\":\"ens2f0v1\","
@@ -900,9 +770,9 @@ test_resolve_gateway_select (Fixture *f, gconstpointer unused)
     g_assert_cmpint (run.status, ==, 0);
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(DpugwTestRun) run = { 0 };
 
-    CTL (&run, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root,
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root,
          "--gateway-select=name=nomatch, name=e*", "ens2f0v1");
     g_assert_cmpstr (run.out, ==, "eth0\neth1\neth2\n");
     g_assert_cmpstr (run.err, ==, "");
@@ -910,20 +780,13 @@ test_resolve_gateway_select (Fixture *f, gconstpointer unused)
   }
   {
     /* The configured port, with the rules from the file. */
-    g_autofree char *path = NULL;
+    g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=ens2f0v1\n\n"
+                                                  "[Gateway]\ninterface=derive-from-mgmt-port\nselect = uplink, first\n");
     g_autofree char *file_arg = NULL;
-    g_autoptr(GError) error = NULL;
-    g_auto(Run) run = { 0 };
-    int fd = g_file_open_tmp ("dpugw-XXXXXX.conf", &path, &error);
+    g_auto(DpugwTestRun) run = { 0 };
 
-    g_assert_no_error (error);
-    close (fd);
-    g_assert_true (g_file_set_contents (path,
-                                        "[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=ens2f0v1\n\n"
-                                        "[Gateway]\ninterface=derive-from-mgmt-port\nselect = uplink, first\n",
-                                        -1, &error));
     file_arg = g_strconcat ("--config-file=", path, NULL);
-    CTL (&run, "resolve", "--local", file_arg, "--sysfs-root", f->root);
+    DPUGW_TEST_CTL (&run, "resolve", "--local", file_arg, "--sysfs-root", f->root);
     g_assert_cmpstr (run.out, ==, "pf0\n");
     g_assert_cmpstr (run.err, ==, "");
     g_assert_cmpint (run.status, ==, 0);
@@ -951,9 +814,9 @@ test_resolve_gateway_select_invalid (Fixture *f, gconstpointer unused)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(DpugwTestRun) run = { 0 };
 
-      CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, cases[i].flag, "ens2f0v1");
+      DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root, cases[i].flag, "ens2f0v1");
       g_assert_cmpstr (run.out, ==, "");
       g_assert_cmpstr (run.err, ==, cases[i].err);
       g_assert_cmpint (run.status, ==, 2);
@@ -968,9 +831,9 @@ test_resolve_no_match (Fixture *f, gconstpointer unused)
 
   for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(DpugwTestRun) run = { 0 };
 
-      CTL (&run, "resolve", "--local", modes[i], "--config-file=", "--sysfs-root", f->root,
+      DPUGW_TEST_CTL (&run, "resolve", "--local", modes[i], "--config-file=", "--sysfs-root", f->root,
            "--gateway-select=name=zz*", "ens2f0v1");
       g_assert_cmpstr (run.out, ==, "");
       g_assert_cmpstr (run.err, ==, SWITCHDEV_NO_MATCH);
@@ -982,10 +845,10 @@ test_resolve_no_match (Fixture *f, gconstpointer unused)
 static void
 test_resolve_scalable_function (Fixture *f, gconstpointer unused)
 {
-  g_auto(Run) run = { 0 };
-  g_auto(Run) text = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
+  g_auto(DpugwTestRun) text = { 0 };
 
-  CTL (&run, "resolve", "--local", "--json", "--all", "--config-file=", "--sysfs-root", f->root,
+  DPUGW_TEST_CTL (&run, "resolve", "--local", "--json", "--all", "--config-file=", "--sysfs-root", f->root,
        "--gateway-select=uplink", "en3f0pf0sf88");
   g_assert_cmpstr (run.out, ==,
                    "{\"interface\":\"p0\",\"interfaces\":[\"p0\"],\"mgmt-port\":\"en3f0pf0sf88\",\"vf-pci\":\"\","
@@ -995,112 +858,53 @@ test_resolve_scalable_function (Fixture *f, gconstpointer unused)
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpint (run.status, ==, 0);
 
-  CTL (&text, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root, "en3f0pf0sf88");
+  DPUGW_TEST_CTL (&text, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root, "en3f0pf0sf88");
   g_assert_cmpstr (text.out, ==, "p0\npf0hpf\npf0vf0\n");
   g_assert_cmpstr (text.err, ==, "");
   g_assert_cmpint (text.status, ==, 0);
 }
 
-/*
- * A service on @recording with the daemon flags @daemon_args (after --config-file=), ready once
- * `resolve @probe` gets any answer but "unreachable" (3).
- */
-static void
-service_start (ServiceFixture *f, const char *recording, const char *probe, const char * const *daemon_args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) envp = NULL;
-  gint64 deadline;
-
-  f->testbed = dpugw_test_testbed_new (&f->sysfs, recording, NULL);
-  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (f->bus);
-  f->address = g_strdup (g_test_dbus_get_bus_address (f->bus));
-  f->address_flag = g_strconcat ("--address=", f->address, NULL);
-
-  envp = child_environ (NULL);
-  envp = g_environ_setenv (envp, "DBUS_SYSTEM_BUS_ADDRESS", f->address, TRUE);
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("DPUGW_TEST_BUILDDIR"), "src", "daemon", "dpu-gatewayd", NULL));
-  g_ptr_array_add (argv, g_strdup ("--sysfs-root"));
-  g_ptr_array_add (argv, g_strdup (dpugw_sysfs_get_root (f->sysfs)));
-  g_ptr_array_add (argv, g_strdup ("--config-file="));
-  for (guint i = 0; daemon_args != NULL && daemon_args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (daemon_args[i]));
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_async (NULL, (char **) argv->pdata, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                &f->daemon, &error));
-  g_assert_no_error (error);
-
-  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  for (;;)
-    {
-      g_auto(Run) run = { 0 };
-      CTL (&run, "resolve", f->address_flag, probe);
-      if (run.status != 3)
-        break;
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (20000);
-    }
-}
-
-static void
-switchdev_service_setup (ServiceFixture *f, gconstpointer unused)
-{
-  service_start (f, SWITCHDEV, "ens2f0v1", NULL);
-}
-
-static void
-uplink_service_setup (ServiceFixture *f, gconstpointer unused)
-{
-  service_start (f, SWITCHDEV, "ens2f0v1", (const char *[]) { "--gateway-select=uplink", NULL });
-}
-
-static void
-no_match_service_setup (ServiceFixture *f, gconstpointer unused)
-{
-  service_start (f, EXAMPLE, "pf0vf0", (const char *[]) { "--gateway-select=name=zz*", NULL });
-}
-
 /* resolve --all against the service equals --local --all (the example, configured pf0vf0). */
 static void
-test_service_all_same_as_local (ServiceFixture *f, gconstpointer unused)
+test_service_all_same_as_local (DpugwTestBus *f)
 {
-  const char *root = dpugw_sysfs_get_root (f->sysfs);
+  const char *root = f->root;
   const char *ports[] = { "pf0vf0", "0000:01:02.4", "pf0vf9", "eth0", "lo", "0000:01:02.7", "../x" };
+
+  start_service (f, CONFIGURED);
 
   for (gsize i = 0; i < G_N_ELEMENTS (ports); i++)
     {
-      g_auto(Run) local = { 0 };
-      g_auto(Run) service = { 0 };
+      g_auto(DpugwTestRun) local = { 0 };
+      g_auto(DpugwTestRun) service = { 0 };
 
-      CTL (&local, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root, ports[i]);
-      CTL (&service, "resolve", "--all", f->address_flag, ports[i]);
+      DPUGW_TEST_CTL (&local, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root, ports[i]);
+      DPUGW_TEST_CTL (&service, "resolve", "--all", f->address_flag, ports[i]);
       g_assert_cmpstr (service.out, ==, local.out);
       g_assert_cmpstr (service.err, ==, local.err);
       g_assert_cmpint (service.status, ==, local.status);
     }
   {
-    g_auto(Run) unconfigured = { 0 };
-    g_auto(Run) local = { 0 };
-    g_auto(Run) service = { 0 };
+    g_auto(DpugwTestRun) unconfigured = { 0 };
+    g_auto(DpugwTestRun) local = { 0 };
+    g_auto(DpugwTestRun) service = { 0 };
 
-    CTL (&unconfigured, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root);
+    DPUGW_TEST_CTL (&unconfigured, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root);
     g_assert_cmpint (unconfigured.status, ==, 2); /* nothing configured locally */
-    CTL (&local, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root,
+    DPUGW_TEST_CTL (&local, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root,
          "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
          "--gateway-interface=derive-from-mgmt-port");
     /* "": the service's configured port, as the same flags say locally. */
-    CTL (&service, "resolve", "--all", f->address_flag);
+    DPUGW_TEST_CTL (&service, "resolve", "--all", f->address_flag);
     g_assert_cmpstr (service.out, ==, "eth0\neth1\n");
     g_assert_cmpstr (service.out, ==, local.out);
     g_assert_cmpstr (service.err, ==, local.err);
     g_assert_cmpint (service.status, ==, 0);
   }
   {
-    g_auto(Run) service = { 0 };
+    g_auto(DpugwTestRun) service = { 0 };
 
-    CTL (&service, "resolve", "--all", "--json", f->address_flag, "pf0vf1");
+    DPUGW_TEST_CTL (&service, "resolve", "--all", "--json", f->address_flag, "pf0vf1");
     g_assert_true (g_str_has_prefix (service.out,
                                      "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\"],"
                                      "\"mgmt-port\":\"pf0vf1\",\"vf-pci\":\"0000:01:02.4\","
@@ -1113,26 +917,28 @@ test_service_all_same_as_local (ServiceFixture *f, gconstpointer unused)
 
 /* Switchdev through the service: the same lines, the same hint on stderr, the hint in the JSON. */
 static void
-test_service_switchdev_hint (ServiceFixture *f, gconstpointer unused)
+test_service_switchdev_hint (DpugwTestBus *f)
 {
-  const char *root = dpugw_sysfs_get_root (f->sysfs);
+  const char *root = f->root;
   const char *modes[] = { "--all", NULL };
+
+  start_service (f, STRV (NULL));
 
   for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
     {
-      g_auto(Run) local = { 0 };
-      g_auto(Run) service = { 0 };
+      g_auto(DpugwTestRun) local = { 0 };
+      g_auto(DpugwTestRun) service = { 0 };
 
       if (modes[i] != NULL)
         {
-          CTL (&local, "resolve", "--local", modes[i], "--config-file=", "--sysfs-root", root, "ens2f0v1");
-          CTL (&service, "resolve", modes[i], f->address_flag, "ens2f0v1");
+          DPUGW_TEST_CTL (&local, "resolve", "--local", modes[i], "--config-file=", "--sysfs-root", root, "ens2f0v1");
+          DPUGW_TEST_CTL (&service, "resolve", modes[i], f->address_flag, "ens2f0v1");
           g_assert_cmpstr (service.out, ==, "eth0\neth1\neth2\npf0\n");
         }
       else
         {
-          CTL (&local, "resolve", "--local", "--config-file=", "--sysfs-root", root, "ens2f0v1");
-          CTL (&service, "resolve", f->address_flag, "ens2f0v1");
+          DPUGW_TEST_CTL (&local, "resolve", "--local", "--config-file=", "--sysfs-root", root, "ens2f0v1");
+          DPUGW_TEST_CTL (&service, "resolve", f->address_flag, "ens2f0v1");
           g_assert_cmpstr (service.out, ==, "eth0\n");
         }
       g_assert_cmpstr (service.err, ==, SWITCHDEV_HINT_LINE);
@@ -1142,9 +948,9 @@ test_service_switchdev_hint (ServiceFixture *f, gconstpointer unused)
       g_assert_cmpint (local.status, ==, 0);
     }
   {
-    g_auto(Run) service = { 0 };
+    g_auto(DpugwTestRun) service = { 0 };
 
-    CTL (&service, "resolve", "--json", "--all", f->address_flag, "ens2f0v1");
+    DPUGW_TEST_CTL (&service, "resolve", "--json", "--all", f->address_flag, "ens2f0v1");
     g_assert_true (g_str_has_prefix (service.out, "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],"));
     g_assert_nonnull (strstr (service.out, ",\"selected-by\":\"first\",\"function-type\":\"vf\",\"hint\":\""
                                            SWITCHDEV_HINT "\",\"cached\":"));
@@ -1155,42 +961,46 @@ test_service_switchdev_hint (ServiceFixture *f, gconstpointer unused)
 
 /* The service's own --gateway-select=uplink. */
 static void
-test_service_uplink (ServiceFixture *f, gconstpointer unused)
+test_service_uplink (DpugwTestBus *f)
 {
-  const char *root = dpugw_sysfs_get_root (f->sysfs);
-  g_auto(Run) local = { 0 };
-  g_auto(Run) service = { 0 };
-  g_auto(Run) all = { 0 };
+  const char *root = f->root;
+  g_auto(DpugwTestRun) local = { 0 };
+  g_auto(DpugwTestRun) service = { 0 };
+  g_auto(DpugwTestRun) all = { 0 };
 
-  CTL (&local, "resolve", "--local", "--config-file=", "--sysfs-root", root, "--gateway-select=uplink", "ens2f0v1");
-  CTL (&service, "resolve", f->address_flag, "ens2f0v1");
+  start_service (f, STRV ("--gateway-select=uplink"));
+
+  DPUGW_TEST_CTL (&local, "resolve", "--local", "--config-file=", "--sysfs-root", root, "--gateway-select=uplink", "ens2f0v1");
+  DPUGW_TEST_CTL (&service, "resolve", f->address_flag, "ens2f0v1");
   g_assert_cmpstr (service.out, ==, "pf0\n");
   g_assert_cmpstr (service.err, ==, "");
   g_assert_cmpstr (service.out, ==, local.out);
   g_assert_cmpint (service.status, ==, 0);
 
-  CTL (&all, "resolve", "--all", f->address_flag, "0000:3b:00.4");
+  DPUGW_TEST_CTL (&all, "resolve", "--all", f->address_flag, "0000:3b:00.4");
   g_assert_cmpstr (all.out, ==, "pf0\n");
   g_assert_cmpint (all.status, ==, 0);
 }
 
 /* NoMatch from the service: exit 1 with the library's message, as --local. */
 static void
-test_service_no_match (ServiceFixture *f, gconstpointer unused)
+test_service_no_match (DpugwTestBus *f)
 {
-  const char *root = dpugw_sysfs_get_root (f->sysfs);
+  const char *root = f->root;
   const char *expected = "dpu-gatewayctl: no netdev of PF 0000:01:00.0 matches the gateway selection rules "
                          "name=zz* (netdevs: eth0, eth1)\n";
   const char *modes[] = { "--all", "--json" };
 
+  start_service (f, STRV ("--gateway-select=name=zz*"));
+
   for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
     {
-      g_auto(Run) local = { 0 };
-      g_auto(Run) service = { 0 };
+      g_auto(DpugwTestRun) local = { 0 };
+      g_auto(DpugwTestRun) service = { 0 };
 
-      CTL (&local, "resolve", "--local", modes[i], "--config-file=", "--sysfs-root", root,
+      DPUGW_TEST_CTL (&local, "resolve", "--local", modes[i], "--config-file=", "--sysfs-root", root,
            "--gateway-select=name=zz*", "pf0vf0");
-      CTL (&service, "resolve", modes[i], f->address_flag, "pf0vf0");
+      DPUGW_TEST_CTL (&service, "resolve", modes[i], f->address_flag, "pf0vf0");
       g_assert_cmpstr (service.out, ==, "");
       g_assert_cmpstr (service.err, ==, expected);
       g_assert_cmpint (service.status, ==, 1);
@@ -1202,8 +1012,9 @@ test_service_no_match (ServiceFixture *f, gconstpointer unused)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  dpugw_test_init (&argc, &argv, DPUGW_TEST_DEFAULT);
 
+#define ADD_SERVICE(path, recording, func) DPUGW_TEST_ADD (path, func, { recording })
 #define ADD(path, recording, func) \
   g_test_add (path, Fixture, recording, fixture_setup, func, fixture_teardown)
 
@@ -1222,18 +1033,15 @@ main (int argc, char **argv)
   ADD ("/ctl/topology/switchdev", "tests/fixtures/switchdev.umockdev", test_topology_switchdev);
   g_test_add_func ("/ctl/version-help", test_version_help);
   g_test_add_func ("/ctl/real-sysfs-lo", test_real_sysfs_lo);
-  g_test_add ("/ctl/service/same-as-local", ServiceFixture, EXAMPLE, service_setup,
-              test_service_same_as_local, service_teardown);
-  g_test_add ("/ctl/service/configured-json", ServiceFixture, EXAMPLE, service_setup,
-              test_service_configured_json, service_teardown);
-  g_test_add ("/ctl/service/monitor", ServiceFixture, NULL, monitor_setup,
-              test_service_monitor, service_teardown);
-  g_test_add ("/ctl/service/monitor-json", ServiceFixture, GINT_TO_POINTER (1), monitor_setup,
-              test_service_monitor, service_teardown);
+  ADD_SERVICE ("/ctl/service/same-as-local", EXAMPLE, test_service_same_as_local);
+  ADD_SERVICE ("/ctl/service/configured-json", EXAMPLE, test_service_configured_json);
+  ADD_SERVICE ("/ctl/service/monitor", EXAMPLE, test_service_monitor);
+  ADD_SERVICE ("/ctl/service/monitor-json", EXAMPLE, test_service_monitor_json);
   ADD ("/ctl/status/local", EXAMPLE, test_status_local);
-  g_test_add ("/ctl/status/service", ServiceFixture, EXAMPLE, service_setup, test_status_service, service_teardown);
+  ADD_SERVICE ("/ctl/status/service", EXAMPLE, test_status_service);
   g_test_add_func ("/ctl/service/unreachable", test_service_unreachable);
-  g_test_add_func ("/ctl/service/absent", test_service_absent);
+  g_test_add ("/ctl/service/absent", DpugwTestBus, NULL, dpugw_test_bus_setup, test_service_absent,
+              dpugw_test_bus_teardown);
   g_test_add_func ("/ctl/service/options", test_service_options);
 
   ADD ("/ctl/resolve/all", SWITCHDEV, test_resolve_all);
@@ -1244,14 +1052,10 @@ main (int argc, char **argv)
   ADD ("/ctl/resolve/gateway-select-invalid", SWITCHDEV, test_resolve_gateway_select_invalid);
   ADD ("/ctl/resolve/no-match", SWITCHDEV, test_resolve_no_match);
   ADD ("/ctl/resolve/scalable-function", SCALABLE, test_resolve_scalable_function);
-  g_test_add ("/ctl/service/all-same-as-local", ServiceFixture, EXAMPLE, service_setup,
-              test_service_all_same_as_local, service_teardown);
-  g_test_add ("/ctl/service/switchdev-hint", ServiceFixture, NULL, switchdev_service_setup,
-              test_service_switchdev_hint, service_teardown);
-  g_test_add ("/ctl/service/uplink", ServiceFixture, NULL, uplink_service_setup,
-              test_service_uplink, service_teardown);
-  g_test_add ("/ctl/service/no-match", ServiceFixture, NULL, no_match_service_setup,
-              test_service_no_match, service_teardown);
+  ADD_SERVICE ("/ctl/service/all-same-as-local", EXAMPLE, test_service_all_same_as_local);
+  ADD_SERVICE ("/ctl/service/switchdev-hint", SWITCHDEV, test_service_switchdev_hint);
+  ADD_SERVICE ("/ctl/service/uplink", SWITCHDEV, test_service_uplink);
+  ADD_SERVICE ("/ctl/service/no-match", EXAMPLE, test_service_no_match);
 
   return g_test_run ();
 }

@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * dpugw_diagnose() over every fixture, its GVariant round trip, and
- * `dpu-gatewayctl diagnose` (the real binary) in --local mode; against the
- * service too, when the daemon knows Diagnose.
+ * `dpu-gatewayctl diagnose` (the real binary) in --local mode, and against
+ * the service (testdaemon.h).
  */
-#include "testlib.h"
+#include "testdaemon.h"
 
 #include <gio/gio.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #define EXAMPLE   "data/dpu-host-example.umockdev"
 #define DANGLING  "tests/fixtures/dangling-physfn.umockdev"
@@ -679,68 +677,6 @@ test_variant_round_trip (Fixture *f, gconstpointer unused)
  * The CLI
  * ------------------------------------------------------------------------ */
 
-typedef struct {
-  char *out;
-  char *err;
-  int status;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static char *
-ctl_path (void)
-{
-  const char *builddir = g_getenv ("DPUGW_TEST_BUILDDIR");
-  g_assert_nonnull (builddir);
-  return g_build_filename (builddir, "src", "ctl", "dpu-gatewayctl", NULL);
-}
-
-/* The child's environment: ours without any configuration, plus @extra ("K=V", NULL-terminated). */
-static char **
-child_environ (const char * const *extra)
-{
-  char **envp = g_get_environ ();
-
-  envp = g_environ_unsetenv (envp, DPUGW_ENV_NODE_MODE);
-  envp = g_environ_unsetenv (envp, DPUGW_ENV_MGMT_PORT_NETDEV);
-  envp = g_environ_unsetenv (envp, DPUGW_ENV_MGMT_PORT_DP_RESOURCE_NAME);
-  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
-    {
-      g_auto(GStrv) kv = g_strsplit (extra[i], "=", 2);
-      envp = g_environ_setenv (envp, kv[0], kv[1], TRUE);
-    }
-  return envp;
-}
-
-static void
-run_ctl (Run *run, const char * const *extra_env, const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) envp = child_environ (extra_env);
-  g_autoptr(GError) error = NULL;
-  int wait_status;
-
-  g_ptr_array_add (argv, ctl_path ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
-}
-
-#define CTL(run, ...) run_ctl ((run), NULL, (const char *[]) { __VA_ARGS__, NULL })
-#define CTL_ENV(run, env, ...) run_ctl ((run), (env), (const char *[]) { __VA_ARGS__, NULL })
-
 /* The JSON the CLI must print for @steps, written independently of src/common/json.c. */
 static void
 json_string (GString *out, const char *s)
@@ -789,7 +725,7 @@ expected_json (GPtrArray *steps)
 static void
 test_cli_healthy (Fixture *f, gconstpointer unused)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
   g_autofree char *expected = expand (
       f,
       "[ok]   mgmt-port    pf0vf0 (named on the command line)\n"
@@ -802,7 +738,7 @@ test_cli_healthy (Fixture *f, gconstpointer unused)
       "[ok]   selection    eth0, by rule first (the first netdev in sorted order)\n"
       "                    {R}/bus/pci/devices/0000:01:00.0/net\n");
 
-  CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
+  DPUGW_TEST_CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpstr (run.out, ==, expected);
   g_assert_cmpint (run.status, ==, 0);
@@ -814,7 +750,7 @@ test_cli_failure (Fixture *f, gconstpointer unused)
   g_autoptr(GPtrArray) steps = dpugw_diagnose (f->sysfs, NULL, "eth0");
   const DpugwDiagStep *last = assert_steps (steps, 4, FALSE);
   g_autofree char *expected = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
 
   expected = g_strdup_printf ("[ok]   mgmt-port    eth0 (named on the command line)\n"
                               "[ok]   netdev       eth0                                    %s/class/net/eth0\n"
@@ -824,7 +760,7 @@ test_cli_failure (Fixture *f, gconstpointer unused)
                               "       cause: %s\n"
                               "       fix:   %s\n",
                               f->root, f->root, f->root, last->cause, last->fix);
-  CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root, "eth0");
+  DPUGW_TEST_CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root, "eth0");
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpstr (run.out, ==, expected);
   g_assert_cmpint (run.status, ==, 1);
@@ -840,15 +776,15 @@ test_cli_json (Fixture *f, gconstpointer unused)
     {
       g_autoptr(GPtrArray) steps = dpugw_diagnose (f->sysfs, NULL, ports[i]);
       g_autofree char *expected = expected_json (steps);
-      g_auto(Run) run = { 0 };
+      g_auto(DpugwTestRun) run = { 0 };
 
-      CTL (&run, "diagnose", "--local", "--json", "--config-file=", "--sysfs-root", f->root, ports[i]);
+      DPUGW_TEST_CTL (&run, "diagnose", "--local", "--json", "--config-file=", "--sysfs-root", f->root, ports[i]);
       g_assert_cmpstr (run.err, ==, "");
       g_assert_cmpstr (run.out, ==, expected);
       g_assert_cmpint (run.status, ==, i == 0 || i == 4 ? 0 : 1);
     }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(DpugwTestRun) run = { 0 };
     g_autofree char *expected = expand (
         f,
         "{\"steps\":[{\"step\":\"mgmt-port\",\"ok\":true,\"value\":\"pf0vf0 (named on the command line)\",\"path\":\"\"},"
@@ -863,7 +799,7 @@ test_cli_json (Fixture *f, gconstpointer unused)
         "{\"step\":\"selection\",\"ok\":true,\"value\":\"eth0, by rule first (the first netdev in sorted order)\","
         "\"path\":\"{R}/bus/pci/devices/0000:01:00.0/net\"}]}\n");
 
-    CTL (&run, "diagnose", "-l", "-j", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
+    DPUGW_TEST_CTL (&run, "diagnose", "-l", "-j", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
     g_assert_cmpstr (run.out, ==, expected);
     g_assert_cmpint (run.status, ==, 0);
   }
@@ -874,8 +810,8 @@ static void
 test_cli_configured (Fixture *f, gconstpointer unused)
 {
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root,
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root,
          "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
          "--gateway-interface=derive-from-mgmt-port");
     g_assert_cmpstr (run.err, ==, "");
@@ -885,15 +821,15 @@ test_cli_configured (Fixture *f, gconstpointer unused)
   }
   {
     const char *env[] = { "OVNKUBE_NODE_MGMT_PORT_NETDEV=pf0vf1", NULL };
-    g_auto(Run) run = { 0 };
-    CTL_ENV (&run, env, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root);
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL_ENV (&run, env, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root);
     g_assert_true (g_str_has_prefix (run.out, "[ok]   mgmt-port    pf0vf1 (the configured management port netdev)\n"));
     g_assert_cmpint (run.status, ==, 0);
   }
   {
     /* Nothing configured: a failed step, not a usage error. */
-    g_auto(Run) run = { 0 };
-    CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root);
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root);
     g_assert_cmpstr (run.err, ==, "");
     g_assert_true (g_str_has_prefix (run.out, "[FAIL] mgmt-port    none\n       cause: "));
     assert_contains (run.out, "\n       fix:   set --ovnkube-node-mgmt-port-netdev=");
@@ -905,48 +841,48 @@ static void
 test_cli_usage (Fixture *f, gconstpointer unused)
 {
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0", "pf0vf1");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0", "pf0vf1");
     g_assert_cmpstr (run.out, ==, "");
     g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: diagnose takes at most one management port\n");
     g_assert_cmpint (run.status, ==, 2);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "diagnose", "--local", "--no-such-flag");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "diagnose", "--local", "--no-such-flag");
     g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: Unknown option --no-such-flag\n");
     g_assert_cmpint (run.status, ==, 2);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", "/nonexistent/sys", "pf0vf0");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", "/nonexistent/sys", "pf0vf0");
     g_assert_cmpstr (run.out, ==, "");
     g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: sysfs root /nonexistent/sys: No such file or directory\n");
     g_assert_cmpint (run.status, ==, 2);
   }
   {
     /* The configuration flags are --local's. */
-    g_auto(Run) run = { 0 };
-    CTL (&run, "diagnose", "--ovnkube-node-mgmt-port-netdev=pf0vf0");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "diagnose", "--ovnkube-node-mgmt-port-netdev=pf0vf0");
     g_assert_cmpint (run.status, ==, 2);
   }
   {
     /* Malformed input is a failed first step, printed safely. */
-    g_auto(Run) run = { 0 };
-    CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root, "x\x1b[2J");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root, "x\x1b[2J");
     g_assert_true (g_str_has_prefix (run.out, "[FAIL] mgmt-port    \"x\\033[2J\" is not a valid network device name\n"));
     g_assert_null (strchr (run.out, '\x1b'));
     g_assert_cmpint (run.status, ==, 1);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "--help");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "--help");
     assert_contains (run.out, "diagnose");
     g_assert_cmpint (run.status, ==, 0);
   }
   {
-    g_auto(Run) run = { 0 };
-    CTL (&run, "diagnose", "--help");
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "diagnose", "--help");
     assert_contains (run.out, "diagnose [MGMT_PORT]");
     assert_contains (run.out, "--sysfs-root");
     g_assert_cmpint (run.status, ==, 0);
@@ -957,11 +893,11 @@ test_cli_usage (Fixture *f, gconstpointer unused)
 static void
 test_cli_real_sysfs_lo (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
 
   /* Every network namespace has lo. */
   g_assert_true (g_file_test ("/sys/class/net/lo", G_FILE_TEST_EXISTS));
-  CTL (&run, "diagnose", "--local", "--config-file=", "lo");
+  DPUGW_TEST_CTL (&run, "diagnose", "--local", "--config-file=", "lo");
   g_assert_true (g_str_has_prefix (run.out, "[ok]   mgmt-port    lo (named on the command line)\n"
                                             "[ok]   netdev       lo "));
   assert_contains (run.out, "[FAIL] pci-address  lo has no device link");
@@ -972,10 +908,10 @@ test_cli_real_sysfs_lo (void)
 static void
 test_cli_unreachable (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(DpugwTestRun) run = { 0 };
   const char *env[] = { "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/bus", NULL };
 
-  CTL_ENV (&run, env, "diagnose", "pf0vf0");
+  DPUGW_TEST_CTL_ENV (&run, env, "diagnose", "pf0vf0");
   g_assert_cmpstr (run.out, ==, "");
   g_assert_true (g_str_has_prefix (run.err, "dpu-gatewayctl: cannot reach org.ovnk.DpuGateway on the system bus: "));
   g_assert_cmpint (run.status, ==, 3);
@@ -985,92 +921,30 @@ test_cli_unreachable (void)
  * Against the service
  * ------------------------------------------------------------------------ */
 
-typedef struct {
-  UMockdevTestbed *testbed;
-  DpugwSysfs *sysfs;
-  GTestDBus *bus;
-  GPid daemon;
-  char *address_flag;
-} ServiceFixture;
-
-static void
-service_setup (ServiceFixture *f, gconstpointer recording)
-{
-  g_autofree char *daemon = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) envp = NULL;
-  gint64 deadline;
-
-  f->testbed = dpugw_test_testbed_new (&f->sysfs, recording, NULL);
-  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (f->bus);
-  f->address_flag = g_strconcat ("--address=", g_test_dbus_get_bus_address (f->bus), NULL);
-
-  daemon = g_build_filename (g_getenv ("DPUGW_TEST_BUILDDIR"), "src", "daemon", "dpu-gatewayd", NULL);
-  envp = child_environ (NULL);
-  envp = g_environ_setenv (envp, "DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address (f->bus), TRUE);
-  {
-    const char *argv[] = { daemon, "--sysfs-root", dpugw_sysfs_get_root (f->sysfs), "--config-file=",
-                           "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
-                           "--gateway-interface=derive-from-mgmt-port", NULL };
-    g_assert_true (g_spawn_async (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                  &f->daemon, &error));
-    g_assert_no_error (error);
-  }
-
-  /* Until the daemon answers; the client reports 3 while the name has no owner. */
-  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  for (;;)
-    {
-      g_auto(Run) run = { 0 };
-      CTL (&run, "resolve", f->address_flag, "pf0vf0");
-      if (run.status == 0)
-        break;
-      g_assert_cmpint (run.status, ==, 3);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (20000);
-    }
-}
-
-static void
-service_teardown (ServiceFixture *f, gconstpointer unused)
-{
-  int wait_status;
-
-  kill (f->daemon, SIGTERM);
-  g_assert_cmpint (waitpid (f->daemon, &wait_status, 0), ==, f->daemon);
-  g_spawn_close_pid (f->daemon);
-  g_assert_true (WIFEXITED (wait_status));
-  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 0);
-  g_test_dbus_down (f->bus);
-  g_clear_object (&f->bus);
-  g_clear_object (&f->sysfs);
-  g_clear_object (&f->testbed);
-  g_free (f->address_flag);
-}
-
 /* The service's Diagnose gives the output and exit status --local gives. */
 static void
-test_service_same_as_local (ServiceFixture *f, gconstpointer unused)
+test_service_same_as_local (DpugwTestBus *f)
 {
-  const char *root = dpugw_sysfs_get_root (f->sysfs);
+  const char *root = f->root;
   const char *ports[] = { "pf0vf0", "0000:01:02.4", "pf0vf9", "eth0", "lo", "0000:01:02.7", "../x", "\xff" };
+
+  DPUGW_TEST_START (f, .args = STRV (DPUGW_TEST_CONFIGURED), .ready = TRUE);
 
   for (gsize i = 0; i < G_N_ELEMENTS (ports); i++)
     for (guint json = 0; json < 2; json++)
       {
-        g_auto(Run) local = { 0 };
-        g_auto(Run) service = { 0 };
+        g_auto(DpugwTestRun) local = { 0 };
+        g_auto(DpugwTestRun) service = { 0 };
 
         if (json)
           {
-            CTL (&local, "diagnose", "--local", "--json", "--config-file=", "--sysfs-root", root, ports[i]);
-            CTL (&service, "diagnose", "--json", f->address_flag, ports[i]);
+            DPUGW_TEST_CTL (&local, "diagnose", "--local", "--json", "--config-file=", "--sysfs-root", root, ports[i]);
+            DPUGW_TEST_CTL (&service, "diagnose", "--json", f->address_flag, ports[i]);
           }
         else
           {
-            CTL (&local, "diagnose", "--local", "--config-file=", "--sysfs-root", root, ports[i]);
-            CTL (&service, "diagnose", f->address_flag, ports[i]);
+            DPUGW_TEST_CTL (&local, "diagnose", "--local", "--config-file=", "--sysfs-root", root, ports[i]);
+            DPUGW_TEST_CTL (&service, "diagnose", f->address_flag, ports[i]);
           }
         g_assert_cmpstr (service.out, ==, local.out);
         g_assert_cmpstr (service.err, ==, local.err);
@@ -1079,13 +953,13 @@ test_service_same_as_local (ServiceFixture *f, gconstpointer unused)
 
   /* "": the service's configured port, pf0vf0. */
   {
-    g_auto(Run) local = { 0 };
-    g_auto(Run) service = { 0 };
+    g_auto(DpugwTestRun) local = { 0 };
+    g_auto(DpugwTestRun) service = { 0 };
 
-    CTL (&local, "diagnose", "--local", "--config-file=", "--sysfs-root", root,
+    DPUGW_TEST_CTL (&local, "diagnose", "--local", "--config-file=", "--sysfs-root", root,
          "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
          "--gateway-interface=derive-from-mgmt-port");
-    CTL (&service, "diagnose", f->address_flag);
+    DPUGW_TEST_CTL (&service, "diagnose", f->address_flag);
     g_assert_cmpstr (service.out, ==, local.out);
     g_assert_cmpint (service.status, ==, 0);
     g_assert_true (g_str_has_prefix (service.out, "[ok]   mgmt-port    pf0vf0 (the configured management port netdev)\n"));
@@ -1095,7 +969,7 @@ test_service_same_as_local (ServiceFixture *f, gconstpointer unused)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  dpugw_test_init (&argc, &argv, DPUGW_TEST_DEFAULT);
 
 #define ADD(path, recording, func) \
   g_test_add (path, Fixture, recording, fixture_setup, func, fixture_teardown)
@@ -1129,8 +1003,7 @@ main (int argc, char **argv)
   ADD ("/diagnose/cli/usage", EXAMPLE, test_cli_usage);
   g_test_add_func ("/diagnose/cli/real-sysfs-lo", test_cli_real_sysfs_lo);
   g_test_add_func ("/diagnose/cli/unreachable", test_cli_unreachable);
-  g_test_add ("/diagnose/service/same-as-local", ServiceFixture, EXAMPLE, service_setup,
-              test_service_same_as_local, service_teardown);
+  DPUGW_TEST_ADD ("/diagnose/service/same-as-local", test_service_same_as_local, { EXAMPLE });
 
   return g_test_run ();
 }

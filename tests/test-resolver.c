@@ -30,9 +30,6 @@
 #define EXAMPLE_VF0    EXAMPLE_BRIDGE "/0000:01:02.3"
 #define EXAMPLE_VF1    EXAMPLE_BRIDGE "/0000:01:02.4"
 
-/* A NULL-terminated string array, for expected values. */
-#define STRV(...) ((const char * const[]) { __VA_ARGS__, NULL })
-
 /* ---------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------ */
@@ -133,16 +130,6 @@ config_new_finished (const char         *mgmt_port_netdev,
   config->gateway_interface = g_strdup (gateway_interface);
   config_finish_ok (config, envp);
   return g_steal_pointer (&config);
-}
-
-static void
-write_file (UMockdevTestbed *testbed, const char *relpath, const char *contents)
-{
-  g_autofree char *path = dpugw_test_path (testbed, relpath);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
 }
 
 /* ---------------------------------------------------------------------------
@@ -1303,7 +1290,7 @@ fixture_setup_hostile (Fixture *f, gconstpointer data)
   f->testbed = dpugw_test_testbed_new (&f->sysfs, EXAMPLE, NULL);
 
   dpugw_test_mkdir (f->testbed, "../outside");
-  write_file (f->testbed, "../outside/address", "SECRET\n");
+  dpugw_test_write (f->testbed, "../outside/address", "SECRET\n");
   dpugw_test_symlink (f->testbed, "../../../outside", "class/net/outside");
   dpugw_test_symlink (f->testbed, "../../../../../../../../etc", "class/net/evil");
   dpugw_test_symlink (f->testbed, "/etc", "class/net/abs");
@@ -1340,7 +1327,7 @@ assert_netdev_refused (Fixture *f, const char *netdev, const char *template)
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_PCI_ADDRESS);
   g_assert_null (r);
   assert_message (error, f->sysfs, template);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, dpugw_test_usec (5 * G_USEC_PER_SEC));
 }
 
 static void
@@ -1601,12 +1588,12 @@ test_sysfs_read_attr (void)
   g_assert_cmpstr (total, ==, "8");
 
   /* Only the trailing newline goes. */
-  write_file (testbed, EXAMPLE_PF "/label", "  two words \n");
+  dpugw_test_write (testbed, EXAMPLE_PF "/label", "  two words \n");
   spaced = dpugw_sysfs_read_attr (sysfs, "class/net/eth0/device/label", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (spaced, ==, "  two words ");
 
-  write_file (testbed, EXAMPLE_PF "/empty", "");
+  dpugw_test_write (testbed, EXAMPLE_PF "/empty", "");
   empty = dpugw_sysfs_read_attr (sysfs, "bus/pci/devices/0000:01:00.0/empty", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (empty, ==, "");

@@ -9,16 +9,12 @@
  * The hardware is umockdev recordings loaded into a testbed; the attribute
  * files of its tree are rewritten to make the cases.
  */
-#include "testbus.h"
-#include "testlib.h"
+#include "testdaemon.h"
 
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
-#include <locale.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,21 +43,9 @@
 
 #define RULE_ERROR(q) "invalid gateway selection rule " q ": expected first, uplink, up or name=GLOB"
 
-#define STRV(...) ((const char * const[]) { __VA_ARGS__, NULL })
-
 /* ---------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------ */
-
-static void
-write_attr (UMockdevTestbed *testbed, const char *relpath, const char *contents)
-{
-  g_autofree char *path = dpugw_test_path (testbed, relpath);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_file_set_contents (path, contents, -1, &error));
-  g_assert_no_error (error);
-}
 
 /* The expected message with "{R}" standing for the sysfs root. */
 static void
@@ -428,24 +412,24 @@ test_uplink_switchdev (void)
                      SWITCHDEV_HINT);
 
   /* Any pN is an uplink; "p", "P0", "p0x", "pf0" are not. */
-  write_attr (testbed, SW_NET "/pf0/phys_port_name", "p12\n");
+  dpugw_test_write (testbed, SW_NET "/pf0/phys_port_name", "p12\n");
   assert_pf_selects (sysfs, SW_PF_PCI, "uplink", STRV ("pf0"), "uplink", NULL);
   {
     const char *not_uplinks[] = { "p\n", "P0\n", "p0x\n", "pf0\n", "\n", "p-1\n", " q0\n" };
     for (gsize i = 0; i < G_N_ELEMENTS (not_uplinks); i++)
       {
         g_test_message ("phys_port_name %s", not_uplinks[i]);
-        write_attr (testbed, SW_NET "/pf0/phys_port_name", not_uplinks[i]);
+        dpugw_test_write (testbed, SW_NET "/pf0/phys_port_name", not_uplinks[i]);
         assert_pf_no_match (sysfs, SW_PF_PCI, "uplink",
                             "no netdev of PF 0000:3b:00.0 matches the gateway selection rules uplink "
                             "(netdevs: eth0, eth1, eth2, pf0)");
       }
   }
   /* Whitespace around the value does not matter. */
-  write_attr (testbed, SW_NET "/pf0/phys_port_name", "  p0 \n");
+  dpugw_test_write (testbed, SW_NET "/pf0/phys_port_name", "  p0 \n");
   assert_pf_selects (sysfs, SW_PF_PCI, "uplink", STRV ("pf0"), "uplink", NULL);
   /* Two uplinks: both, in order. */
-  write_attr (testbed, SW_NET "/eth1/phys_port_name", "p1\n");
+  dpugw_test_write (testbed, SW_NET "/eth1/phys_port_name", "p1\n");
   assert_pf_selects (sysfs, SW_PF_PCI, "uplink", STRV ("eth1", "pf0"), "uplink", NULL);
 }
 
@@ -458,21 +442,21 @@ test_up (void)
   /* All four are up in the recording. */
   assert_pf_selects (sysfs, SW_PF_PCI, "up", STRV ("eth0", "eth1", "eth2", "pf0"), "up", NULL);
 
-  write_attr (testbed, SW_NET "/eth0/operstate", "down\n");
-  write_attr (testbed, SW_NET "/eth1/operstate", "up\n");
-  write_attr (testbed, SW_NET "/eth2/operstate", "lowerlayerdown\n");
-  write_attr (testbed, SW_NET "/pf0/operstate", "down\n");
+  dpugw_test_write (testbed, SW_NET "/eth0/operstate", "down\n");
+  dpugw_test_write (testbed, SW_NET "/eth1/operstate", "up\n");
+  dpugw_test_write (testbed, SW_NET "/eth2/operstate", "lowerlayerdown\n");
+  dpugw_test_write (testbed, SW_NET "/pf0/operstate", "down\n");
   assert_pf_selects (sysfs, SW_PF_PCI, "up", STRV ("eth1"), "up", NULL);
   assert_pf_selects (sysfs, SW_PF_PCI, "up,first", STRV ("eth1"), "up", NULL);
 
-  write_attr (testbed, SW_NET "/pf0/operstate", "up");
+  dpugw_test_write (testbed, SW_NET "/pf0/operstate", "up");
   assert_pf_selects (sysfs, SW_PF_PCI, "up", STRV ("eth1", "pf0"), "up", NULL);
   assert_pf_selects (sysfs, SW_PF_PCI, "uplink,up", STRV ("pf0"), "uplink", NULL);
 
   /* "unknown", "UP", "upper" are not up. */
-  write_attr (testbed, SW_NET "/eth1/operstate", "unknown\n");
-  write_attr (testbed, SW_NET "/eth2/operstate", "UP\n");
-  write_attr (testbed, SW_NET "/pf0/operstate", "upper\n");
+  dpugw_test_write (testbed, SW_NET "/eth1/operstate", "unknown\n");
+  dpugw_test_write (testbed, SW_NET "/eth2/operstate", "UP\n");
+  dpugw_test_write (testbed, SW_NET "/pf0/operstate", "upper\n");
   assert_pf_no_match (sysfs, SW_PF_PCI, "up",
                       "no netdev of PF 0000:3b:00.0 matches the gateway selection rules up "
                       "(netdevs: eth0, eth1, eth2, pf0)");
@@ -483,7 +467,7 @@ test_up (void)
 
   /* An absent operstate is not up. */
   dpugw_test_remove (testbed, SW_NET "/eth0/operstate");
-  write_attr (testbed, SW_NET "/eth2/operstate", "up\n");
+  dpugw_test_write (testbed, SW_NET "/eth2/operstate", "up\n");
   assert_pf_selects (sysfs, SW_PF_PCI, "up", STRV ("eth2"), "up", NULL);
 }
 
@@ -590,7 +574,7 @@ test_phys_port_name_unreadable (void)
 
   /* eth0's unreadable: not a representor, so no hint although pf0 is an uplink again. */
   dpugw_test_remove (testbed, SW_NET "/pf0/phys_port_name");
-  write_attr (testbed, SW_NET "/pf0/phys_port_name", "p0\n");
+  dpugw_test_write (testbed, SW_NET "/pf0/phys_port_name", "p0\n");
   dpugw_test_remove (testbed, SW_NET "/eth0/phys_port_name");
   dpugw_test_mkdir (testbed, SW_NET "/eth0/phys_port_name");
   assert_pf_selects (sysfs, SW_PF_PCI, NULL, STRV ("eth0", "eth1", "eth2", "pf0"), "first", NULL);
@@ -612,7 +596,7 @@ test_attribute_symlink (void)
   assert_pf_selects (sysfs, SW_PF_PCI, NULL, STRV ("eth0", "eth1", "eth2", "pf0"), "first", NULL);
 
   /* pf0's own a link to a file saying "p0": pf0 is no uplink. */
-  write_attr (testbed, SW_NET "/pf0/port-name-copy", "p0\n");
+  dpugw_test_write (testbed, SW_NET "/pf0/port-name-copy", "p0\n");
   dpugw_test_remove (testbed, SW_NET "/pf0/phys_port_name");
   dpugw_test_symlink (testbed, "port-name-copy", SW_NET "/pf0/phys_port_name");
   assert_pf_no_match (sysfs, SW_PF_PCI, "uplink",
@@ -620,9 +604,9 @@ test_attribute_symlink (void)
                       "(netdevs: eth0, eth1, eth2, pf0)");
 
   /* operstate likewise. */
-  write_attr (testbed, SW_NET "/eth1/operstate", "down\n");
-  write_attr (testbed, SW_NET "/eth2/operstate", "down\n");
-  write_attr (testbed, SW_NET "/pf0/operstate", "down\n");
+  dpugw_test_write (testbed, SW_NET "/eth1/operstate", "down\n");
+  dpugw_test_write (testbed, SW_NET "/eth2/operstate", "down\n");
+  dpugw_test_write (testbed, SW_NET "/pf0/operstate", "down\n");
   dpugw_test_remove (testbed, SW_NET "/eth1/operstate");
   dpugw_test_symlink (testbed, "../eth0/operstate", SW_NET "/eth1/operstate");
   assert_pf_selects (sysfs, SW_PF_PCI, "up", STRV ("eth0"), "up", NULL);
@@ -635,21 +619,21 @@ test_hint_shapes (void)
   g_autoptr(DpugwSysfs) sysfs = NULL;
   g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, SWITCHDEV, NULL);
 
-  write_attr (testbed, SW_NET "/eth0/phys_port_name", "c1pf0vf3\n");
+  dpugw_test_write (testbed, SW_NET "/eth0/phys_port_name", "c1pf0vf3\n");
   assert_pf_selects (sysfs, SW_PF_PCI, NULL, STRV ("eth0", "eth1", "eth2", "pf0"), "first",
                      "eth0 looks like a VF representor (phys_port_name c1pf0vf3); the PF's uplink is pf0 "
                      "(phys_port_name p0): consider --gateway-select=uplink");
-  write_attr (testbed, SW_NET "/eth0/phys_port_name", "pf12vf345\n");
-  write_attr (testbed, SW_NET "/pf0/phys_port_name", "p7\n");
+  dpugw_test_write (testbed, SW_NET "/eth0/phys_port_name", "pf12vf345\n");
+  dpugw_test_write (testbed, SW_NET "/pf0/phys_port_name", "p7\n");
   assert_pf_selects (sysfs, SW_PF_PCI, NULL, STRV ("eth0", "eth1", "eth2", "pf0"), "first",
                      "eth0 looks like a VF representor (phys_port_name pf12vf345); the PF's uplink is pf0 "
                      "(phys_port_name p7): consider --gateway-select=uplink");
   /* The first uplink in order is named. */
-  write_attr (testbed, SW_NET "/eth2/phys_port_name", "p1\n");
+  dpugw_test_write (testbed, SW_NET "/eth2/phys_port_name", "p1\n");
   assert_pf_selects (sysfs, SW_PF_PCI, NULL, STRV ("eth0", "eth1", "eth2", "pf0"), "first",
                      "eth0 looks like a VF representor (phys_port_name pf12vf345); the PF's uplink is eth2 "
                      "(phys_port_name p1): consider --gateway-select=uplink");
-  write_attr (testbed, SW_NET "/eth2/phys_port_name", "pf0vf2\n");
+  dpugw_test_write (testbed, SW_NET "/eth2/phys_port_name", "pf0vf2\n");
 
   /* Not representor shapes: no hint. */
   {
@@ -657,13 +641,13 @@ test_hint_shapes (void)
     for (gsize i = 0; i < G_N_ELEMENTS (shapes); i++)
       {
         g_test_message ("eth0 phys_port_name %s", shapes[i]);
-        write_attr (testbed, SW_NET "/eth0/phys_port_name", shapes[i]);
+        dpugw_test_write (testbed, SW_NET "/eth0/phys_port_name", shapes[i]);
         assert_pf_selects (sysfs, SW_PF_PCI, NULL, STRV ("eth0", "eth1", "eth2", "pf0"), "first", NULL);
       }
   }
 
   /* A representor first, but chosen by a name rule: no hint. */
-  write_attr (testbed, SW_NET "/eth0/phys_port_name", "pf0vf0\n");
+  dpugw_test_write (testbed, SW_NET "/eth0/phys_port_name", "pf0vf0\n");
   assert_pf_selects (sysfs, SW_PF_PCI, "name=eth0", STRV ("eth0"), "name=eth0", NULL);
   assert_pf_selects (sysfs, SW_PF_PCI, "up", STRV ("eth0", "eth1", "eth2", "pf0"), "up", NULL);
 }
@@ -1215,7 +1199,7 @@ test_not_vf_pf (void)
                        "it is an SR-IOV physical function (0 of 8 VFs enabled); use one of its VFs as the "
                        "management port");
   /* sriov_totalvfs unreadable as a number: not said to be a PF. */
-  write_attr (testbed, "devices/pci0000:00/0000:00:02.0/0000:01:00.0/sriov_totalvfs", "many\n");
+  dpugw_test_write (testbed, "devices/pci0000:00/0000:00:02.0/0000:01:00.0/sriov_totalvfs", "many\n");
   assert_pf_pci_error (sysfs, "eth0",
                        "failed to get PF PCI address: 0000:01:00.0 is not a virtual function (no physfn link): "
                        "it is a PCI function without SR-IOV (driver mlx5_core)");
@@ -1404,252 +1388,32 @@ test_resolution_copy_equal (void)
  * Over D-Bus: the real daemon on a private bus
  * ======================================================================== */
 
-#define BUS_NAME  "org.ovnk.DpuGateway"
-#define BUS_PATH  "/org/ovnk/DpuGateway"
-#define BUS_IFACE "org.ovnk.DpuGateway"
-#define DEADLINE_USEC (20 * G_USEC_PER_SEC)
+#define BUS_IFACE DPUGW_TEST_IFACE
 
-typedef struct {
-  UMockdevTestbed *testbed;
-  DpugwSysfs *sysfs;
-  char *tmpdir;
-  char *log_path;
-  GTestDBus *bus;
-  char *address;
-  GDBusConnection *conn;
-  GSubprocess *daemon;
-} BusFixture;
-
+/* dpu-gatewayd --sysfs-root ROOT --config-file= @args on the test's bus; returns once it owns the name. */
 static void
-bus_setup (BusFixture *f, gconstpointer recording)
+daemon_start (DpugwTestBus *f, const char * const *args)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) all = NULL;
 
-  f->testbed = dpugw_test_testbed_new (&f->sysfs, recording, NULL);
-  f->tmpdir = g_dir_make_tmp ("dpugw-test-select-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->log_path = g_build_filename (f->tmpdir, "daemon.log", NULL);
-  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (f->bus);
-  f->address = g_strdup (g_test_dbus_get_bus_address (f->bus));
-  f->conn = g_dbus_connection_new_for_address_sync (f->address,
-                                                    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                      G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                    NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_dbus_connection_set_exit_on_close (f->conn, FALSE);
-}
-
-static char *
-daemon_log (BusFixture *f)
-{
-  char *contents = NULL;
-
-  if (!g_file_get_contents (f->log_path, &contents, NULL, NULL))
-    return g_strdup ("");
-  return contents;
+  g_strv_builder_add (argv, "--config-file=");
+  if (args != NULL)
+    g_strv_builder_addv (argv, (const char **) args);
+  all = g_strv_builder_end (argv);
+  DPUGW_TEST_START (f, .args = (const char * const *) all);
 }
 
 static void
-bus_teardown (BusFixture *f, gconstpointer unused)
-{
-  if (f->daemon != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *log = NULL;
-
-      g_subprocess_send_signal (f->daemon, SIGTERM);
-      g_assert_true (g_subprocess_wait (f->daemon, NULL, &error));
-      g_assert_no_error (error);
-      log = daemon_log (f);
-      if (g_test_failed () || !g_subprocess_get_if_exited (f->daemon) ||
-          g_subprocess_get_exit_status (f->daemon) != 0)
-        g_printerr ("\n# ---- dpu-gatewayd log ----\n%s# ---- end ----\n", log);
-      g_assert_true (g_subprocess_get_if_exited (f->daemon));
-      g_assert_cmpint (g_subprocess_get_exit_status (f->daemon), ==, 0);
-      g_assert_null (strstr (log, "CRITICAL"));
-      g_clear_object (&f->daemon);
-    }
-  g_dbus_connection_close_sync (f->conn, NULL, NULL);
-  g_clear_object (&f->conn);
-  g_test_dbus_down (f->bus);
-  g_clear_object (&f->bus);
-  g_free (f->address);
-  g_unlink (f->log_path);
-  g_rmdir (f->tmpdir);
-  g_free (f->log_path);
-  g_free (f->tmpdir);
-  g_clear_object (&f->sysfs);
-  g_clear_object (&f->testbed);
-}
-
-/* The daemon dies with us, should an assertion end this process. */
-static void
-child_die_with_parent (gpointer unused)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static gboolean
-name_has_owner (BusFixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (f->conn, "org.freedesktop.DBus",
-                                                           "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                                           "NameHasOwner", g_variant_new ("(s)", BUS_NAME),
-                                                           G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE,
-                                                           -1, NULL, &error);
-  gboolean owned = FALSE;
-
-  g_assert_no_error (error);
-  g_variant_get (reply, "(b)", &owned);
-  return owned;
-}
-
-/* Starts dpu-gatewayd --sysfs-root ROOT --config-file= @args, and waits until it owns the name. */
-static void
-daemon_start (BusFixture *f, const char * const *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) envp = g_get_environ ();
-  g_auto(GStrv) names = g_strdupv (envp);
-  g_autoptr(GError) error = NULL;
-  gint64 deadline;
-
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      char *eq = strchr (names[i], '=');
-      if (eq != NULL)
-        *eq = '\0';
-      if (g_str_has_prefix (names[i], "OVNKUBE_") || g_str_has_prefix (names[i], "PCIDEVICE_"))
-        envp = g_environ_unsetenv (envp, names[i]);
-    }
-  /* Its warnings (the hint) are legitimate: no fatal-warnings. */
-  envp = g_environ_unsetenv (envp, "G_DEBUG");
-  envp = g_environ_unsetenv (envp, "G_MESSAGES_DEBUG");
-  envp = g_environ_setenv (envp, "DBUS_SYSTEM_BUS_ADDRESS", f->address, TRUE);
-
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("DPUGW_TEST_BUILDDIR"), "src", "daemon", "dpu-gatewayd", NULL));
-  g_ptr_array_add (argv, g_strdup ("--sysfs-root"));
-  g_ptr_array_add (argv, g_strdup (dpugw_sysfs_get_root (f->sysfs)));
-  g_ptr_array_add (argv, g_strdup ("--config-file="));
-  for (guint i = 0; args != NULL && args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-
-  g_subprocess_launcher_set_environ (launcher, envp);
-  g_subprocess_launcher_set_stdout_file_path (launcher, f->log_path);
-  g_subprocess_launcher_set_child_setup (launcher, child_die_with_parent, NULL, NULL);
-  f->daemon = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  deadline = g_get_monotonic_time () + DEADLINE_USEC;
-  while (!name_has_owner (f))
-    {
-      if (g_subprocess_get_identifier (f->daemon) == NULL)
-        {
-          g_autofree char *log = daemon_log (f);
-          g_error ("dpu-gatewayd exited before owning the name:\n%s", log);
-        }
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (10000);
-    }
-}
-
-/* The daemon's first pass is in: Generation >= 1.  Before that a lookup's result may not be cached. */
-static void
-wait_ready (BusFixture *f)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
-
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) reply = g_dbus_connection_call_sync (f->conn, BUS_NAME, BUS_PATH,
-                                                               "org.freedesktop.DBus.Properties", "Get",
-                                                               g_variant_new ("(ss)", BUS_IFACE, "Generation"),
-                                                               G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1,
-                                                               NULL, &error);
-      g_autoptr(GVariant) value = NULL;
-
-      g_assert_no_error (error);
-      g_variant_get (reply, "(v)", &value);
-      if (g_variant_get_uint64 (value) >= 1)
-        return;
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (10000);
-    }
-}
-
-static GVariant *
-bus_call (BusFixture *f, const char *method, GVariant *params, const char *reply_type, GError **error)
-{
-  return g_dbus_connection_call_sync (f->conn, BUS_NAME, BUS_PATH, BUS_IFACE, method, params,
-                                      G_VARIANT_TYPE (reply_type), G_DBUS_CALL_FLAGS_NO_AUTO_START, 30000,
-                                      NULL, error);
-}
-
-static char *
-get_string_property (BusFixture *f, const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (f->conn, BUS_NAME, BUS_PATH,
-                                                           "org.freedesktop.DBus.Properties", "Get",
-                                                           g_variant_new ("(ss)", BUS_IFACE, name),
-                                                           G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1,
-                                                           NULL, &error);
-  g_autoptr(GVariant) value = NULL;
-
-  g_assert_no_error (error);
-  g_variant_get (reply, "(v)", &value);
-  return g_variant_dup_string (value, NULL);
-}
-
-static const char *
-details_string (GVariant *details, const char *key)
-{
-  const char *value = NULL;
-
-  if (!g_variant_lookup (details, key, "&s", &value))
-    g_error ("no string %s in %s", key, g_variant_print (details, TRUE));
-  return value;
-}
-
-static void
-assert_details_strv (GVariant *details, const char *key, const char * const *expected)
-{
-  g_autofree const char **value = NULL;
-
-  if (!g_variant_lookup (details, key, "^a&s", &value))
-    g_error ("no string array %s in %s", key, g_variant_print (details, TRUE));
-  g_assert_cmpstrv (value, expected);
-}
-
-static void
-assert_remote_error (const GError *error, const char *name, const char *message)
-{
-  g_autofree char *remote = NULL;
-  g_autoptr(GError) stripped = NULL;
-
-  g_assert_nonnull (error);
-  remote = g_dbus_error_get_remote_error (error);
-  g_assert_cmpstr (remote, ==, name);
-  stripped = g_error_copy (error);
-  g_dbus_error_strip_remote_error (stripped);
-  g_assert_cmpstr (stripped->message, ==, message);
-}
-
-static void
-test_dbus_resolve_all_first (BusFixture *f, gconstpointer unused)
+test_dbus_resolve_all_first (DpugwTestBus *f)
 {
   daemon_start (f, NULL);
-  wait_ready (f);
+  dpugw_test_wait_ready (f);
 
   for (guint round = 0; round < 2; round++) /* computed, then from the cache */
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) reply = bus_call (f, "ResolveAll", g_variant_new ("(s)", "ens2f0v1"), "(asa{sv})", &error);
+      g_autoptr(GVariant) reply = dpugw_test_call (f, BUS_IFACE, "ResolveAll", g_variant_new ("(s)", "ens2f0v1"), "(asa{sv})", &error);
       g_autofree const char **interfaces = NULL;
       g_autoptr(GVariant) details = NULL;
       gboolean cached;
@@ -1657,14 +1421,14 @@ test_dbus_resolve_all_first (BusFixture *f, gconstpointer unused)
       g_assert_no_error (error);
       g_variant_get (reply, "(^a&s@a{sv})", &interfaces, &details);
       g_assert_cmpstrv (interfaces, STRV ("eth0", "eth1", "eth2", "pf0"));
-      g_assert_cmpstr (details_string (details, "selected-by"), ==, "first");
-      g_assert_cmpstr (details_string (details, "function-type"), ==, "vf");
-      g_assert_cmpstr (details_string (details, "hint"), ==, SWITCHDEV_HINT);
-      g_assert_cmpstr (details_string (details, "mgmt-port"), ==, "ens2f0v1");
-      g_assert_cmpstr (details_string (details, "vf-pci"), ==, "0000:3b:00.3");
-      g_assert_cmpstr (details_string (details, "pf-pci"), ==, SW_PF_PCI);
-      g_assert_cmpstr (details_string (details, "source"), ==, "derived");
-      assert_details_strv (details, "candidates", STRV ("eth0", "eth1", "eth2", "pf0"));
+      g_assert_cmpstr (dpugw_test_lookup_string (details, "selected-by"), ==, "first");
+      g_assert_cmpstr (dpugw_test_lookup_string (details, "function-type"), ==, "vf");
+      g_assert_cmpstr (dpugw_test_lookup_string (details, "hint"), ==, SWITCHDEV_HINT);
+      g_assert_cmpstr (dpugw_test_lookup_string (details, "mgmt-port"), ==, "ens2f0v1");
+      g_assert_cmpstr (dpugw_test_lookup_string (details, "vf-pci"), ==, "0000:3b:00.3");
+      g_assert_cmpstr (dpugw_test_lookup_string (details, "pf-pci"), ==, SW_PF_PCI);
+      g_assert_cmpstr (dpugw_test_lookup_string (details, "source"), ==, "derived");
+      dpugw_test_assert_strv_key (details, "candidates", STRV ("eth0", "eth1", "eth2", "pf0"));
       g_assert_false (g_variant_lookup (details, "sf", "&s", NULL));
       g_assert_true (g_variant_lookup (details, "cached", "b", &cached));
       g_assert_cmpint (cached, ==, round == 1);
@@ -1672,19 +1436,19 @@ test_dbus_resolve_all_first (BusFixture *f, gconstpointer unused)
   {
     /* Resolve: the first of them, with the same hint. */
     g_autoptr(GError) error = NULL;
-    g_autoptr(GVariant) reply = bus_call (f, "Resolve", g_variant_new ("(s)", "0000:3b:00.3"), "(sa{sv})", &error);
+    g_autoptr(GVariant) reply = dpugw_test_call (f, BUS_IFACE, "Resolve", g_variant_new ("(s)", "0000:3b:00.3"), "(sa{sv})", &error);
     const char *interface;
     g_autoptr(GVariant) details = NULL;
 
     g_assert_no_error (error);
     g_variant_get (reply, "(&s@a{sv})", &interface, &details);
     g_assert_cmpstr (interface, ==, "eth0");
-    g_assert_cmpstr (details_string (details, "hint"), ==, SWITCHDEV_HINT);
+    g_assert_cmpstr (dpugw_test_lookup_string (details, "hint"), ==, SWITCHDEV_HINT);
   }
 }
 
 static void
-test_dbus_uplink (BusFixture *f, gconstpointer unused)
+test_dbus_uplink (DpugwTestBus *f)
 {
   daemon_start (f, STRV ("--gateway-select=uplink"));
 
@@ -1696,13 +1460,13 @@ test_dbus_uplink (BusFixture *f, gconstpointer unused)
 
     g_assert_no_error (error);
     g_assert_cmpstr (interface, ==, "pf0");
-    g_assert_cmpstr (details_string (details, "selected-by"), ==, "uplink");
-    g_assert_cmpstr (details_string (details, "function-type"), ==, "vf");
+    g_assert_cmpstr (dpugw_test_lookup_string (details, "selected-by"), ==, "uplink");
+    g_assert_cmpstr (dpugw_test_lookup_string (details, "function-type"), ==, "vf");
     g_assert_false (g_variant_lookup (details, "hint", "&s", NULL));
   }
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(GVariant) reply = bus_call (f, "ResolveAll", g_variant_new ("(s)", "ens2f0v1"), "(asa{sv})", &error);
+    g_autoptr(GVariant) reply = dpugw_test_call (f, BUS_IFACE, "ResolveAll", g_variant_new ("(s)", "ens2f0v1"), "(asa{sv})", &error);
     g_autofree const char **interfaces = NULL;
     g_autoptr(GVariant) details = NULL;
 
@@ -1713,7 +1477,7 @@ test_dbus_uplink (BusFixture *f, gconstpointer unused)
 }
 
 static void
-test_dbus_sf (BusFixture *f, gconstpointer unused)
+test_dbus_sf (DpugwTestBus *f)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) details = NULL;
@@ -1724,18 +1488,18 @@ test_dbus_sf (BusFixture *f, gconstpointer unused)
   interface = dpugw_test_resolve (f->conn, "en3f0pf0sf88", &details, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (interface, ==, "p0");
-  g_assert_cmpstr (details_string (details, "function-type"), ==, "sf");
-  g_assert_cmpstr (details_string (details, "sf"), ==, "mlx5_core.sf.2");
-  g_assert_cmpstr (details_string (details, "vf-pci"), ==, "");
-  g_assert_cmpstr (details_string (details, "pf-pci"), ==, SF_PF_PCI);
-  g_assert_cmpstr (details_string (details, "mgmt-port"), ==, "en3f0pf0sf88");
-  g_assert_cmpstr (details_string (details, "selected-by"), ==, "first");
-  assert_details_strv (details, "candidates", STRV ("p0", "pf0hpf", "pf0vf0"));
+  g_assert_cmpstr (dpugw_test_lookup_string (details, "function-type"), ==, "sf");
+  g_assert_cmpstr (dpugw_test_lookup_string (details, "sf"), ==, "mlx5_core.sf.2");
+  g_assert_cmpstr (dpugw_test_lookup_string (details, "vf-pci"), ==, "");
+  g_assert_cmpstr (dpugw_test_lookup_string (details, "pf-pci"), ==, SF_PF_PCI);
+  g_assert_cmpstr (dpugw_test_lookup_string (details, "mgmt-port"), ==, "en3f0pf0sf88");
+  g_assert_cmpstr (dpugw_test_lookup_string (details, "selected-by"), ==, "first");
+  dpugw_test_assert_strv_key (details, "candidates", STRV ("p0", "pf0hpf", "pf0vf0"));
   g_assert_false (g_variant_lookup (details, "hint", "&s", NULL));
 }
 
 static void
-test_dbus_no_match (BusFixture *f, gconstpointer unused)
+test_dbus_no_match (DpugwTestBus *f)
 {
   static const char *message = "no netdev of PF 0000:3b:00.0 matches the gateway selection rules name=zz* "
                                "(netdevs: eth0, eth1, eth2, pf0)";
@@ -1744,61 +1508,51 @@ test_dbus_no_match (BusFixture *f, gconstpointer unused)
   for (guint round = 0; round < 2; round++) /* and the remembered failure */
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) reply = bus_call (f, "Resolve", g_variant_new ("(s)", "ens2f0v1"), "(sa{sv})", &error);
+      g_autoptr(GVariant) reply = dpugw_test_call (f, BUS_IFACE, "Resolve", g_variant_new ("(s)", "ens2f0v1"), "(sa{sv})", &error);
 
       g_assert_null (reply);
-      assert_remote_error (error, "org.ovnk.DpuGateway.Error.NoMatch", message);
+      dpugw_test_assert_remote_error (error, "org.ovnk.DpuGateway.Error.NoMatch", message);
     }
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(GVariant) reply = bus_call (f, "ResolveAll", g_variant_new ("(s)", "0000:3b:00.2"), "(asa{sv})",
+    g_autoptr(GVariant) reply = dpugw_test_call (f, BUS_IFACE, "ResolveAll", g_variant_new ("(s)", "0000:3b:00.2"), "(asa{sv})",
                                           &error);
 
     g_assert_null (reply);
-    assert_remote_error (error, "org.ovnk.DpuGateway.Error.NoMatch", message);
+    dpugw_test_assert_remote_error (error, "org.ovnk.DpuGateway.Error.NoMatch", message);
   }
 }
 
 /* The configured port's hint goes to the log as a warning, and in the details of "". */
 static void
-test_dbus_hint_warning (BusFixture *f, gconstpointer unused)
+test_dbus_hint_warning (DpugwTestBus *f)
 {
-  gint64 deadline;
   g_autofree char *log = NULL;
 
   daemon_start (f, STRV ("--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=ens2f0v1",
                          "--gateway-interface=derive-from-mgmt-port"));
-  deadline = g_get_monotonic_time () + DEADLINE_USEC;
-  for (;;)
-    {
-      g_autofree char *gateway = get_string_property (f, "GatewayInterface");
-      if (g_strcmp0 (gateway, "eth0") == 0)
-        break;
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (10000);
-    }
+  DPUGW_TEST_WAIT (dpugw_test_string_property_is (f, "GatewayInterface", "eth0"), "GatewayInterface eth0");
 
-  log = daemon_log (f);
+  log = dpugw_test_daemon_log (f->daemon);
   g_assert_nonnull (strstr (log, "WARNING"));
   g_assert_nonnull (strstr (log, "configured management port: " SWITCHDEV_HINT "\n"));
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(GVariant) reply = bus_call (f, "Resolve", g_variant_new ("(s)", ""), "(sa{sv})", &error);
+    g_autoptr(GVariant) reply = dpugw_test_call (f, BUS_IFACE, "Resolve", g_variant_new ("(s)", ""), "(sa{sv})", &error);
     const char *interface;
     g_autoptr(GVariant) details = NULL;
 
     g_assert_no_error (error);
     g_variant_get (reply, "(&s@a{sv})", &interface, &details);
     g_assert_cmpstr (interface, ==, "eth0");
-    g_assert_cmpstr (details_string (details, "hint"), ==, SWITCHDEV_HINT);
+    g_assert_cmpstr (dpugw_test_lookup_string (details, "hint"), ==, SWITCHDEV_HINT);
   }
 }
 
 int
 main (int argc, char **argv)
 {
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
+  dpugw_test_init (&argc, &argv, DPUGW_TEST_DEFAULT);
 
   g_test_add_func ("/select/parse/default", test_parse_default);
   g_test_add_func ("/select/parse/valid", test_parse_valid);
@@ -1842,13 +1596,11 @@ main (int argc, char **argv)
   g_test_add_func ("/select/resolve-pf", test_resolve_pf);
   g_test_add_func ("/select/resolution/copy-equal", test_resolution_copy_equal);
 
-  g_test_add ("/select/dbus/resolve-all-first", BusFixture, SWITCHDEV, bus_setup, test_dbus_resolve_all_first,
-              bus_teardown);
-  g_test_add ("/select/dbus/uplink", BusFixture, SWITCHDEV, bus_setup, test_dbus_uplink, bus_teardown);
-  g_test_add ("/select/dbus/sf", BusFixture, SF, bus_setup, test_dbus_sf, bus_teardown);
-  g_test_add ("/select/dbus/no-match", BusFixture, SWITCHDEV, bus_setup, test_dbus_no_match, bus_teardown);
-  g_test_add ("/select/dbus/hint-warning", BusFixture, SWITCHDEV, bus_setup, test_dbus_hint_warning,
-              bus_teardown);
+  DPUGW_TEST_ADD ("/select/dbus/resolve-all-first", test_dbus_resolve_all_first, { SWITCHDEV });
+  DPUGW_TEST_ADD ("/select/dbus/uplink", test_dbus_uplink, { SWITCHDEV });
+  DPUGW_TEST_ADD ("/select/dbus/sf", test_dbus_sf, { SF });
+  DPUGW_TEST_ADD ("/select/dbus/no-match", test_dbus_no_match, { SWITCHDEV });
+  DPUGW_TEST_ADD ("/select/dbus/hint-warning", test_dbus_hint_warning, { SWITCHDEV });
 
   return g_test_run ();
 }

@@ -25,8 +25,6 @@
 #define EXAMPLE_PF     EXAMPLE_BRIDGE "/0000:01:00.0"
 #define BLUEFIELD_PF0  "devices/pci0000:00/0000:00:01.0/0000:03:00.0"
 
-/* A NULL-terminated string array, for expected values. */
-#define STRV(...) ((const char * const[]) { __VA_ARGS__, NULL })
 #define NO_NETDEVS ((const char * const[]) { NULL })
 
 /* ---------------------------------------------------------------------------
@@ -94,16 +92,6 @@ assert_pf_equal (const DpugwPf *a, const DpugwPf *b)
       const DpugwVf *vf = g_ptr_array_index (b->vfs, i);
       assert_vf (a, i, vf->index, vf->pci, (const char * const *) vf->netdevs);
     }
-}
-
-static void
-write_file (UMockdevTestbed *testbed, const char *relpath, const char *contents)
-{
-  g_autofree char *path = dpugw_test_path (testbed, relpath);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
 }
 
 /* ---------------------------------------------------------------------------
@@ -408,7 +396,7 @@ test_garbage_total_vfs (void)
       g_autoptr(GError) error = NULL;
       g_autofree char *prefix = NULL;
 
-      write_file (testbed, BLUEFIELD_PF0 "/sriov_totalvfs", values[i]);
+      dpugw_test_write (testbed, BLUEFIELD_PF0 "/sriov_totalvfs", values[i]);
       pfs = scan_ok (sysfs);
       g_assert_cmpuint (pfs->len, ==, 1);
       g_assert_cmpstr (pf_at (pfs, 0)->pci, ==, "0000:03:00.1");
@@ -430,12 +418,12 @@ test_odd_total_vfs_accepted (void)
   g_autoptr(GPtrArray) pfs_max = NULL;
 
   /* Surrounding blanks are tolerated; the largest 32-bit value is a number. */
-  write_file (testbed, EXAMPLE_PF "/sriov_totalvfs", " 8 \n");
+  dpugw_test_write (testbed, EXAMPLE_PF "/sriov_totalvfs", " 8 \n");
   pfs = scan_ok (sysfs);
   g_assert_cmpuint (pfs->len, ==, 1);
   g_assert_cmpuint (pf_at (pfs, 0)->total_vfs, ==, 8);
 
-  write_file (testbed, EXAMPLE_PF "/sriov_totalvfs", "4294967295\n");
+  dpugw_test_write (testbed, EXAMPLE_PF "/sriov_totalvfs", "4294967295\n");
   pfs_max = scan_ok (sysfs);
   g_assert_cmpuint (pfs_max->len, ==, 1);
   g_assert_cmpuint (pf_at (pfs_max, 0)->total_vfs, ==, G_MAXUINT32);
@@ -468,7 +456,7 @@ test_garbage_num_vfs (void)
   const DpugwPf *pf;
 
   /* sriov_numvfs is informative only: the PF and its VFs are still reported. */
-  write_file (testbed, EXAMPLE_PF "/sriov_numvfs", "two\n");
+  dpugw_test_write (testbed, EXAMPLE_PF "/sriov_numvfs", "two\n");
   pfs = scan_ok (sysfs);
   g_assert_cmpuint (pfs->len, ==, 1);
   pf = pf_at (pfs, 0);
@@ -546,20 +534,20 @@ test_switch_id_absent (void)
    * do that, so: an empty value, a non-ASCII one, and one that cannot be read
    * (a directory).  All mean "absent".
    */
-  write_file (testbed, EXAMPLE_PF "/net/eth0/phys_switch_id", "\n");
+  dpugw_test_write (testbed, EXAMPLE_PF "/net/eth0/phys_switch_id", "\n");
   dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/eth1/phys_switch_id");
   pfs = scan_ok (sysfs);
   g_assert_cmpuint (pfs->len, ==, 1);
   g_assert_null (pf_at (pfs, 0)->switch_id);
 
   dpugw_test_remove (testbed, EXAMPLE_PF "/net/eth1/phys_switch_id");
-  write_file (testbed, EXAMPLE_PF "/net/eth1/phys_switch_id", "\xc3\xa9\n");
+  dpugw_test_write (testbed, EXAMPLE_PF "/net/eth1/phys_switch_id", "\xc3\xa9\n");
   g_clear_pointer (&pfs, g_ptr_array_unref);
   pfs = scan_ok (sysfs);
   g_assert_null (pf_at (pfs, 0)->switch_id);
 
   /* The first netdev that has one gives it. */
-  write_file (testbed, EXAMPLE_PF "/net/eth1/phys_switch_id", "0c42a1b2c3d4e5f6\n");
+  dpugw_test_write (testbed, EXAMPLE_PF "/net/eth1/phys_switch_id", "0c42a1b2c3d4e5f6\n");
   pfs_set = scan_ok (sysfs);
   g_assert_cmpstr (pf_at (pfs_set, 0)->switch_id, ==, "0c42a1b2c3d4e5f6");
 }

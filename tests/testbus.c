@@ -6,10 +6,11 @@
 
 #include <string.h>
 
-#define NAME    "org.ovnk.DpuGateway"
-#define PATH    "/org/ovnk/DpuGateway"
-#define IFACE   "org.ovnk.DpuGateway"
-#define TIMEOUT_MSEC 25000
+#include "testlib.h"
+
+#define NAME    DPUGW_TEST_NAME
+#define PATH    DPUGW_TEST_PATH
+#define IFACE   DPUGW_TEST_IFACE
 
 /* Resolve's details: its few (sf and hint only where there are some); ResolveAll has these and more. */
 static const char * const resolve_keys[] = { "mgmt-port", "vf-pci", "pf-pci", "sf", "hint", "generation", NULL };
@@ -18,7 +19,8 @@ static GVariant *
 call (GDBusConnection *conn, const char *method, const char *port, const char *reply_type, GError **error)
 {
   return g_dbus_connection_call_sync (conn, NAME, PATH, IFACE, method, g_variant_new ("(s)", port),
-                                      G_VARIANT_TYPE (reply_type), G_DBUS_CALL_FLAGS_NO_AUTO_START, TIMEOUT_MSEC,
+                                      G_VARIANT_TYPE (reply_type), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                                      dpugw_test_msec (DPUGW_TEST_CALL_MSEC),
                                       NULL, error);
 }
 
@@ -130,4 +132,86 @@ dpugw_test_resolve (GDBusConnection *conn, const char *port, GVariant **details,
         *details = g_steal_pointer (&all);
       return g_steal_pointer (&interface);
     }
+}
+
+char *
+dpugw_test_resolve_once (GDBusConnection *conn, const char *port, GVariant **details, GError **error)
+{
+  g_autoptr(GVariant) reply = call (conn, "Resolve", port, "(sa{sv})", error);
+  char *interface = NULL;
+
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(s@a{sv})", &interface, details);
+  return interface;
+}
+
+const char *
+dpugw_test_lookup_string (GVariant *dict, const char *key)
+{
+  const char *value = NULL;
+
+  if (!g_variant_lookup (dict, key, "&s", &value))
+    g_error ("no string %s in %s", key, g_variant_print (dict, TRUE));
+  return value;
+}
+
+gboolean
+dpugw_test_lookup_boolean (GVariant *dict, const char *key)
+{
+  gboolean value;
+
+  if (!g_variant_lookup (dict, key, "b", &value))
+    g_error ("no boolean %s in %s", key, g_variant_print (dict, TRUE));
+  return value;
+}
+
+guint64
+dpugw_test_lookup_uint64 (GVariant *dict, const char *key)
+{
+  guint64 value;
+
+  if (!g_variant_lookup (dict, key, "t", &value))
+    g_error ("no uint64 %s in %s", key, g_variant_print (dict, TRUE));
+  return value;
+}
+
+guint32
+dpugw_test_lookup_uint32 (GVariant *dict, const char *key)
+{
+  guint32 value;
+
+  if (!g_variant_lookup (dict, key, "u", &value))
+    g_error ("no uint32 %s in %s", key, g_variant_print (dict, TRUE));
+  return value;
+}
+
+void
+dpugw_test_assert_strv_key (GVariant *dict, const char *key, const char * const *expected)
+{
+  g_autofree const char **value = NULL;
+
+  if (!g_variant_lookup (dict, key, "^a&s", &value))
+    g_error ("no string array %s in %s", key, g_variant_print (dict, TRUE));
+  if (!g_strv_equal (value, expected))
+    {
+      g_autofree char *got = g_strjoinv (",", (char **) value);
+      g_autofree char *want = g_strjoinv (",", (char **) expected);
+      g_error ("%s: [%s], expected [%s]", key, got, want);
+    }
+}
+
+void
+dpugw_test_assert_remote_error (const GError *error, const char *name, const char *message)
+{
+  g_autofree char *remote = NULL;
+  g_autoptr(GError) stripped = NULL;
+
+  g_assert_nonnull (error);
+  remote = g_dbus_error_get_remote_error (error);
+  g_assert_cmpstr (remote, ==, name);
+  stripped = g_error_copy (error);
+  g_dbus_error_strip_remote_error (stripped);
+  if (message != NULL)
+    g_assert_cmpstr (stripped->message, ==, message);
 }
