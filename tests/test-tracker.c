@@ -6,9 +6,6 @@
 #include "tracker.h"
 #include "testlib.h"
 
-#include <errno.h>
-#include <glib/gstdio.h>
-#include <unistd.h>
 
 #define EXAMPLE "data/dpu-host-example.umockdev"
 #define PF_DIR  "devices/pci0000:00/0000:00:02.0/0000:01:00.0"
@@ -77,24 +74,6 @@ resolved (GObject *source, GAsyncResult *result, gpointer user_data)
   f->changes_when_answered = f->changes;
 }
 
-/* As the kernel changes sysfs when a PF netdev is renamed. */
-static void
-rename_pf_netdev (Fixture *f, const char *old_name, const char *new_name)
-{
-  g_autofree char *old_rel = g_strconcat (PF_DIR "/net/", old_name, NULL);
-  g_autofree char *new_rel = g_strconcat (PF_DIR "/net/", new_name, NULL);
-  g_autofree char *old_path = dpugw_test_path (f->testbed, old_rel);
-  g_autofree char *new_path = dpugw_test_path (f->testbed, new_rel);
-  g_autofree char *old_class = g_strconcat ("class/net/", old_name, NULL);
-  g_autofree char *new_class = g_strconcat ("class/net/", new_name, NULL);
-  g_autofree char *target = g_strconcat ("../../", new_rel, NULL);
-
-  if (g_rename (old_path, new_path) != 0)
-    g_error ("rename %s: %s", old_path, g_strerror (errno));
-  dpugw_test_remove (f->testbed, old_class);
-  dpugw_test_symlink (f->testbed, target, new_class);
-}
-
 static void
 links_changed (Fixture *f, DpugwLinkEventType type, const char *name, const char *old_name)
 {
@@ -135,7 +114,7 @@ test_stale_lookup (Fixture *f, gconstpointer unused)
   dpugw_tracker_resolve_async (f->tracker, DPUGW_LOOKUP_NETDEV, "pf0vf1", "netdev:pf0vf1", resolved, f);
   wait_pending ();
 
-  rename_pf_netdev (f, "eth0", "eth9");
+  dpugw_test_rename_netdev (f->testbed, PF_DIR, "eth0", "eth9");
   links_changed (f, DPUGW_LINK_RENAMED, "eth9", "eth0");
 
   while (!f->answered)
@@ -167,6 +146,43 @@ test_changed_before_answer (Fixture *f, gconstpointer unused)
   g_assert_cmpstr (state->gateway_interface, ==, "eth0");
 }
 
+static void
+reconfigured (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  g_assert_true (dpugw_tracker_wait_reconfigured_finish (DPUGW_TRACKER (source), result, &f->error));
+  f->answered = TRUE;
+  f->changes_when_answered = f->changes;
+}
+
+/* A new configuration: until its full pass is in, the tracker says so, and those who wait on it
+ * hear back after "changed" told the new gateway. */
+static void
+test_reconfigure (Fixture *f, gconstpointer unused)
+{
+  DpugwState *state = dpugw_tracker_get_state (f->tracker);
+  g_autoptr(GError) error = NULL;
+  const DpugwConfigFlags flags = { .mgmt_port_netdev = "pf0vf0", .gateway_select = "name=eth1", .config_file = "" };
+  DpugwConfig *config = dpugw_config_load (&flags, NULL, NULL, &error);
+  guint before = f->changes;
+
+  g_assert_no_error (error);
+  g_assert_false (dpugw_tracker_is_reconfiguring (f->tracker));
+  g_assert_true (dpugw_tracker_set_config (f->tracker, config));
+  g_assert_true (dpugw_tracker_is_reconfiguring (f->tracker));
+  /* The cache still holds the old configuration's answer: the reason to wait. */
+  g_assert_cmpstr (dpugw_cache_interface (state->cache, "0000:01:02.3"), ==, "eth0");
+  dpugw_tracker_wait_reconfigured_async (f->tracker, reconfigured, f);
+  while (!f->answered)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (f->error);
+  g_assert_false (dpugw_tracker_is_reconfiguring (f->tracker));
+  g_assert_cmpuint (f->changes_when_answered, >, before);
+  g_assert_cmpstr (state->gateway_interface, ==, "eth1");
+  g_assert_cmpstr (dpugw_cache_interface (state->cache, "0000:01:02.3"), ==, "eth1");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -174,5 +190,6 @@ main (int argc, char **argv)
   g_test_add ("/tracker/stale-lookup", Fixture, NULL, fixture_setup, test_stale_lookup, fixture_teardown);
   g_test_add ("/tracker/changed-before-answer", Fixture, NULL, fixture_setup, test_changed_before_answer,
               fixture_teardown);
+  g_test_add ("/tracker/reconfigure", Fixture, NULL, fixture_setup, test_reconfigure, fixture_teardown);
   return g_test_run ();
 }

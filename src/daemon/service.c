@@ -398,6 +398,24 @@ resolve_done (GObject *source, GAsyncResult *result, gpointer user_data)
   return_answer (call->self, call->invocation, &answer);
 }
 
+static void handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const char *mgmt_port);
+
+static void
+reconfigured (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Call) call = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *mgmt_port;
+
+  if (!dpugw_tracker_wait_reconfigured_finish (DPUGW_TRACKER (source), result, &error))
+    {
+      g_object_unref (call->invocation); /* the service is stopping: no answer */
+      return;
+    }
+  g_variant_get (g_dbus_method_invocation_get_parameters (call->invocation), "(&s)", &mgmt_port);
+  handle_resolve (call->self, call->invocation, mgmt_port);
+}
+
 static void
 handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const char *mgmt_port)
 {
@@ -409,6 +427,12 @@ handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const cha
   DpugwLookupKind kind;
   Answer answer;
 
+  /* After a new configuration, the answers wait for its pass: what is cached is the old one's. */
+  if (dpugw_tracker_is_reconfiguring (self->tracker))
+    {
+      dpugw_tracker_wait_reconfigured_async (self->tracker, reconfigured, call_new (self, invocation));
+      return;
+    }
   if (*mgmt_port == '\0')
     {
       if (state->configured != NULL)

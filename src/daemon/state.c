@@ -83,8 +83,10 @@ dpugw_state_set_config (DpugwState *state, DpugwConfig *config)
   dpugw_config_free (state->config);
   state->config = config;
   after = g_variant_ref_sink (dpugw_state_configuration (state, ""));
-  /* A new configuration may name another port: its next result, even a failure, says which. */
+  /* A new configuration may name another port: its next result, even a failure, says which.
+   * What lookups in flight read under the old one is out of date. */
   state->config_changed = TRUE;
+  state->epoch++;
   return !g_variant_equal (before, after);
 }
 

@@ -25,10 +25,13 @@ struct _DpugwTracker
   gboolean pass_running;
   gboolean pass_full;         /* the running pass is a full one */
   gboolean want_full;
+  gboolean reconfiguring;     /* a new configuration's full pass is not in yet */
+  gboolean pass_reconfigures; /* the running pass is that one */
   GPtrArray *link_events;     /* DpugwLinkEvent, for the next link pass */
   GPtrArray *pass_waiters;    /* GTask: answered by the running full pass */
   GPtrArray *refresh_waiters; /* GTask: answered by the next full pass */
   GPtrArray *topology_waiters;/* GTask: answered by the next full pass to end */
+  GPtrArray *reconfigure_waiters; /* GTask: answered when reconfiguring ends */
 };
 
 enum { SIGNAL_CHANGED, N_SIGNALS };
@@ -83,6 +86,7 @@ dpugw_tracker_finalize (GObject *object)
   g_clear_pointer (&self->pass_waiters, g_ptr_array_unref);
   g_clear_pointer (&self->refresh_waiters, g_ptr_array_unref);
   g_clear_pointer (&self->topology_waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->reconfigure_waiters, g_ptr_array_unref);
   G_OBJECT_CLASS (dpugw_tracker_parent_class)->finalize (object);
 }
 
@@ -108,6 +112,7 @@ dpugw_tracker_init (DpugwTracker *self)
   self->pass_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->refresh_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->topology_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->reconfigure_waiters = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 DpugwTracker *
@@ -182,6 +187,12 @@ pass_done (GObject *source, GAsyncResult *result, gpointer user_data)
       return_waiters (&self->pass_waiters, error);
       return_waiters (&self->topology_waiters, self->state->topology != NULL ? NULL : error);
     }
+  if (full && self->pass_reconfigures)
+    {
+      /* Even if it failed: what there is now is what there will be. */
+      self->reconfiguring = self->pass_reconfigures = FALSE;
+      return_waiters (&self->reconfigure_waiters, NULL);
+    }
   kick (self);
 }
 
@@ -190,6 +201,8 @@ start_pass (DpugwTracker *self, DpugwPassPlan *plan)
 {
   self->pass_running = TRUE;
   self->pass_full = plan->full;
+  /* The configuration is the worker's copy from now on. */
+  self->pass_reconfigures = plan->full && self->reconfiguring;
   dpugw_pass_async (self->sysfs, self->state->config, plan, self->cancellable, pass_done, g_object_ref (self));
 }
 
@@ -281,8 +294,34 @@ dpugw_tracker_set_config (DpugwTracker *self, DpugwConfig *config)
 {
   gboolean changed = dpugw_state_set_config (self->state, config);
 
+  self->reconfiguring = TRUE;
   dpugw_tracker_refresh (self);
   return changed;
+}
+
+gboolean
+dpugw_tracker_is_reconfiguring (DpugwTracker *self)
+{
+  return self->reconfiguring;
+}
+
+void
+dpugw_tracker_wait_reconfigured_async (DpugwTracker *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, dpugw_tracker_wait_reconfigured_async);
+  if (!self->reconfiguring)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_ptr_array_add (self->reconfigure_waiters, g_steal_pointer (&task));
+}
+
+gboolean
+dpugw_tracker_wait_reconfigured_finish (DpugwTracker *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* --- link changes ------------------------------------------------------------------------------- */

@@ -27,8 +27,12 @@ DpugwSysfs *dpugw_tracker_get_sysfs (DpugwTracker *self);
 /* Follows @monitor's link changes. */
 void dpugw_tracker_follow (DpugwTracker *self, DpugwLinkMonitor *monitor);
 
-/* Takes @config and re-resolves; whether the Configuration property changed. */
+/* Takes @config and re-resolves; whether the Configuration property changed.  Until the full
+ * pass under it is in, what is cached answers to the old one: callers should wait. */
 gboolean dpugw_tracker_set_config (DpugwTracker *self, DpugwConfig *config);
+gboolean dpugw_tracker_is_reconfiguring (DpugwTracker *self);
+void dpugw_tracker_wait_reconfigured_async (DpugwTracker *self, GAsyncReadyCallback callback, gpointer user_data);
+gboolean dpugw_tracker_wait_reconfigured_finish (DpugwTracker *self, GAsyncResult *result, GError **error);
 
 /* A full pass, or one queued after the running pass; the async form completes when it is in. */
 void dpugw_tracker_refresh (DpugwTracker *self);
