@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * dpu-gatewayd against hostile callers, broken trees and injected faults
- * (issue 8, sections 3 to 5): the real binary, on a private bus, over
+ * (the threat model of docs/security.md): the real binary, on a private bus, over
  * fixture hardware (umockdev recordings), each test in a subprocess and a
  * network namespace of its own (testdaemon.h), where the tests make and
  * churn real veth links.
