@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * JSON output of dpu-gatewayctl: strings escaped, members and arrays written into a GString.
+ */
 #include "json.h"
 
 #include <string.h>

@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The configuration flags that dpu-gatewayd and dpu-gatewayctl share, and loading them with the
+ * environment and the file.
+ */
 #include "config.h"
 #include "options.h"
 
