@@ -35,6 +35,12 @@ typedef enum {
 #define DPUGW_MSG_NETDEV_DISCOVERY "failed to get network devices"
 #define DPUGW_MSG_NO_NETDEVS       "no netdevs found for pci address"
 
+/* The D-Bus error name of each code is this prefix and dpugw_error_code_to_name()
+ * ("org.ovnk.DpuGateway.Error.PciAddress"). */
+#define DPUGW_DBUS_ERROR_PREFIX "org.ovnk.DpuGateway.Error."
+
+/* Also maps the domain to its D-Bus error names and back (g_dbus_error_encode_gerror(),
+ * g_dbus_error_new_for_dbus_error()): done when the library is loaded, nothing to call. */
 GQuark dpugw_error_quark (void);
 
 /* A stable short name for a code ("PciAddress", ...): the suffix of the D-Bus error name. */
