@@ -15,13 +15,6 @@ G_BEGIN_DECLS
 gboolean lib_parse_virtfn_index (const char *name, guint *index);
 
 /*
- * For a listing, one pass over @name: its first LIB_NAME_PREFIX_LEN bytes to @prefix
- * (zero-padded), dpugw_netdev_name_is_valid (@name) to *@valid; returns strlen (@name).
- */
-#define LIB_NAME_PREFIX_LEN 16
-gsize lib_netdev_name_scan (const char *name, guint8 prefix[LIB_NAME_PREFIX_LEN], gboolean *valid);
-
-/*
  * dpugw_sysfs_list_dir() keeping only the valid netdev names (dpugw_netdev_name_is_valid),
  * sorted; the names left out, sorted, in *@invalid (NULL when there are none).  With @copy,
  * a second vector of the same names, in *@copy (for a selection that takes them all).

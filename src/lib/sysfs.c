@@ -11,6 +11,7 @@
 #include "dpu-gateway/dpugw-sysfs.h"
 #include "lib-private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
@@ -18,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define MAX_LINKS 40
@@ -477,415 +477,104 @@ dpugw_sysfs_read_attr_uint (DpugwSysfs *self, const char *relpath, guint *out, G
   return TRUE;
 }
 
-/*
- * Listing.  Every name listed is allocated with at least 16 bytes, zero-padded
- * (malloc's smallest block holds 24 anyway), so that its first 16 bytes can be
- * read as two big-endian integers: they order names as strcmp() does (bytes
- * compared unsigned, a shorter name before its extensions), and only names
- * that agree on all 16 bytes, none of them '\0', need strcmp() of the rest.
- * Every valid netdev name is shorter than 16 bytes.
- */
-#define NAME_MIN_ALLOC LIB_NAME_PREFIX_LEN
-G_STATIC_ASSERT (NAME_MIN_ALLOC == 2 * sizeof (guint64));
-
-static inline guint64
-name_key (const char *name, guint word)
-{
-  guint64 k;
-
-  memcpy (&k, name + 8 * word, sizeof k);
-  return GUINT64_FROM_BE (k);
-}
-
-/* @a < @b, where @k0 and @k1 are @b's keys. */
-static inline gboolean
-name_less_key (const char *a, const char *b, guint64 k0, guint64 k1)
-{
-  guint64 x = name_key (a, 0);
-
-  if (x != k0)
-    return x < k0;
-  x = name_key (a, 1);
-  if (x != k1)
-    return x < k1;
-  /* The same first 16 bytes; if the 16th is '\0', the same name. */
-  return (x & 0xff) != 0 && strcmp (a + 16, b + 16) < 0;
-}
-
-/* @a < @b, where @k0 and @k1 are @a's keys. */
-static inline gboolean
-key_less_name (const char *a, guint64 k0, guint64 k1, const char *b)
-{
-  guint64 y = name_key (b, 0);
-
-  if (k0 != y)
-    return k0 < y;
-  y = name_key (b, 1);
-  if (k1 != y)
-    return k1 < y;
-  return (k1 & 0xff) != 0 && strcmp (a + 16, b + 16) < 0;
-}
-
-static inline gboolean
-name_less (const char *a, const char *b)
-{
-  return name_less_key (a, b, name_key (b, 0), name_key (b, 1));
-}
-
-static inline void
-name_swap (char **a, char **b)
-{
-  char *t = *a;
-  *a = *b;
-  *b = t;
-}
-
-static void
-names_heap_sift (char **v, gsize root, gsize n)
-{
-  for (;;)
-    {
-      gsize child = 2 * root + 1;
-
-      if (child >= n)
-        return;
-      if (child + 1 < n && name_less (v[child], v[child + 1]))
-        child++;
-      if (!name_less (v[root], v[child]))
-        return;
-      name_swap (&v[root], &v[child]);
-      root = child;
-    }
-}
-
-static void
-names_heapsort (char **v, gsize n)
-{
-  for (gsize i = n / 2; i-- > 0;)
-    names_heap_sift (v, i, n);
-  for (gsize i = n; i-- > 1;)
-    {
-      name_swap (&v[0], &v[i]);
-      names_heap_sift (v, 0, i);
-    }
-}
-
-/* Introsort: quicksort, insertion sort for short runs, heapsort if the partitions go bad. */
-static void
-names_sort (char **v, gsize n, guint depth)
-{
-  while (n > 16)
-    {
-      gsize mid = n / 2, i, j;
-      const char *pivot;
-      guint64 p0, p1;
-
-      if (depth-- == 0)
-        {
-          names_heapsort (v, n);
-          return;
-        }
-      /* The median of three for the pivot; v[0] <= pivot <= v[n - 1] stop the scans. */
-      if (name_less (v[mid], v[0]))
-        name_swap (&v[mid], &v[0]);
-      if (name_less (v[n - 1], v[mid]))
-        {
-          name_swap (&v[n - 1], &v[mid]);
-          if (name_less (v[mid], v[0]))
-            name_swap (&v[mid], &v[0]);
-        }
-      pivot = v[mid];
-      p0 = name_key (pivot, 0);
-      p1 = name_key (pivot, 1);
-      /* Hoare's partition: v[0 .. j] <= pivot <= v[j + 1 .. n), both sides non-empty. */
-      i = 0;
-      j = n - 1;
-      for (;;)
-        {
-          while (name_less_key (v[i], pivot, p0, p1))
-            i++;
-          while (key_less_name (pivot, p0, p1, v[j]))
-            j--;
-          if (i >= j)
-            break;
-          name_swap (&v[i], &v[j]);
-          i++;
-          j--;
-        }
-      /* Sort the smaller side by recursion (depth O(log n)), loop on the larger. */
-      if (j + 1 < n - j - 1)
-        {
-          names_sort (v, j + 1, depth);
-          v += j + 1;
-          n -= j + 1;
-        }
-      else
-        {
-          names_sort (v + j + 1, n - j - 1, depth);
-          n = j + 1;
-        }
-    }
-  for (gsize i = 1; i < n; i++)
-    {
-      char *t = v[i];
-      guint64 k0 = name_key (t, 0), k1 = name_key (t, 1);
-      gsize j = i;
-
-      for (; j > 0 && key_less_name (t, k0, k1, v[j - 1]); j--)
-        v[j] = v[j - 1];
-      v[j] = t;
-    }
-}
-
-/* The names of a listing: on the stack up to 1,024 (a PF with as many representors), on the
- * heap beyond. */
-typedef struct
-{
-  char **v;
-  gsize len;
-  gsize cap;
-  char *inline_v[1024];
-} Names;
-
-static void
-names_init (Names *n)
-{
-  n->v = n->inline_v;
-  n->len = 0;
-  n->cap = G_N_ELEMENTS (n->inline_v);
-}
-
-/* Frees the names too: on the error paths. */
-static void
-names_clear (Names *n)
-{
-  for (gsize i = 0; i < n->len; i++)
-    g_free (n->v[i]);
-  if (n->v != n->inline_v)
-    g_free (n->v);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Names, names_clear)
-
-static void
-names_reserve (Names *n, gsize cap)
-{
-  if (cap <= n->cap)
-    return;
-  if (n->v == n->inline_v)
-    {
-      n->v = g_new (char *, cap);
-      memcpy (n->v, n->inline_v, n->len * sizeof (char *));
-    }
-  else
-    n->v = g_renew (char *, n->v, cap);
-  n->cap = cap;
-}
-
-/* Adds @name, of @len bytes, whose first 16 bytes (zero-padded) are @prefix. */
-static void
-names_add (Names *n, const char *name, gsize len, const guint8 prefix[NAME_MIN_ALLOC])
-{
-  char *copy;
-
-  if (n->len == n->cap)
-    names_reserve (n, n->cap * 2);
-  if (len < NAME_MIN_ALLOC)
-    {
-      copy = g_malloc (NAME_MIN_ALLOC);
-      memcpy (copy, prefix, NAME_MIN_ALLOC);
-    }
-  else
-    copy = memcpy (g_malloc (len + 1), name, len + 1);
-  n->v[n->len++] = copy;
-}
-
-/* @n's names as a GStrv, @n left empty. */
-static GStrv
-names_steal (Names *n)
-{
-  char **v;
-
-  if (n->v == n->inline_v)
-    {
-      v = g_new (char *, n->len + 1);
-      memcpy (v, n->v, n->len * sizeof (char *));
-    }
-  else
-    v = g_renew (char *, n->v, n->len + 1);
-  v[n->len] = NULL;
-  names_init (n);
-  return v;
-}
-
-/*
- * The names sorted, as a GStrv, @n left empty; with @copy, a copy of them in
- * *@copy.  The copies are made before either vector is allocated, so that all
- * the small blocks of a listing come in one run -- malloc serves them from
- * what was just freed, such as the previous listing's names -- and the large
- * vectors after: a large block asked for before them would have malloc first
- * consolidate all its small free blocks.
- */
-static GStrv
-names_steal_sorted (Names *n, GStrv *copy)
-{
-  g_auto(Names) copies;
-  guint depth = 0;
-
-  names_init (&copies);
-  for (gsize m = n->len; m > 1; m >>= 1)
-    depth += 2;
-  names_sort (n->v, n->len, depth);
-  if (copy != NULL)
-    {
-      names_reserve (&copies, n->len);
-      for (gsize i = 0; i < n->len; i++)
-        {
-          const char *name = n->v[i];
-
-          /* A short name is 16 bytes, zero-padded: copied as such. */
-          copies.v[copies.len++] = name[NAME_MIN_ALLOC - 1] == '\0'
-                                     ? memcpy (g_malloc (NAME_MIN_ALLOC), name, NAME_MIN_ALLOC)
-                                     : g_strdup (name);
-        }
-      *copy = names_steal (&copies);
-    }
-  return names_steal (n);
-}
-
 static int
 compare_names (gconstpointer a, gconstpointer b)
 {
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
-/*
- * The buffer of getdents64, the size of glibc's readdir's.  One spare is kept for the next
- * listing, whichever thread makes it: a 32 KiB malloc per listing would make glibc consolidate
- * the small blocks the previous resolution freed, and a buffer per thread would stay with each
- * of GTask's idle threads (320 KiB of a daemon's heap).  Listings that overlap allocate their own.
- */
-#define DIRENT_BUF_SIZE 32768
-
-static gpointer dirent_spare;
-
-static char *
-dirent_buf_take (void)
+/* The names in the directory @path, without "." and "..", in no order; NULL with @error. */
+static GPtrArray *
+read_dir (const char *path, GError **error)
 {
-  char *buf = g_atomic_pointer_exchange (&dirent_spare, NULL);
-  return buf != NULL ? buf : g_malloc (DIRENT_BUF_SIZE);
-}
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  struct dirent *entry;
+  DIR *dir;
+  int fd, errsv;
 
-static void
-dirent_buf_give_back (char *buf)
-{
-  if (!g_atomic_pointer_compare_and_exchange (&dirent_spare, NULL, buf))
-    g_free (buf);
-}
-
-/* The kernel's struct linux_dirent64. */
-typedef struct
-{
-  guint64 d_ino;
-  gint64 d_off;
-  unsigned short d_reclen;
-  unsigned char d_type;
-  char d_name[];
-} Dirent64;
-
-/*
- * dpugw_sysfs_list_dir(); for @invalid != NULL keeping only valid netdev
- * names, the others (sorted, NULL if none) in *@invalid; for @copy != NULL,
- * a second vector of the same names in *@copy.
- */
-static GStrv
-list_dir (DpugwSysfs *self, const char *relpath, GStrv *invalid, GStrv *copy, GError **error)
-{
-  g_auto(PathBuf) path;
-  g_auto(Names) names;
-  g_autoptr(GPtrArray) bad = NULL;
-  char *buf;
-  int fd;
-
-  path_buf_init (&path);
-  names_init (&names);
-  if (invalid != NULL)
-    *invalid = NULL;
-
-  if (!canonicalize_into (self, relpath, strlen (relpath), &path, error))
-    return NULL;
-  fd = open (path.str, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  /* O_NOFOLLOW: @path is canonical, so a link there was put in after canonicalize_into(). */
+  fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     {
-      set_errno_error (error, errno, path.str);
+      set_errno_error (error, errno, path);
       return NULL;
     }
-
-  buf = dirent_buf_take ();
-  for (;;)
+  dir = fdopendir (fd);
+  if (dir == NULL)
     {
-      long got = syscall (SYS_getdents64, fd, buf, DIRENT_BUF_SIZE);
-
-      if (got < 0)
-        {
-          int errsv = errno;
-          close (fd);
-          dirent_buf_give_back (buf);
-          set_errno_error (error, errsv, path.str);
-          return NULL;
-        }
-      if (got == 0)
-        break;
-      for (long off = 0; off < got;)
-        {
-          const Dirent64 *entry = (const Dirent64 *) (buf + off);
-          const char *name = entry->d_name;
-          guint8 prefix[NAME_MIN_ALLOC];
-          gboolean valid;
-          gsize len;
-
-          if (entry->d_reclen == 0)
-            break; /* never from a kernel; not a reason to spin */
-          off += entry->d_reclen;
-          /* As readdir(): deleted entries skipped, and then "." and "..". */
-          if (entry->d_ino == 0 ||
-              (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))))
-            continue;
-          len = lib_netdev_name_scan (name, prefix, &valid);
-          if (invalid != NULL && !valid)
-            {
-              if (bad == NULL)
-                bad = g_ptr_array_new_with_free_func (g_free);
-              g_ptr_array_add (bad, g_strdup (name));
-            }
-          else
-            names_add (&names, name, len, prefix);
-        }
+      errsv = errno;
+      close (fd);
+      set_errno_error (error, errsv, path);
+      return NULL;
     }
-  close (fd);
-  dirent_buf_give_back (buf);
-
-  if (bad != NULL)
+  for (errno = 0; (entry = readdir (dir)) != NULL; errno = 0)
+    if (strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0)
+      g_ptr_array_add (names, g_strdup (entry->d_name));
+  errsv = errno;
+  closedir (dir);
+  if (errsv != 0)
     {
-      g_ptr_array_sort (bad, compare_names);
-      g_ptr_array_add (bad, NULL);
-      g_ptr_array_set_free_func (bad, NULL);
-      *invalid = (GStrv) g_ptr_array_free (g_steal_pointer (&bad), FALSE);
+      set_errno_error (error, errsv, path);
+      return NULL;
     }
-  return names_steal_sorted (&names, copy);
+  return g_steal_pointer (&names);
+}
+
+/* @names sorted, as a GStrv; takes @names. */
+static GStrv
+sorted_strv (GPtrArray *names)
+{
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  g_ptr_array_set_free_func (names, NULL);
+  return (GStrv) g_ptr_array_free (names, FALSE);
 }
 
 GStrv
 dpugw_sysfs_list_dir (DpugwSysfs *self, const char *relpath, GError **error)
 {
+  g_auto(PathBuf) path;
+  GPtrArray *names;
+
+  path_buf_init (&path);
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
-  return list_dir (self, relpath, NULL, NULL, error);
+
+  if (!canonicalize_into (self, relpath, strlen (relpath), &path, error))
+    return NULL;
+  names = read_dir (path.str, error);
+  return names != NULL ? sorted_strv (names) : NULL;
 }
 
 GStrv
 lib_sysfs_list_netdevs (DpugwSysfs *self, const char *relpath, GStrv *invalid, GStrv *copy, GError **error)
 {
+  GStrv names;
+  g_autoptr(GStrvBuilder) bad = NULL;
+  guint kept = 0;
+
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
   g_return_val_if_fail (invalid != NULL, NULL);
-  return list_dir (self, relpath, invalid, copy, error);
+
+  *invalid = NULL;
+  names = dpugw_sysfs_list_dir (self, relpath, error);
+  if (names == NULL)
+    return NULL;
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (dpugw_netdev_name_is_valid (names[i]))
+        names[kept++] = names[i];
+      else
+        {
+          if (bad == NULL)
+            bad = g_strv_builder_new ();
+          g_strv_builder_add (bad, names[i]);
+          g_free (names[i]);
+        }
+    }
+  names[kept] = NULL;
+  if (bad != NULL)
+    *invalid = g_strv_builder_end (bad);
+  if (copy != NULL)
+    *copy = g_strdupv (names);
+  return names;
 }
