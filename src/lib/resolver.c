@@ -333,14 +333,13 @@ dpugw_pf_pci_from_vf_pci (DpugwSysfs *sysfs, const char *vf_pci, GError **error)
   return g_ascii_strdown (pf_name, -1);
 }
 
-/* The PCI function's netdevs, sorted, without invalid names; NULL if net/ cannot be read.
- * With @copy, a copy of them in *@copy. */
+/* The PCI function's netdevs, sorted, without invalid names; NULL if net/ cannot be read. */
 static GStrv
-list_pci_netdevs (DpugwSysfs *sysfs, const char *pci, GStrv *copy, GError **error)
+list_pci_netdevs (DpugwSysfs *sysfs, const char *pci, GError **error)
 {
   g_autofree char *net_rel = g_strconcat ("bus/pci/devices/", pci, "/net", NULL);
   g_auto(GStrv) invalid = NULL;
-  GStrv names = lib_sysfs_list_netdevs (sysfs, net_rel, &invalid, copy, error);
+  GStrv names = lib_sysfs_list_netdevs (sysfs, net_rel, &invalid, error);
 
   for (guint i = 0; invalid != NULL && invalid[i] != NULL; i++)
     {
@@ -350,20 +349,19 @@ list_pci_netdevs (DpugwSysfs *sysfs, const char *pci, GStrv *copy, GError **erro
   return names;
 }
 
-/* Step 4; with @copy, a copy of the netdevs in *@copy. */
-static GStrv
-netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GStrv *copy, GError **error)
+/* Step 4. */
+GStrv
+dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error)
 {
   g_autofree char *addr = NULL;
   g_autoptr(GError) local_error = NULL;
   g_auto(GStrv) netdevs = NULL;
-  g_auto(GStrv) netdevs_copy = NULL;
 
   addr = dpugw_pci_address_normalize (pci, error);
   if (addr == NULL)
     return NULL;
 
-  netdevs = list_pci_netdevs (sysfs, addr, copy != NULL ? &netdevs_copy : NULL, &local_error);
+  netdevs = list_pci_netdevs (sysfs, addr, &local_error);
   if (netdevs == NULL)
     {
       g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_NETDEV_DISCOVERY,
@@ -377,15 +375,7 @@ netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GStrv *copy, GError **erro
                    DPUGW_MSG_NO_NETDEVS " %s", addr);
       return NULL;
     }
-  if (copy != NULL)
-    *copy = g_steal_pointer (&netdevs_copy);
   return g_steal_pointer (&netdevs);
-}
-
-GStrv
-dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error)
-{
-  return netdevs_from_pci (sysfs, pci, NULL, error);
 }
 
 static DpugwSelect *
@@ -410,7 +400,6 @@ dpugw_resolve_pf (DpugwSysfs *sysfs, const DpugwConfig *config, const char *pf_p
 {
   g_autoptr(DpugwResolution) r = g_new0 (DpugwResolution, 1);
   const DpugwSelect *select = config_select (config);
-  g_auto(GStrv) all = NULL;
 
   r->source = DPUGW_SOURCE_DERIVED;
   r->mgmt_port = g_strdup ("");
@@ -419,12 +408,10 @@ dpugw_resolve_pf (DpugwSysfs *sysfs, const DpugwConfig *config, const char *pf_p
   r->pf_pci = dpugw_pci_address_normalize (pf_pci, error);
   if (r->pf_pci == NULL)
     return NULL;
-  /* A selection that takes all the candidates gets its copy of them from the listing. */
-  r->candidates = netdevs_from_pci (sysfs, r->pf_pci, lib_select_takes_all (select) ? &all : NULL, error);
+  r->candidates = dpugw_netdevs_from_pci (sysfs, r->pf_pci, error);
   if (r->candidates == NULL)
     return NULL;
-  r->interfaces = lib_select_apply (select, sysfs, r->pf_pci, r->candidates, &all,
-                                    &r->selected_by, &r->hint, error);
+  r->interfaces = dpugw_select_apply (select, sysfs, r->pf_pci, r->candidates, &r->selected_by, &r->hint, error);
   if (r->interfaces == NULL)
     return NULL;
   r->interface = g_strdup (r->interfaces[0]);

@@ -196,21 +196,14 @@ rule_matches (const Rule *rule, DpugwSysfs *sysfs, const char *pf_pci, const cha
   return FALSE;
 }
 
-gboolean
-lib_select_takes_all (const DpugwSelect *select)
-{
-  return select->n_rules > 0 && select->rules[0].kind == RULE_FIRST;
-}
-
 GStrv
-lib_select_apply (const DpugwSelect *select,
-                  DpugwSysfs        *sysfs,
-                  const char        *pf_pci,
-                  char             **candidates,
-                  GStrv             *all,
-                  char             **selected_by,
-                  char             **hint,
-                  GError           **error)
+dpugw_select_apply (const DpugwSelect *select,
+                    DpugwSysfs        *sysfs,
+                    const char        *pf_pci,
+                    char             **candidates,
+                    char             **selected_by,
+                    char             **hint,
+                    GError           **error)
 {
   *selected_by = NULL;
   *hint = NULL;
@@ -225,7 +218,7 @@ lib_select_apply (const DpugwSelect *select,
           /* Every candidate matches: a copy of them all. */
           if (candidates[0] == NULL)
             continue;
-          matched = all != NULL && *all != NULL ? g_steal_pointer (all) : g_strdupv (candidates);
+          matched = g_strdupv (candidates);
         }
       else
         {
@@ -265,16 +258,4 @@ lib_select_apply (const DpugwSelect *select,
                  pf_pci, select->text, list);
   }
   return NULL;
-}
-
-GStrv
-dpugw_select_apply (const DpugwSelect *select,
-                    DpugwSysfs        *sysfs,
-                    const char        *pf_pci,
-                    char             **candidates,
-                    char             **selected_by,
-                    char             **hint,
-                    GError           **error)
-{
-  return lib_select_apply (select, sysfs, pf_pci, candidates, NULL, selected_by, hint, error);
 }

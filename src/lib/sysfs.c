@@ -546,7 +546,7 @@ dpugw_sysfs_list_dir (DpugwSysfs *self, const char *relpath, GError **error)
 }
 
 GStrv
-lib_sysfs_list_netdevs (DpugwSysfs *self, const char *relpath, GStrv *invalid, GStrv *copy, GError **error)
+lib_sysfs_list_netdevs (DpugwSysfs *self, const char *relpath, GStrv *invalid, GError **error)
 {
   GStrv names;
   g_autoptr(GStrvBuilder) bad = NULL;
@@ -574,7 +574,5 @@ lib_sysfs_list_netdevs (DpugwSysfs *self, const char *relpath, GStrv *invalid, G
   names[kept] = NULL;
   if (bad != NULL)
     *invalid = g_strv_builder_end (bad);
-  if (copy != NULL)
-    *copy = g_strdupv (names);
   return names;
 }
