@@ -143,36 +143,6 @@ netdev_attr (DpugwSysfs *sysfs, const char *pf_pci, const char *netdev, const ch
   return value != NULL ? g_strdup (g_strstrip (value)) : NULL;
 }
 
-/* "p0": an uplink; "pf0vf3", "c1pf0vf3": a VF representor. */
-static gboolean
-is_uplink_port (const char *name)
-{
-  return name != NULL && name[0] == 'p' && name[1] != '\0' && strspn (name + 1, "0123456789") == strlen (name + 1);
-}
-
-static gboolean
-is_representor_port (const char *name)
-{
-  const char *p = name;
-
-  if (p == NULL)
-    return FALSE;
-  if (*p == 'c')
-    {
-      p++;
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      p += strspn (p, "0123456789");
-    }
-  if (strncmp (p, "pf", 2) != 0 || !g_ascii_isdigit (p[2]))
-    return FALSE;
-  p += 2 + strspn (p + 2, "0123456789");
-  if (strncmp (p, "vf", 2) != 0 || !g_ascii_isdigit (p[2]))
-    return FALSE;
-  p += 2 + strspn (p + 2, "0123456789");
-  return *p == '\0';
-}
-
 static gboolean
 rule_matches (const Rule *rule, DpugwSysfs *sysfs, const char *pf_pci, const char *netdev)
 {
@@ -183,7 +153,7 @@ rule_matches (const Rule *rule, DpugwSysfs *sysfs, const char *pf_pci, const cha
     case RULE_UPLINK:
       {
         g_autofree char *port = netdev_attr (sysfs, pf_pci, netdev, "phys_port_name");
-        return is_uplink_port (port);
+        return lib_port_kind (port) == LIB_PORT_UPLINK;
       }
     case RULE_UP:
       {
@@ -238,11 +208,11 @@ dpugw_select_apply (const DpugwSelect *select,
         {
           g_autofree char *port = netdev_attr (sysfs, pf_pci, candidates[0], "phys_port_name");
 
-          if (is_representor_port (port))
+          if (lib_port_kind (port) == LIB_PORT_VF_REPRESENTOR)
             for (guint i = 0; candidates[i] != NULL && *hint == NULL; i++)
               {
                 g_autofree char *other = netdev_attr (sysfs, pf_pci, candidates[i], "phys_port_name");
-                if (is_uplink_port (other))
+                if (lib_port_kind (other) == LIB_PORT_UPLINK)
                   *hint = g_strdup_printf ("%s looks like a VF representor (phys_port_name %s); the PF's "
                                            "uplink is %s (phys_port_name %s): consider --gateway-select=uplink",
                                            candidates[0], port, candidates[i], other);

@@ -544,35 +544,3 @@ dpugw_sysfs_list_dir (DpugwSysfs *self, const char *relpath, GError **error)
   names = read_dir (path.str, error);
   return names != NULL ? sorted_strv (names) : NULL;
 }
-
-GStrv
-lib_sysfs_list_netdevs (DpugwSysfs *self, const char *relpath, GStrv *invalid, GError **error)
-{
-  GStrv names;
-  g_autoptr(GStrvBuilder) bad = NULL;
-  guint kept = 0;
-
-  g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
-  g_return_val_if_fail (invalid != NULL, NULL);
-
-  *invalid = NULL;
-  names = dpugw_sysfs_list_dir (self, relpath, error);
-  if (names == NULL)
-    return NULL;
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      if (dpugw_netdev_name_is_valid (names[i]))
-        names[kept++] = names[i];
-      else
-        {
-          if (bad == NULL)
-            bad = g_strv_builder_new ();
-          g_strv_builder_add (bad, names[i]);
-          g_free (names[i]);
-        }
-    }
-  names[kept] = NULL;
-  if (bad != NULL)
-    *invalid = g_strv_builder_end (bad);
-  return names;
-}
