@@ -12,7 +12,8 @@ G_BEGIN_DECLS
  * codes begin with exactly the strings OVN-Kubernetes documents for
  * --gateway-interface=derive-from-mgmt-port, then ": " and the concrete cause
  * (what was read and the errno text).  NO_NETDEVS is the exception: its
- * message is exactly "no netdevs found for pci address <PF>".
+ * message is exactly "no netdevs found for pci address <PF>".  The steps
+ * below are the pipeline's, as dpugw-resolver.h numbers them.
  */
 #define DPUGW_ERROR (dpugw_error_quark ())
 

@@ -1,18 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * The troubleshooting of --gateway-interface=derive-from-mgmt-port, made
- * concrete: every step of the pipeline (resolver.c) is run on its own, and
- * when one breaks, the documented error is turned into what it means on this
- * machine and what to do about it.
- *
- *   mgmt-port    which management port, and where it came from
- *   netdev       /sys/class/net/NAME
- *   pci-address  /sys/class/net/NAME/device, nearest PCI function
- *   physfn       /sys/bus/pci/devices/VF/physfn
- *   sriov        /sys/bus/pci/devices/PF/sriov_{total,num}vfs
- *   virtfn       /sys/bus/pci/devices/PF/virtfnN leads back to the VF
- *   pf-netdevs   /sys/bus/pci/devices/PF/net/
- *   selection    dpugw_resolve(): the gateway interface
+ * concrete: every step of the pipeline (dpugw-resolver.h) is run on its own,
+ * and when one breaks, the documented error is turned into what it means on
+ * this machine and what to do about it.  One section per diagnosis step, named
+ * by its id; dpugw-diagnose.h says which pipeline step each checks.
  *
  * Everything is read through DpugwSysfs, so nothing outside its root.
  */
@@ -255,7 +247,7 @@ describe_port (Diag *d)
   return g_strdup_printf ("%s (PCI function %s)", d->netdev, d->vf_pci);
 }
 
-/* --- 1. mgmt-port ---------------------------------------------------------- */
+/* --- mgmt-port ------------------------------------------------------------- */
 
 #define NAME_RULES "a netdev name as `ip link show` lists it (1-15 bytes, no '/', ':' or whitespace), " \
                    "or the VF's PCI address, DDDD:BB:DD.F (`ethtool -i NETDEV | grep bus-info` prints it)"
@@ -431,7 +423,7 @@ step_mgmt_port (Diag *d)
   return mgmt_port_none (d);
 }
 
-/* --- 2. netdev ------------------------------------------------------------- */
+/* --- netdev ---------------------------------------------------------------- */
 
 static gboolean
 step_netdev (Diag *d)
@@ -508,7 +500,7 @@ step_netdev (Diag *d)
   }
 }
 
-/* --- 3. pci-address -------------------------------------------------------- */
+/* --- pci-address ----------------------------------------------------------- */
 
 static gboolean
 pci_address_of_netdev (Diag *d)
@@ -678,7 +670,7 @@ step_pci_address (Diag *d)
   return pci_address_of_vf (d);
 }
 
-/* --- 4. physfn ------------------------------------------------------------- */
+/* --- physfn ---------------------------------------------------------------- */
 
 /* The management port is no VF, and @pf says what it is. */
 static gboolean
@@ -813,7 +805,7 @@ step_physfn (Diag *d)
                                     "sysfs root); then `cat %s/address`", path, path));
 }
 
-/* --- 5. sriov -------------------------------------------------------------- */
+/* --- sriov ----------------------------------------------------------------- */
 
 static gboolean
 step_sriov (Diag *d)
@@ -879,7 +871,7 @@ step_sriov (Diag *d)
                    g_steal_pointer (&path), NULL, NULL);
 }
 
-/* --- 6. virtfn ------------------------------------------------------------- */
+/* --- virtfn ---------------------------------------------------------------- */
 
 static gboolean
 step_virtfn (Diag *d)
@@ -943,7 +935,7 @@ step_virtfn (Diag *d)
                                     pf_dir, d->num_vfs, pf_dir, pf_dir));
 }
 
-/* --- 7. pf-netdevs --------------------------------------------------------- */
+/* --- pf-netdevs ------------------------------------------------------------ */
 
 /* A virtio-net PF keeps its netdev below PF/virtioN/net/: its name, or NULL. */
 static char *
@@ -1079,7 +1071,7 @@ step_pf_netdevs (Diag *d)
                    g_steal_pointer (&path), NULL, NULL);
 }
 
-/* --- 8. selection ---------------------------------------------------------- */
+/* --- selection ------------------------------------------------------------- */
 
 static gboolean
 step_selection (Diag *d)

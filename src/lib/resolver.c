@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * The pipeline of --gateway-interface=derive-from-mgmt-port:
- *   1. the management port netdev
- *   2. its PCI address:     /sys/class/net/NAME/device, nearest PCI function
- *   3. the PF PCI address:  /sys/bus/pci/devices/VF/physfn
- *   4. the PF's netdevs:    /sys/bus/pci/devices/PF/net/, sorted by name
- *   5. the first one is the gateway interface
+ * The pipeline of --gateway-interface=derive-from-mgmt-port: its steps, numbered in
+ * dpugw-resolver.h, and dpugw_resolve(), which runs them from a management port.
  */
 #define G_LOG_DOMAIN "dpugw-resolver"
 
