@@ -116,139 +116,23 @@ dpugw_sysfs_display_path (DpugwSysfs *self, const char *relpath)
   return g_utf8_make_valid (path, -1);
 }
 
-/* A path being built: on the stack up to PATH_MAX, on the heap beyond (the kernel then says
- * ENAMETOOLONG, as it would have for any string). */
-typedef struct
-{
-  char *str;
-  gsize len;
-  gsize cap;
-  char inline_buf[PATH_MAX];
-} PathBuf;
-
-static void
-path_buf_init (PathBuf *p)
-{
-  p->str = p->inline_buf;
-  p->len = 0;
-  p->cap = sizeof p->inline_buf;
-  p->str[0] = '\0';
-}
-
-static void
-path_buf_clear (PathBuf *p)
-{
-  if (p->str != p->inline_buf)
-    g_free (p->str);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PathBuf, path_buf_clear)
-
-static void
-path_buf_append (PathBuf *p, const char *s, gsize n)
-{
-  if (p->len + n + 1 > p->cap)
-    {
-      gsize cap = MAX (p->cap * 2, p->len + n + 1);
-
-      if (p->str == p->inline_buf)
-        {
-          p->str = g_malloc (cap);
-          memcpy (p->str, p->inline_buf, p->len);
-        }
-      else
-        p->str = g_realloc (p->str, cap);
-      p->cap = cap;
-    }
-  memcpy (p->str + p->len, s, n);
-  p->len += n;
-  p->str[p->len] = '\0';
-}
-
-static void
-path_buf_truncate (PathBuf *p, gsize len)
-{
-  p->len = len;
-  p->str[len] = '\0';
-}
-
-/*
- * The components still to resolve: a '/'-separated string kept at the end of
- * its buffer, so that a link's target is put in front of the rest by copying
- * it just before.  On the stack unless the links pile up beyond 2 * PATH_MAX.
- */
-typedef struct
-{
-  char *buf;   /* buf[start .. size - 1) pending, buf[size - 1] == '\0' */
-  gsize size;
-  gsize start;
-  char inline_buf[2 * PATH_MAX];
-} Todo;
-
-static void
-todo_clear (Todo *t)
-{
-  if (t->buf != t->inline_buf)
-    g_free (t->buf);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Todo, todo_clear)
-
-static void
-todo_init (Todo *t, const char *path, gsize n)
-{
-  t->buf = t->inline_buf;
-  t->size = sizeof t->inline_buf;
-  if (n + 1 > t->size)
-    {
-      t->size = n + 1;
-      t->buf = g_malloc (t->size);
-    }
-  t->start = t->size - 1 - n;
-  memcpy (t->buf + t->start, path, n);
-  t->buf[t->size - 1] = '\0';
-}
-
-/* Puts the @n bytes of @path, and a '/', in front of what is pending. */
-static void
-todo_push (Todo *t, const char *path, gsize n)
-{
-  if (n + 1 > t->start)
-    {
-      gsize pending = t->size - t->start; /* with the final '\0' */
-      gsize size = MAX (t->size * 2, pending + n + 1);
-      char *buf = g_malloc (size);
-
-      memcpy (buf + size - pending, t->buf + t->start, pending);
-      todo_clear (t);
-      t->buf = buf;
-      t->size = size;
-      t->start = size - pending;
-    }
-  t->buf[--t->start] = '/';
-  t->start -= n;
-  memcpy (t->buf + t->start, path, n);
-}
-
-/* The next component other than "" and "." (not terminated: @len bytes); FALSE at the end. */
+/* The next component of @todo from *@pos on, other than "" and "." (not terminated:
+ * @len bytes), *@pos moved past it; FALSE at the end. */
 static gboolean
-todo_pop (Todo *t, const char **comp, gsize *len)
+next_component (const GString *todo, gsize *pos, const char **comp, gsize *len)
 {
   for (;;)
     {
-      const char *p;
+      const char *p = todo->str + *pos;
 
-      while (t->buf[t->start] == '/')
-        t->start++;
-      if (t->buf[t->start] == '\0')
-        return FALSE;
-      p = t->buf + t->start;
-      *comp = p;
-      while (*p != '/' && *p != '\0')
+      while (*p == '/')
         p++;
-      *len = (gsize) (p - *comp);
-      t->start += *len;
-      if (!(*len == 1 && (*comp)[0] == '.'))
+      if (*p == '\0')
+        return FALSE;
+      *comp = p;
+      *len = strcspn (p, "/");
+      *pos = (gsize) (p - todo->str) + *len;
+      if (!(*len == 1 && p[0] == '.'))
         return TRUE;
     }
 }
@@ -261,21 +145,23 @@ todo_pop (Todo *t, const char **comp, gsize *len)
  * entry below the root.
  */
 static gboolean
-canonicalize_into (DpugwSysfs *self, const char *relpath, gsize relpath_len, PathBuf *resolved,
+canonicalize_into (DpugwSysfs *self, const char *relpath, gsize relpath_len, GString *resolved,
                    GError **error)
 {
-  g_auto(Todo) todo;
+  /* The components still to resolve, todo->str[pos..]; a link's target goes in front. */
+  g_autoptr(GString) todo = g_string_new_len (relpath, (gssize) relpath_len);
+  gsize pos = 0;
   gsize root_len = self->prefix_len;
   guint links = 0;
+  /* Kept: readlink() needs a buffer, and the kernel stores no link target longer than PATH_MAX. */
   char target[PATH_MAX];
   const char *comp;
   gsize n;
 
-  todo_init (&todo, relpath, relpath_len);
-  path_buf_truncate (resolved, 0);
-  path_buf_append (resolved, self->root, root_len);
+  g_string_truncate (resolved, 0);
+  g_string_append_len (resolved, self->root, (gssize) root_len);
 
-  while (todo_pop (&todo, &comp, &n))
+  while (next_component (todo, &pos, &comp, &n))
     {
       gsize before = resolved->len;
       ssize_t got;
@@ -295,12 +181,12 @@ canonicalize_into (DpugwSysfs *self, const char *relpath, gsize relpath_len, Pat
           /* Below the root the path is "root/comp/comp": drop the last "/comp". */
           while (resolved->str[len - 1] != '/')
             len--;
-          path_buf_truncate (resolved, len - 1);
+          g_string_truncate (resolved, len - 1);
           continue;
         }
 
-      path_buf_append (resolved, "/", 1);
-      path_buf_append (resolved, comp, n);
+      g_string_append_c (resolved, '/');
+      g_string_append_len (resolved, comp, (gssize) n);
 
       got = readlink (resolved->str, target, sizeof target - 1);
       if (got < 0)
@@ -328,8 +214,11 @@ canonicalize_into (DpugwSysfs *self, const char *relpath, gsize relpath_len, Pat
           return FALSE;
         }
       /* The link is relative to the directory that holds it. */
-      path_buf_truncate (resolved, before);
-      todo_push (&todo, target, strlen (target));
+      g_string_truncate (resolved, before);
+      g_string_erase (todo, 0, (gssize) pos);
+      g_string_prepend_c (todo, '/');
+      g_string_prepend_len (todo, target, got);
+      pos = 0;
     }
   return TRUE;
 }
@@ -337,22 +226,22 @@ canonicalize_into (DpugwSysfs *self, const char *relpath, gsize relpath_len, Pat
 char *
 dpugw_sysfs_canonicalize (DpugwSysfs *self, const char *relpath, GError **error)
 {
-  g_auto(PathBuf) abs;
+  g_autoptr(GString) abs = NULL;
   gsize root_len;
 
-  path_buf_init (&abs);
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
   g_return_val_if_fail (relpath != NULL, NULL);
 
-  if (!canonicalize_into (self, relpath, strlen (relpath), &abs, error))
+  abs = g_string_new (NULL);
+  if (!canonicalize_into (self, relpath, strlen (relpath), abs, error))
     return NULL;
   root_len = self->prefix_len;
-  return g_strdup (abs.str[root_len] == '/' ? abs.str + root_len + 1 : abs.str + root_len);
+  return g_strdup (abs->str[root_len] == '/' ? abs->str + root_len + 1 : abs->str + root_len);
 }
 
 /* In @path, the absolute path of @relpath: its parent directory resolved, plus its last component. */
 static gboolean
-resolve_entry (DpugwSysfs *self, const char *relpath, PathBuf *path, GError **error)
+resolve_entry (DpugwSysfs *self, const char *relpath, GString *path, GError **error)
 {
   const char *slash = strrchr (relpath, '/');
   const char *last = slash != NULL ? slash + 1 : relpath;
@@ -367,32 +256,31 @@ resolve_entry (DpugwSysfs *self, const char *relpath, PathBuf *path, GError **er
     }
   if (slash == NULL)
     {
-      path_buf_truncate (path, 0);
-      path_buf_append (path, self->root, strlen (self->root));
+      g_string_assign (path, self->root);
     }
   else if (!canonicalize_into (self, relpath, (gsize) (slash - relpath), path, error))
     return FALSE;
-  path_buf_append (path, "/", 1);
-  path_buf_append (path, last, strlen (last));
+  g_string_append_c (path, '/');
+  g_string_append (path, last);
   return TRUE;
 }
 
 char *
 dpugw_sysfs_read_link (DpugwSysfs *self, const char *relpath, GError **error)
 {
-  g_auto(PathBuf) path;
+  g_autoptr(GString) path = NULL;
   char target[PATH_MAX];
   ssize_t n;
 
-  path_buf_init (&path);
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
 
-  if (!resolve_entry (self, relpath, &path, error))
+  path = g_string_new (NULL);
+  if (!resolve_entry (self, relpath, path, error))
     return NULL;
-  n = readlink (path.str, target, sizeof target - 1);
+  n = readlink (path->str, target, sizeof target - 1);
   if (n < 0)
     {
-      set_errno_error (error, errno, path.str);
+      set_errno_error (error, errno, path->str);
       return NULL;
     }
   target[n] = '\0';
@@ -414,23 +302,23 @@ dpugw_sysfs_read_link_name (DpugwSysfs *self, const char *relpath, GError **erro
 char *
 dpugw_sysfs_read_attr (DpugwSysfs *self, const char *relpath, GError **error)
 {
-  g_auto(PathBuf) path;
+  g_autoptr(GString) path = NULL;
   char buf[MAX_ATTR_SIZE + 1];
   gsize len = 0;
   int fd;
 
-  path_buf_init (&path);
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
 
-  if (!resolve_entry (self, relpath, &path, error))
+  path = g_string_new (NULL);
+  if (!resolve_entry (self, relpath, path, error))
     return NULL;
 
   /* O_NOFOLLOW: an attribute is a file, never a link; O_NONBLOCK: a FIFO
    * planted in a test tree must not hang us. */
-  fd = open (path.str, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  fd = open (path->str, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0)
     {
-      set_errno_error (error, errno, path.str);
+      set_errno_error (error, errno, path->str);
       return NULL;
     }
   while (len < MAX_ATTR_SIZE)
@@ -442,7 +330,7 @@ dpugw_sysfs_read_attr (DpugwSysfs *self, const char *relpath, GError **error)
           if (errsv == EINTR)
             continue;
           close (fd);
-          set_errno_error (error, errsv, path.str);
+          set_errno_error (error, errsv, path->str);
           return NULL;
         }
       if (n == 0)
@@ -533,14 +421,14 @@ sorted_strv (GPtrArray *names)
 GStrv
 dpugw_sysfs_list_dir (DpugwSysfs *self, const char *relpath, GError **error)
 {
-  g_auto(PathBuf) path;
+  g_autoptr(GString) path = NULL;
   GPtrArray *names;
 
-  path_buf_init (&path);
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
 
-  if (!canonicalize_into (self, relpath, strlen (relpath), &path, error))
+  path = g_string_new (NULL);
+  if (!canonicalize_into (self, relpath, strlen (relpath), path, error))
     return NULL;
-  names = read_dir (path.str, error);
+  names = read_dir (path->str, error);
   return names != NULL ? sorted_strv (names) : NULL;
 }
