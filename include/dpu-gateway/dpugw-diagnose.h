@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The diagnosis, dpugw_diagnose(): every step of the pipeline checked on its own,
+ * with a cause and a fix for the first that fails.
+ */
 #pragma once
 
 #include <glib.h>

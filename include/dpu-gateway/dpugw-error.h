@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The library's error domain, DPUGW_ERROR: its codes, their documented messages and
+ * their D-Bus error names.
+ */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The derive-from-mgmt-port pipeline: its numbered steps, each a function, and
+ * dpugw_resolve(), which runs them, with DpugwResolution, what they find.
+ */
 #pragma once
 
 #include <glib.h>

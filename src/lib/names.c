@@ -1,4 +1,10 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The rules for names from users and from sysfs: PCI addresses, network device
+ * names, and the quoting of untrusted text in messages.
+ */
+#define G_LOG_DOMAIN "dpugw-names"
+
 #include "dpu-gateway/dpugw-error.h"
 #include "dpu-gateway/dpugw-names.h"
 
