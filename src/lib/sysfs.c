@@ -9,7 +9,6 @@
 
 #include "dpu-gateway/dpugw-names.h"
 #include "dpu-gateway/dpugw-sysfs.h"
-#include "lib-private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -380,7 +379,7 @@ read_dir (const char *path, GError **error)
   DIR *dir;
   int fd, errsv;
 
-  /* O_NOFOLLOW: @path is canonical, so a link there was put in after canonicalize_into(). */
+  /* O_NOFOLLOW: @path was resolved link by link; a link there now appeared since, and is not followed. */
   fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     {
