@@ -367,16 +367,23 @@ dpugw_sysfs_read_attr_uint (DpugwSysfs *self, const char *relpath, guint *out, G
 static int
 compare_names (gconstpointer a, gconstpointer b)
 {
-  return strcmp (*(char * const *) a, *(char * const *) b);
+  return strcmp (a, b);
 }
 
-/* The names in the directory @path, without "." and "..", in no order; NULL with @error. */
-static GPtrArray *
+/*
+ * The names in the directory @path, without "." and "..", sorted (strcmp); NULL with @error.
+ * They are gathered in a list and sorted there, then put in a vector of their number: no
+ * growing array and no sort buffer, whose large blocks, taken and freed in the middle of
+ * every listing, would scatter what a long-running daemon keeps across its heap.
+ */
+static GStrv
 read_dir (const char *path, GError **error)
 {
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GSList *names = NULL;
+  guint n_names = 0;
   struct dirent *entry;
   DIR *dir;
+  GStrv out;
   int fd, errsv;
 
   /* O_NOFOLLOW: @path was resolved link by link; a link there now appeared since, and is not followed. */
@@ -396,38 +403,38 @@ read_dir (const char *path, GError **error)
     }
   for (errno = 0; (entry = readdir (dir)) != NULL; errno = 0)
     if (strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0)
-      g_ptr_array_add (names, g_strdup (entry->d_name));
+      {
+        names = g_slist_prepend (names, g_strdup (entry->d_name));
+        n_names++;
+      }
   errsv = errno;
   closedir (dir);
   if (errsv != 0)
     {
+      g_slist_free_full (names, g_free);
       set_errno_error (error, errsv, path);
       return NULL;
     }
-  return g_steal_pointer (&names);
-}
 
-/* @names sorted, as a GStrv; takes @names. */
-static GStrv
-sorted_strv (GPtrArray *names)
-{
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  g_ptr_array_set_free_func (names, NULL);
-  return (GStrv) g_ptr_array_free (names, FALSE);
+  names = g_slist_sort (names, compare_names);
+  out = g_new (char *, n_names + 1);
+  n_names = 0;
+  for (GSList *l = names; l != NULL; l = l->next)
+    out[n_names++] = l->data;
+  out[n_names] = NULL;
+  g_slist_free (names);
+  return out;
 }
 
 GStrv
 dpugw_sysfs_list_dir (DpugwSysfs *self, const char *relpath, GError **error)
 {
   g_autoptr(GString) path = NULL;
-  GPtrArray *names;
 
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
 
   path = g_string_new (NULL);
   if (!canonicalize_into (self, relpath, strlen (relpath), path, error))
     return NULL;
-  names = read_dir (path->str, error);
-  return names != NULL ? sorted_strv (names) : NULL;
+  return read_dir (path->str, error);
 }
