@@ -9,9 +9,10 @@
  *   topology  dpugw_topology_scan ()
  *
  * The floor repeats the library's own walk -- every path component checked
- * with readlink(), directories listed with open + getdents64 + close,
- * attributes read with open + read + read + close -- with fixed buffers, no
- * allocation, no sorting, no validation and no GError.  Which system calls
+ * with readlink(), directories listed with open + fdopendir + readdir +
+ * closedir (as the library, glibc's readdir buffer), attributes read with
+ * open + read + read + close -- with fixed buffers, no allocation of its own,
+ * no sorting, no validation and no GError.  Which system calls
  * the library makes was read off `strace -f` of one resolution and one scan;
  * when strace is installed this program checks it again: it runs itself
  * under `strace -c` and compares the counts per resolution and per scan.
@@ -35,7 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define RESOLVE_ROUNDS  5
@@ -210,22 +210,14 @@ floor_read_link (const char *dir_rel, const char *name, char *target)
 
 typedef gboolean (*EntryFunc) (const char *name, gpointer data);
 
-/* The kernel's struct linux_dirent64, as the library reads it. */
-typedef struct {
-  guint64 d_ino;
-  gint64 d_off;
-  unsigned short d_reclen;
-  unsigned char d_type;
-  char d_name[];
-} Dirent64;
-
-/* dpugw_sysfs_list_dir(): canonicalize + open + getdents64 into a 32 KiB buffer until it
- * returns 0 + close; @func per entry (which may list another directory: a buffer per call). */
+/* dpugw_sysfs_list_dir(): canonicalize + open + fdopendir + readdir until NULL + closedir;
+ * @func per entry (which may list another directory). */
 static gboolean
 floor_list_dir (const char *rel, EntryFunc func, gpointer data)
 {
-  char buf[32768] __attribute__ ((aligned (8)));
   char path[PATH_MAX];
+  struct dirent *entry;
+  DIR *dir;
   int fd;
 
   if (!floor_canon (rel, path))
@@ -233,23 +225,16 @@ floor_list_dir (const char *rel, EntryFunc func, gpointer data)
   fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return FALSE;
-  for (;;)
+  dir = fdopendir (fd);
+  if (dir == NULL)
     {
-      long got = syscall (SYS_getdents64, fd, buf, sizeof buf);
-
-      if (got <= 0)
-        break;
-      for (long off = 0; off < got;)
-        {
-          const Dirent64 *entry = (const Dirent64 *) (buf + off);
-
-          off += entry->d_reclen;
-          if (entry->d_ino != 0 && strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0 &&
-              func != NULL)
-            func (entry->d_name, data);
-        }
+      close (fd);
+      return FALSE;
     }
-  close (fd);
+  while ((entry = readdir (dir)) != NULL)
+    if (strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0 && func != NULL)
+      func (entry->d_name, data);
+  closedir (dir);
   return TRUE;
 }
 

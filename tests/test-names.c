@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Unit tests of the name rules: PCI addresses, network device names and the
- * quoting of untrusted input in messages.
+ * Unit tests of the name rules: PCI addresses, network device names, the
+ * quoting of untrusted input in messages, and the D-Bus names of the errors.
  */
 #include <dpu-gateway/dpu-gateway.h>
 
+#include <gio/gio.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------------------
@@ -468,10 +469,67 @@ test_quote_cut_escaped (void)
   g_assert_cmpuint (strlen (q), ==, 64 * 4 + 2 + 3);
 }
 
+/* ---------------------------------------------------------------------------
+ * D-Bus error names
+ * ------------------------------------------------------------------------ */
+
+/* The names of the D-Bus API (docs/dbus-api.md). */
+static const struct {
+  DpugwError code;
+  const char *name;
+} dbus_errors[] = {
+  { DPUGW_ERROR_INVALID_ARGUMENT, "org.ovnk.DpuGateway.Error.InvalidArgument" },
+  { DPUGW_ERROR_INVALID_CONFIG, "org.ovnk.DpuGateway.Error.InvalidConfig" },
+  { DPUGW_ERROR_NOT_CONFIGURED, "org.ovnk.DpuGateway.Error.NotConfigured" },
+  { DPUGW_ERROR_PCI_ADDRESS, "org.ovnk.DpuGateway.Error.PciAddress" },
+  { DPUGW_ERROR_PF_PCI_ADDRESS, "org.ovnk.DpuGateway.Error.PfPciAddress" },
+  { DPUGW_ERROR_NETDEV_DISCOVERY, "org.ovnk.DpuGateway.Error.NetdevDiscovery" },
+  { DPUGW_ERROR_NO_NETDEVS, "org.ovnk.DpuGateway.Error.NoNetdevs" },
+  { DPUGW_ERROR_NO_MATCH, "org.ovnk.DpuGateway.Error.NoMatch" },
+};
+
+/* Nothing registers the names here: the error domain does, so every code maps to its D-Bus
+ * name and back. */
+static void
+test_dbus_error_names (void)
+{
+  GQuark domain = DPUGW_ERROR;
+
+  g_assert_cmpuint (G_N_ELEMENTS (dbus_errors), ==, DPUGW_ERROR_N_CODES);
+  for (gsize i = 0; i < G_N_ELEMENTS (dbus_errors); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (domain, dbus_errors[i].code, "the cause");
+      g_autofree char *name = g_dbus_error_encode_gerror (error);
+      g_autofree char *expected = g_strconcat (DPUGW_DBUS_ERROR_PREFIX,
+                                               dpugw_error_code_to_name (dbus_errors[i].code), NULL);
+      g_autoptr(GError) back = g_dbus_error_new_for_dbus_error (dbus_errors[i].name, "the cause");
+
+      g_assert_cmpstr (name, ==, dbus_errors[i].name);
+      g_assert_cmpstr (expected, ==, dbus_errors[i].name);
+      g_assert_error (back, DPUGW_ERROR, (gint) dbus_errors[i].code);
+      g_assert_true (g_dbus_error_strip_remote_error (back));
+      g_assert_cmpstr (back->message, ==, "the cause");
+    }
+  g_assert_cmpstr (dpugw_error_code_to_name (DPUGW_ERROR_N_CODES), ==, "Failed");
+}
+
+/* Run first, before anything names DPUGW_ERROR: a client decodes the service's error
+ * reply before it names the domain (dpu-gatewayctl does), and still gets DPUGW_ERROR. */
+static void
+test_dbus_error_decode_first (void)
+{
+  g_autoptr(GError) error = g_dbus_error_new_for_dbus_error ("org.ovnk.DpuGateway.Error.NoNetdevs", "the cause");
+
+  g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_NO_NETDEVS);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+
+  /* First: see its comment. */
+  g_test_add_func ("/names/dbus-error/decode-first", test_dbus_error_decode_first);
 
   g_test_add_func ("/names/pci/valid-unchanged", test_pci_valid_unchanged);
   g_test_add_func ("/names/pci/upper-case", test_pci_upper_case);
@@ -503,6 +561,8 @@ main (int argc, char **argv)
   g_test_add_func ("/names/quote/non-ascii", test_quote_non_ascii);
   g_test_add_func ("/names/quote/cut", test_quote_cut);
   g_test_add_func ("/names/quote/cut-escaped", test_quote_cut_escaped);
+
+  g_test_add_func ("/names/dbus-error/round-trip", test_dbus_error_names);
 
   return g_test_run ();
 }

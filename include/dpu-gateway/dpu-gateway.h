@@ -1,7 +1,8 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * libdpu-gateway, all of it: derive a DPU host's gateway interface from its management port.
+ */
 #pragma once
-
-/* libdpu-gateway: derive a DPU host's gateway interface from its management port. */
 
 #include <dpu-gateway/dpugw-error.h>
 #include <dpu-gateway/dpugw-names.h>

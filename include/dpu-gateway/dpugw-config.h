@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The configuration, DpugwConfig: OVN-Kubernetes' flags, environment and INI file,
+ * loaded and checked.
+ */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The diagnosis, dpugw_diagnose(): every step of the pipeline checked on its own,
+ * with a cause and a fix for the first that fails.
+ */
 #pragma once
 
 #include <glib.h>
@@ -7,15 +11,27 @@
 
 G_BEGIN_DECLS
 
-/* The stable ids of the steps, in the order they run. */
-#define DPUGW_DIAG_STEP_MGMT_PORT   "mgmt-port"    /* which management port, and where it came from */
-#define DPUGW_DIAG_STEP_NETDEV      "netdev"       /* /sys/class/net/NAME exists */
-#define DPUGW_DIAG_STEP_PCI_ADDRESS "pci-address"  /* its device link and nearest PCI function */
-#define DPUGW_DIAG_STEP_PHYSFN      "physfn"       /* the VF's physfn link: the PF */
-#define DPUGW_DIAG_STEP_SRIOV       "sriov"        /* the PF's sriov_totalvfs and sriov_numvfs */
-#define DPUGW_DIAG_STEP_VIRTFN      "virtfn"       /* one of the PF's virtfnN links leads back to the VF */
-#define DPUGW_DIAG_STEP_PF_NETDEVS  "pf-netdevs"   /* the PF's net/ */
-#define DPUGW_DIAG_STEP_SELECTION   "selection"    /* the gateway interface dpugw_resolve() chooses */
+/*
+ * The stable ids of the diagnosis' steps, in the order they run; each checks one step of
+ * the pipeline, as dpugw-resolver.h numbers them, and the diagnosis' steps have no
+ * numbers of their own.
+ */
+/* Pipeline step 1: which management port, and where it came from. */
+#define DPUGW_DIAG_STEP_MGMT_PORT   "mgmt-port"
+/* Pipeline step 1: /sys/class/net/NAME exists. */
+#define DPUGW_DIAG_STEP_NETDEV      "netdev"
+/* Pipeline step 2: /sys/class/net/NAME/device and its nearest PCI function. */
+#define DPUGW_DIAG_STEP_PCI_ADDRESS "pci-address"
+/* Pipeline step 3: the VF's physfn link, /sys/bus/pci/devices/VF/physfn: the PF. */
+#define DPUGW_DIAG_STEP_PHYSFN      "physfn"
+/* Pipeline step 3: the PF found has its VFs enabled, /sys/bus/pci/devices/PF/sriov_{total,num}vfs. */
+#define DPUGW_DIAG_STEP_SRIOV       "sriov"
+/* Pipeline step 3: one of the PF's virtfnN links leads back to the VF. */
+#define DPUGW_DIAG_STEP_VIRTFN      "virtfn"
+/* Pipeline step 4: the PF's netdevs, /sys/bus/pci/devices/PF/net/. */
+#define DPUGW_DIAG_STEP_PF_NETDEVS  "pf-netdevs"
+/* Pipeline step 5: the gateway interface dpugw_resolve() chooses. */
+#define DPUGW_DIAG_STEP_SELECTION   "selection"
 
 /**
  * DpugwDiagStep:

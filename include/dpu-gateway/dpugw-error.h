@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The library's error domain, DPUGW_ERROR: its codes, their documented messages and
+ * their D-Bus error names.
+ */
 #pragma once
 
 #include <glib.h>
@@ -12,7 +16,8 @@ G_BEGIN_DECLS
  * codes begin with exactly the strings OVN-Kubernetes documents for
  * --gateway-interface=derive-from-mgmt-port, then ": " and the concrete cause
  * (what was read and the errno text).  NO_NETDEVS is the exception: its
- * message is exactly "no netdevs found for pci address <PF>".
+ * message is exactly "no netdevs found for pci address <PF>".  The steps
+ * below are the pipeline's, as dpugw-resolver.h numbers them.
  */
 #define DPUGW_ERROR (dpugw_error_quark ())
 
@@ -35,6 +40,12 @@ typedef enum {
 #define DPUGW_MSG_NETDEV_DISCOVERY "failed to get network devices"
 #define DPUGW_MSG_NO_NETDEVS       "no netdevs found for pci address"
 
+/* The D-Bus error name of each code is this prefix and dpugw_error_code_to_name()
+ * ("org.ovnk.DpuGateway.Error.PciAddress"). */
+#define DPUGW_DBUS_ERROR_PREFIX "org.ovnk.DpuGateway.Error."
+
+/* Also maps the domain to its D-Bus error names and back (g_dbus_error_encode_gerror(),
+ * g_dbus_error_new_for_dbus_error()): done when the library is loaded, nothing to call. */
 GQuark dpugw_error_quark (void);
 
 /* A stable short name for a code ("PciAddress", ...): the suffix of the D-Bus error name. */

@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The rules for PCI addresses and network device names, and the quoting of untrusted
+ * text in messages.
+ */
 #pragma once
 
 #include <glib.h>

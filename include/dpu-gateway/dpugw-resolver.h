@@ -1,4 +1,8 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The derive-from-mgmt-port pipeline: its numbered steps, each a function, and
+ * dpugw_resolve(), which runs them, with DpugwResolution, what they find.
+ */
 #pragma once
 
 #include <glib.h>
@@ -45,7 +49,16 @@ DpugwResolution *dpugw_resolution_copy (const DpugwResolution *resolution);
 gboolean dpugw_resolution_equal (const DpugwResolution *a, const DpugwResolution *b);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwResolution, dpugw_resolution_free)
 
-/* The pipeline's steps, each failing with its documented error. */
+/*
+ * The pipeline of --gateway-interface=derive-from-mgmt-port, numbered here once for the
+ * library and its documentation ("step 3" anywhere is this list's):
+ *   1. the management port netdev
+ *   2. its PCI address:     /sys/class/net/NAME/device, nearest PCI function
+ *   3. the PF PCI address:  /sys/bus/pci/devices/VF/physfn
+ *   4. the PF's netdevs:    /sys/bus/pci/devices/PF/net/, sorted by name
+ *   5. the first one is the gateway interface (the default selection rule, `first`)
+ * Steps 2-4 on their own, each failing with its documented error:
+ */
 
 /* Step 2: the PCI function nearest to /sys/class/net/NETDEV/device.  DPUGW_ERROR_PCI_ADDRESS. */
 char *dpugw_pci_from_netdev (DpugwSysfs *sysfs, const char *netdev, GError **error);

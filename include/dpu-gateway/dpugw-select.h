@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The gateway selection rules, DpugwSelect: which of a PF's netdevs is the gateway.
+ */
 #pragma once
 
 #include <glib.h>

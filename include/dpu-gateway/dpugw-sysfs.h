@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * DpugwSysfs, the one way the library reads sysfs: below a root it never leaves.
+ */
 #pragma once
 
 #include <glib-object.h>

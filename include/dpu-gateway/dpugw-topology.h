@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The SR-IOV topology under the sysfs root: every PF with its netdevs and VFs.
+ */
 #pragma once
 
 #include <glib.h>

@@ -23,7 +23,6 @@ ctl_bus_connect (const CtlOptions *options, int *exit_code)
   g_autoptr(GError) error = NULL;
   GDBusConnection *connection;
 
-  dpugw_dbus_error_register ();
   if (options->address != NULL)
     connection = g_dbus_connection_new_for_address_sync (options->address,
                                                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |

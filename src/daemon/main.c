@@ -202,7 +202,6 @@ main (int argc, char **argv)
   for (guint i = 0; i < config->warnings->len; i++)
     g_warning ("%s", (const char *) g_ptr_array_index (config->warnings, i));
 
-  dpugw_dbus_error_register ();
   d.tracker = dpugw_tracker_new (sysfs, config);
   d.service = dpugw_service_new (d.tracker);
   d.loop = g_main_loop_new (NULL, FALSE);

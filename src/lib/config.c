@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Configuration in OVN-Kubernetes' three forms, with its names:
+ * The configuration, loaded from OVN-Kubernetes' three forms, with its names:
  *   flags        --ovnkube-node-mode= --ovnkube-node-mgmt-port-netdev=
  *                --ovnkube-node-mgmt-port-dp-resource-name= --gateway-interface=
  *   environment  OVNKUBE_NODE_MODE OVNKUBE_NODE_MGMT_PORT_NETDEV

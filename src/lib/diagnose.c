@@ -1,18 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * The troubleshooting of --gateway-interface=derive-from-mgmt-port, made
- * concrete: every step of the pipeline (resolver.c) is run on its own, and
- * when one breaks, the documented error is turned into what it means on this
- * machine and what to do about it.
- *
- *   mgmt-port    which management port, and where it came from
- *   netdev       /sys/class/net/NAME
- *   pci-address  /sys/class/net/NAME/device, nearest PCI function
- *   physfn       /sys/bus/pci/devices/VF/physfn
- *   sriov        /sys/bus/pci/devices/PF/sriov_{total,num}vfs
- *   virtfn       /sys/bus/pci/devices/PF/virtfnN leads back to the VF
- *   pf-netdevs   /sys/bus/pci/devices/PF/net/
- *   selection    dpugw_resolve(): the gateway interface
+ * concrete: every step of the pipeline (dpugw-resolver.h) is run on its own,
+ * and when one breaks, the documented error is turned into what it means on
+ * this machine and what to do about it.  One section per diagnosis step, named
+ * by its id; dpugw-diagnose.h says which pipeline step each checks.
  *
  * Everything is read through DpugwSysfs, so nothing outside its root.
  */
@@ -182,55 +174,11 @@ driver_of (DpugwSysfs *sysfs, const char *dir_rel)
   return g_steal_pointer (&driver);
 }
 
-/* The valid netdev names in DIR/net, sorted; NULL when net/ cannot be listed. */
-static GStrv
-netdevs_in (DpugwSysfs *sysfs, const char *dir_rel, GError **error)
-{
-  g_autofree char *rel = g_strconcat (dir_rel, "/net", NULL);
-  g_auto(GStrv) names = dpugw_sysfs_list_dir (sysfs, rel, error);
-  g_autoptr(GStrvBuilder) valid = NULL;
-
-  if (names == NULL)
-    return NULL;
-  valid = g_strv_builder_new ();
-  for (guint i = 0; names[i] != NULL; i++)
-    if (dpugw_netdev_name_is_valid (names[i]))
-      g_strv_builder_add (valid, names[i]);
-  return g_strv_builder_end (valid);
-}
-
 static gboolean
 exists (DpugwSysfs *sysfs, const char *relpath)
 {
   g_autofree char *dir = dpugw_sysfs_canonicalize (sysfs, relpath, NULL);
   return dir != NULL;
-}
-
-/* The PCI function nearest to a canonical device path ("devices/..."), NULL if none. */
-static char *
-nearest_pci (const char *device_dir)
-{
-  g_auto(GStrv) parts = g_strsplit (device_dir, "/", -1);
-
-  if (g_strv_length (parts) >= 2 && strcmp (parts[0], "devices") == 0)
-    for (gssize i = (gssize) g_strv_length (parts) - 1; i >= 1; i--)
-      if (dpugw_pci_address_is_valid (parts[i]))
-        return g_ascii_strdown (parts[i], -1);
-  return NULL;
-}
-
-/* Is the canonical device directory a scalable function (an auxiliary DRIVER.sf.N)? */
-static gboolean
-is_scalable_function (DpugwSysfs *sysfs, const char *device_dir)
-{
-  const char *base = basename_of (device_dir);
-  g_autofree char *subsystem_rel = g_strconcat (device_dir, "/subsystem", NULL);
-  g_autofree char *subsystem = NULL;
-
-  if (strstr (base, ".sf.") == NULL || !dpugw_auxiliary_name_is_valid (base))
-    return FALSE;
-  subsystem = dpugw_sysfs_read_link_name (sysfs, subsystem_rel, NULL);
-  return g_strcmp0 (subsystem, "auxiliary") == 0;
 }
 
 /* "pf0vf0 (0000:01:02.3), 0000:01:02.5 (no netdev)"; NULL when @pf has no VF.
@@ -299,7 +247,7 @@ describe_port (Diag *d)
   return g_strdup_printf ("%s (PCI function %s)", d->netdev, d->vf_pci);
 }
 
-/* --- 1. mgmt-port ---------------------------------------------------------- */
+/* --- mgmt-port ------------------------------------------------------------- */
 
 #define NAME_RULES "a netdev name as `ip link show` lists it (1-15 bytes, no '/', ':' or whitespace), " \
                    "or the VF's PCI address, DDDD:BB:DD.F (`ethtool -i NETDEV | grep bus-info` prints it)"
@@ -475,7 +423,7 @@ step_mgmt_port (Diag *d)
   return mgmt_port_none (d);
 }
 
-/* --- 2. netdev ------------------------------------------------------------- */
+/* --- netdev ---------------------------------------------------------------- */
 
 static gboolean
 step_netdev (Diag *d)
@@ -494,7 +442,7 @@ step_netdev (Diag *d)
       g_autofree char *dir_rel = d->vf_pci != NULL ? g_strconcat ("bus/pci/devices/", d->vf_pci, NULL)
                                                    : g_strconcat ("bus/auxiliary/devices/", d->sf, NULL);
       g_autofree char *net_rel = g_strconcat (dir_rel, "/net", NULL);
-      g_auto(GStrv) names = netdevs_in (d->sysfs, dir_rel, NULL);
+      g_auto(GStrv) names = lib_device_netdevs (d->sysfs, dir_rel, NULL);
       g_autofree char *driver = driver_of (d->sysfs, dir_rel);
       g_autofree char *value = NULL;
 
@@ -552,7 +500,7 @@ step_netdev (Diag *d)
   }
 }
 
-/* --- 3. pci-address -------------------------------------------------------- */
+/* --- pci-address ----------------------------------------------------------- */
 
 static gboolean
 pci_address_of_netdev (Diag *d)
@@ -576,10 +524,10 @@ pci_address_of_netdev (Diag *d)
           return add_step (d, DPUGW_DIAG_STEP_PCI_ADDRESS, TRUE, g_strdup (d->vf_pci), g_steal_pointer (&path),
                            NULL, NULL);
         }
-      if (is_scalable_function (d->sysfs, device_dir))
+      d->sf = lib_device_scalable_function (d->sysfs, device_dir);
+      if (d->sf != NULL)
         {
           /* A scalable function's PCI parent is its PF. */
-          d->sf = g_strdup (base);
           d->sf_rel = g_strdup (device_dir);
           d->pf_pci = g_steal_pointer (&pci);
           return add_step (d, DPUGW_DIAG_STEP_PCI_ADDRESS, TRUE,
@@ -641,7 +589,7 @@ pci_address_of_sf (Diag *d)
 
   if (dir != NULL)
     {
-      d->pf_pci = nearest_pci (dir);
+      d->pf_pci = lib_device_nearest_pci (dir);
       if (d->pf_pci != NULL)
         {
           d->sf_rel = g_steal_pointer (&dir);
@@ -722,7 +670,7 @@ step_pci_address (Diag *d)
   return pci_address_of_vf (d);
 }
 
-/* --- 4. physfn ------------------------------------------------------------- */
+/* --- physfn ---------------------------------------------------------------- */
 
 /* The management port is no VF, and @pf says what it is. */
 static gboolean
@@ -857,7 +805,7 @@ step_physfn (Diag *d)
                                     "sysfs root); then `cat %s/address`", path, path));
 }
 
-/* --- 5. sriov -------------------------------------------------------------- */
+/* --- sriov ----------------------------------------------------------------- */
 
 static gboolean
 step_sriov (Diag *d)
@@ -923,7 +871,7 @@ step_sriov (Diag *d)
                    g_steal_pointer (&path), NULL, NULL);
 }
 
-/* --- 6. virtfn ------------------------------------------------------------- */
+/* --- virtfn ---------------------------------------------------------------- */
 
 static gboolean
 step_virtfn (Diag *d)
@@ -987,41 +935,7 @@ step_virtfn (Diag *d)
                                     pf_dir, d->num_vfs, pf_dir, pf_dir));
 }
 
-/* --- 7. pf-netdevs --------------------------------------------------------- */
-
-/* "p0": an uplink. */
-static gboolean
-is_uplink_port (const char *name)
-{
-  return name != NULL && name[0] == 'p' && name[1] != '\0' && strspn (name + 1, "0123456789") == strlen (name + 1);
-}
-
-/* "pf0vf3", "c1pf0vf3": a VF representor; "pf0", "c1pf0": a PF representor; "pf0sf88": an SF representor.
- * Returns what it represents ("vf", "pf", "sf"), NULL for anything else. */
-static const char *
-representor_kind (const char *name)
-{
-  const char *p = name;
-
-  if (p == NULL)
-    return NULL;
-  if (*p == 'c')
-    {
-      p++;
-      if (!g_ascii_isdigit (*p))
-        return NULL;
-      p += strspn (p, "0123456789");
-    }
-  if (strncmp (p, "pf", 2) != 0 || !g_ascii_isdigit (p[2]))
-    return NULL;
-  p += 2 + strspn (p + 2, "0123456789");
-  if (*p == '\0')
-    return "pf";
-  if ((strncmp (p, "vf", 2) == 0 || strncmp (p, "sf", 2) == 0) && g_ascii_isdigit (p[2]) &&
-      p[2 + strspn (p + 2, "0123456789")] == '\0')
-    return p[0] == 'v' ? "vf" : "sf";
-  return NULL;
-}
+/* --- pf-netdevs ------------------------------------------------------------ */
 
 /* A virtio-net PF keeps its netdev below PF/virtioN/net/: its name, or NULL. */
 static char *
@@ -1037,7 +951,7 @@ virtio_child_netdev (Diag *d, char **child)
       if (!g_str_has_prefix (entries[i], "virtio") || !dpugw_netdev_name_is_valid (entries[i]))
         continue;
       rel = g_strconcat (d->pf_rel, "/", entries[i], NULL);
-      names = netdevs_in (d->sysfs, rel, NULL);
+      names = lib_device_netdevs (d->sysfs, rel, NULL);
       if (names != NULL && names[0] != NULL)
         {
           *child = g_strdup (entries[i]);
@@ -1125,22 +1039,30 @@ step_pf_netdevs (Diag *d)
       g_autofree char *operstate = read_word (d->sysfs, operstate_rel);
       g_autofree char *port = read_word (d->sysfs, port_rel);
       g_autofree char *id = read_word (d->sysfs, switch_rel);
-      const char *kind = representor_kind (port);
 
       if (switch_id == NULL && id != NULL)
         switch_id = g_steal_pointer (&id);
       g_string_append_printf (value, "%s%s (%s", i > 0 ? ", " : "", netdevs[i],
                               operstate != NULL ? operstate : "operstate unknown");
-      if (is_uplink_port (port))
-        g_string_append_printf (value, ", uplink %s", port);
-      else if (g_strcmp0 (kind, "vf") == 0)
-        g_string_append_printf (value, ", representor of VF %s", port);
-      else if (g_strcmp0 (kind, "pf") == 0)
-        g_string_append_printf (value, ", representor of PF %s", port);
-      else if (g_strcmp0 (kind, "sf") == 0)
-        g_string_append_printf (value, ", representor of SF %s", port);
-      else if (port != NULL)
-        g_string_append_printf (value, ", port %s", port);
+      switch (lib_port_kind (port))
+        {
+        case LIB_PORT_UPLINK:
+          g_string_append_printf (value, ", uplink %s", port);
+          break;
+        case LIB_PORT_VF_REPRESENTOR:
+          g_string_append_printf (value, ", representor of VF %s", port);
+          break;
+        case LIB_PORT_PF_REPRESENTOR:
+          g_string_append_printf (value, ", representor of PF %s", port);
+          break;
+        case LIB_PORT_SF_REPRESENTOR:
+          g_string_append_printf (value, ", representor of SF %s", port);
+          break;
+        case LIB_PORT_OTHER:
+          if (port != NULL)
+            g_string_append_printf (value, ", port %s", port);
+          break;
+        }
       g_string_append_c (value, ')');
     }
   if (switch_id != NULL)
@@ -1149,7 +1071,7 @@ step_pf_netdevs (Diag *d)
                    g_steal_pointer (&path), NULL, NULL);
 }
 
-/* --- 8. selection ---------------------------------------------------------- */
+/* --- selection ------------------------------------------------------------- */
 
 static gboolean
 step_selection (Diag *d)

@@ -7,6 +7,8 @@
  * boolean "true".  This reader accepts that syntax and reports the first
  * syntax error with its line number; it knows nothing of the keys.
  */
+#define G_LOG_DOMAIN "dpugw-ini"
+
 #include "ini.h"
 
 #include "dpu-gateway/dpugw-error.h"

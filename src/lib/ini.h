@@ -1,4 +1,7 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The reader of ovnkube's INI configuration files (ini.c), private to the library.
+ */
 #pragma once
 
 #include <glib.h>

@@ -1,48 +1,42 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Shared inside libdpu-gateway only: not exported (the version script exports dpugw_*).
+ * The declarations shared between the library's files and no further: not exported (the
+ * version script exports dpugw_* only).
  */
 #pragma once
 
 #include <glib.h>
 
-#include "dpu-gateway/dpugw-select.h"
 #include "dpu-gateway/dpugw-sysfs.h"
 
 G_BEGIN_DECLS
 
+/* device.c */
+
+/* The PCI function nearest to a canonical device path ("devices/.../0000:01:00.0/virtio0"),
+ * lower case; NULL if none. */
+char *lib_device_nearest_pci (const char *device_dir);
+
+/* When the canonical device directory is a scalable function (an auxiliary device
+ * DRIVER.sf.N), its name ("mlx5_core.sf.2"); else NULL. */
+char *lib_device_scalable_function (DpugwSysfs *sysfs, const char *device_dir);
+
+/* What a netdev is, by its phys_port_name. */
+typedef enum {
+  LIB_PORT_OTHER,            /* none (NULL), or a name of none of the kinds below */
+  LIB_PORT_UPLINK,           /* "p0" */
+  LIB_PORT_VF_REPRESENTOR,   /* "pf0vf3", "c1pf0vf3" */
+  LIB_PORT_PF_REPRESENTOR,   /* "pf0", "c1pf0" */
+  LIB_PORT_SF_REPRESENTOR,   /* "pf0sf88", "c1pf0sf88" */
+} LibPortKind;
+
+LibPortKind lib_port_kind (const char *phys_port_name);
+
 /* "virtfn12" -> 12: the name of a PF's link to its VF with index N. */
 gboolean lib_parse_virtfn_index (const char *name, guint *index);
 
-/*
- * For a listing, one pass over @name: its first LIB_NAME_PREFIX_LEN bytes to @prefix
- * (zero-padded), dpugw_netdev_name_is_valid (@name) to *@valid; returns strlen (@name).
- */
-#define LIB_NAME_PREFIX_LEN 16
-gsize lib_netdev_name_scan (const char *name, guint8 prefix[LIB_NAME_PREFIX_LEN], gboolean *valid);
-
-/*
- * dpugw_sysfs_list_dir() keeping only the valid netdev names (dpugw_netdev_name_is_valid),
- * sorted; the names left out, sorted, in *@invalid (NULL when there are none).  With @copy,
- * a second vector of the same names, in *@copy (for a selection that takes them all).
- */
-GStrv lib_sysfs_list_netdevs (DpugwSysfs *self, const char *relpath, GStrv *invalid, GStrv *copy,
-                              GError **error);
-
-/* Whether the first rule is `first`: then the selection is all the candidates, always. */
-gboolean lib_select_takes_all (const DpugwSelect *select);
-
-/*
- * dpugw_select_apply(); when the rule that matches is `first` and *@all holds a copy of
- * @candidates (lib_sysfs_list_netdevs' @copy), the result is that copy, taken from *@all.
- */
-GStrv lib_select_apply (const DpugwSelect *select,
-                        DpugwSysfs        *sysfs,
-                        const char        *pf_pci,
-                        char             **candidates,
-                        GStrv             *all,
-                        char             **selected_by,
-                        char             **hint,
-                        GError           **error);
+/* The valid netdev names (dpugw_netdev_name_is_valid) in DIR_REL/net, sorted; the others
+ * are left out, with a debug message.  NULL with @error when DIR_REL/net cannot be listed. */
+GStrv lib_device_netdevs (DpugwSysfs *sysfs, const char *dir_rel, GError **error);
 
 G_END_DECLS

@@ -1,7 +1,12 @@
-/* SPDX-License-Identifier: Apache-2.0 */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The rules for names from users and from sysfs: PCI addresses, network device
+ * names, and the quoting of untrusted text in messages.
+ */
+#define G_LOG_DOMAIN "dpugw-names"
+
 #include "dpu-gateway/dpugw-error.h"
 #include "dpu-gateway/dpugw-names.h"
-#include "lib-private.h"
 
 #include <string.h>
 
@@ -139,33 +144,6 @@ netdev_name_problem (const char *name)
   if (name == NULL)
     return "it is empty";
   return netdev_name_problem_len (name, strnlen (name, DPUGW_IFNAMSIZ));
-}
-
-gsize
-lib_netdev_name_scan (const char *name, guint8 prefix[LIB_NAME_PREFIX_LEN], gboolean *valid)
-{
-  guint8 problems = 0, high = 0;
-  gsize len = 0;
-
-  memset (prefix, 0, LIB_NAME_PREFIX_LEN);
-  for (; len < LIB_NAME_PREFIX_LEN && name[len] != '\0'; len++)
-    {
-      guint8 c = (guint8) name[len];
-
-      prefix[len] = c;
-      problems |= byte_class[c];
-      high |= c;
-    }
-  if (len == LIB_NAME_PREFIX_LEN)
-    len += strlen (name + len);
-  /* The common case, printable ASCII of 1 to 15 bytes other than "." and "..", without the
-   * call; anything else as dpugw_netdev_name_is_valid() decides it. */
-  if (problems == BYTE_OK && (high & 0x80) == 0 && len > 0 && len < DPUGW_IFNAMSIZ &&
-      !(name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'))))
-    *valid = TRUE;
-  else
-    *valid = netdev_name_problem_len (name, MIN (len, DPUGW_IFNAMSIZ)) == NULL;
-  return len;
 }
 
 gboolean

@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * The pipeline of --gateway-interface=derive-from-mgmt-port:
- *   1. the management port netdev
- *   2. its PCI address:     /sys/class/net/NAME/device, nearest PCI function
- *   3. the PF PCI address:  /sys/bus/pci/devices/VF/physfn
- *   4. the PF's netdevs:    /sys/bus/pci/devices/PF/net/, sorted by name
- *   5. the first one is the gateway interface
+ * The pipeline of --gateway-interface=derive-from-mgmt-port: its steps, numbered in
+ * dpugw-resolver.h, and dpugw_resolve(), which runs them from a management port.
  */
 #define G_LOG_DOMAIN "dpugw-resolver"
 
@@ -121,55 +117,6 @@ dpugw_resolution_equal (const DpugwResolution *a, const DpugwResolution *b)
             : g_strv_equal ((const char * const *) a->interfaces, (const char * const *) b->interfaces));
 }
 
-/* The PCI function nearest to a canonical device path ("devices/..."), NULL if none. */
-static char *
-nearest_pci (const char *device_dir)
-{
-  const char *first, *end;
-
-  /* "devices/" and then its components, the last first. */
-  if (strncmp (device_dir, "devices/", 8) != 0)
-    return NULL;
-  first = device_dir + 8;
-  end = first + strlen (first);
-  for (;;)
-    {
-      const char *start = end;
-
-      while (start > first && start[-1] != '/')
-        start--;
-      if (end - start == DPUGW_PCI_ADDRESS_LEN)
-        {
-          char name[DPUGW_PCI_ADDRESS_LEN + 1];
-
-          memcpy (name, start, DPUGW_PCI_ADDRESS_LEN);
-          name[DPUGW_PCI_ADDRESS_LEN] = '\0';
-          if (dpugw_pci_address_is_valid (name))
-            return g_ascii_strdown (name, -1);
-        }
-      if (start == first)
-        return NULL;
-      end = start - 1;
-    }
-}
-
-/* A scalable function: an auxiliary device named DRIVER.sf.N, below the PF's PCI function. */
-static char *
-scalable_function_name (DpugwSysfs *sysfs, const char *device_dir)
-{
-  const char *base = strrchr (device_dir, '/');
-  g_autofree char *subsystem_rel = NULL;
-  g_autofree char *subsystem = NULL;
-
-  base = base != NULL ? base + 1 : device_dir;
-  if (dpugw_pci_address_is_valid (base) || strstr (base, ".sf.") == NULL ||
-      !dpugw_auxiliary_name_is_valid (base))
-    return NULL;
-  subsystem_rel = g_strconcat (device_dir, "/subsystem", NULL);
-  subsystem = dpugw_sysfs_read_link_name (sysfs, subsystem_rel, NULL);
-  return g_strcmp0 (subsystem, "auxiliary") == 0 ? g_strdup (base) : NULL;
-}
-
 /*
  * Step 2: the netdev's function.  *pci is the nearest PCI function (a VF, or
  * for a virtio or auxiliary device its PCI parent); *sf is set when the
@@ -218,7 +165,7 @@ netdev_function (DpugwSysfs *sysfs, const char *netdev, char **pci, char **sf, G
       return FALSE;
     }
 
-  *pci = nearest_pci (device_dir);
+  *pci = lib_device_nearest_pci (device_dir);
   if (*pci == NULL)
     {
       g_autofree char *shown = dpugw_sysfs_display_path (sysfs, device_dir);
@@ -227,7 +174,7 @@ netdev_function (DpugwSysfs *sysfs, const char *netdev, char **pci, char **sf, G
       return FALSE;
     }
   if (sf != NULL)
-    *sf = scalable_function_name (sysfs, device_dir);
+    *sf = lib_device_scalable_function (sysfs, device_dir);
   return TRUE;
 }
 
@@ -333,37 +280,21 @@ dpugw_pf_pci_from_vf_pci (DpugwSysfs *sysfs, const char *vf_pci, GError **error)
   return g_ascii_strdown (pf_name, -1);
 }
 
-/* The PCI function's netdevs, sorted, without invalid names; NULL if net/ cannot be read.
- * With @copy, a copy of them in *@copy. */
-static GStrv
-list_pci_netdevs (DpugwSysfs *sysfs, const char *pci, GStrv *copy, GError **error)
-{
-  g_autofree char *net_rel = g_strconcat ("bus/pci/devices/", pci, "/net", NULL);
-  g_auto(GStrv) invalid = NULL;
-  GStrv names = lib_sysfs_list_netdevs (sysfs, net_rel, &invalid, copy, error);
-
-  for (guint i = 0; invalid != NULL && invalid[i] != NULL; i++)
-    {
-      g_autofree char *q = dpugw_quote_untrusted (invalid[i]);
-      g_debug ("ignoring %s in %s/net: not a valid network device name", q, pci);
-    }
-  return names;
-}
-
-/* Step 4; with @copy, a copy of the netdevs in *@copy. */
-static GStrv
-netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GStrv *copy, GError **error)
+/* Step 4. */
+GStrv
+dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error)
 {
   g_autofree char *addr = NULL;
+  g_autofree char *dir_rel = NULL;
   g_autoptr(GError) local_error = NULL;
   g_auto(GStrv) netdevs = NULL;
-  g_auto(GStrv) netdevs_copy = NULL;
 
   addr = dpugw_pci_address_normalize (pci, error);
   if (addr == NULL)
     return NULL;
 
-  netdevs = list_pci_netdevs (sysfs, addr, copy != NULL ? &netdevs_copy : NULL, &local_error);
+  dir_rel = g_strconcat ("bus/pci/devices/", addr, NULL);
+  netdevs = lib_device_netdevs (sysfs, dir_rel, &local_error);
   if (netdevs == NULL)
     {
       g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_NETDEV_DISCOVERY,
@@ -377,15 +308,7 @@ netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GStrv *copy, GError **erro
                    DPUGW_MSG_NO_NETDEVS " %s", addr);
       return NULL;
     }
-  if (copy != NULL)
-    *copy = g_steal_pointer (&netdevs_copy);
   return g_steal_pointer (&netdevs);
-}
-
-GStrv
-dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error)
-{
-  return netdevs_from_pci (sysfs, pci, NULL, error);
 }
 
 static DpugwSelect *
@@ -410,7 +333,6 @@ dpugw_resolve_pf (DpugwSysfs *sysfs, const DpugwConfig *config, const char *pf_p
 {
   g_autoptr(DpugwResolution) r = g_new0 (DpugwResolution, 1);
   const DpugwSelect *select = config_select (config);
-  g_auto(GStrv) all = NULL;
 
   r->source = DPUGW_SOURCE_DERIVED;
   r->mgmt_port = g_strdup ("");
@@ -419,12 +341,10 @@ dpugw_resolve_pf (DpugwSysfs *sysfs, const DpugwConfig *config, const char *pf_p
   r->pf_pci = dpugw_pci_address_normalize (pf_pci, error);
   if (r->pf_pci == NULL)
     return NULL;
-  /* A selection that takes all the candidates gets its copy of them from the listing. */
-  r->candidates = netdevs_from_pci (sysfs, r->pf_pci, lib_select_takes_all (select) ? &all : NULL, error);
+  r->candidates = dpugw_netdevs_from_pci (sysfs, r->pf_pci, error);
   if (r->candidates == NULL)
     return NULL;
-  r->interfaces = lib_select_apply (select, sysfs, r->pf_pci, r->candidates, &all,
-                                    &r->selected_by, &r->hint, error);
+  r->interfaces = dpugw_select_apply (select, sysfs, r->pf_pci, r->candidates, &r->selected_by, &r->hint, error);
   if (r->interfaces == NULL)
     return NULL;
   r->interface = g_strdup (r->interfaces[0]);
@@ -472,13 +392,9 @@ new_function_resolution (const char *vf_pci, const char *sf, const char *pf_pci)
 static char *
 first_netdev (DpugwSysfs *sysfs, const char *dir_rel)
 {
-  g_autofree char *net_rel = g_strconcat (dir_rel, "/net", NULL);
-  g_auto(GStrv) names = dpugw_sysfs_list_dir (sysfs, net_rel, NULL);
+  g_auto(GStrv) names = lib_device_netdevs (sysfs, dir_rel, NULL);
 
-  for (guint i = 0; names != NULL && names[i] != NULL; i++)
-    if (dpugw_netdev_name_is_valid (names[i]))
-      return g_strdup (names[i]);
-  return g_strdup ("");
+  return g_strdup (names != NULL && names[0] != NULL ? names[0] : "");
 }
 
 DpugwResolution *
@@ -514,7 +430,7 @@ dpugw_resolve_function (DpugwSysfs *sysfs, const DpugwConfig *config, const char
                        DPUGW_MSG_PCI_ADDRESS ": no auxiliary device %s (%s)", function, local_error->message);
           return NULL;
         }
-      pf = nearest_pci (dir);
+      pf = lib_device_nearest_pci (dir);
       if (pf == NULL)
         {
           g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS,

@@ -143,36 +143,6 @@ netdev_attr (DpugwSysfs *sysfs, const char *pf_pci, const char *netdev, const ch
   return value != NULL ? g_strdup (g_strstrip (value)) : NULL;
 }
 
-/* "p0": an uplink; "pf0vf3", "c1pf0vf3": a VF representor. */
-static gboolean
-is_uplink_port (const char *name)
-{
-  return name != NULL && name[0] == 'p' && name[1] != '\0' && strspn (name + 1, "0123456789") == strlen (name + 1);
-}
-
-static gboolean
-is_representor_port (const char *name)
-{
-  const char *p = name;
-
-  if (p == NULL)
-    return FALSE;
-  if (*p == 'c')
-    {
-      p++;
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      p += strspn (p, "0123456789");
-    }
-  if (strncmp (p, "pf", 2) != 0 || !g_ascii_isdigit (p[2]))
-    return FALSE;
-  p += 2 + strspn (p + 2, "0123456789");
-  if (strncmp (p, "vf", 2) != 0 || !g_ascii_isdigit (p[2]))
-    return FALSE;
-  p += 2 + strspn (p + 2, "0123456789");
-  return *p == '\0';
-}
-
 static gboolean
 rule_matches (const Rule *rule, DpugwSysfs *sysfs, const char *pf_pci, const char *netdev)
 {
@@ -183,7 +153,7 @@ rule_matches (const Rule *rule, DpugwSysfs *sysfs, const char *pf_pci, const cha
     case RULE_UPLINK:
       {
         g_autofree char *port = netdev_attr (sysfs, pf_pci, netdev, "phys_port_name");
-        return is_uplink_port (port);
+        return lib_port_kind (port) == LIB_PORT_UPLINK;
       }
     case RULE_UP:
       {
@@ -196,21 +166,14 @@ rule_matches (const Rule *rule, DpugwSysfs *sysfs, const char *pf_pci, const cha
   return FALSE;
 }
 
-gboolean
-lib_select_takes_all (const DpugwSelect *select)
-{
-  return select->n_rules > 0 && select->rules[0].kind == RULE_FIRST;
-}
-
 GStrv
-lib_select_apply (const DpugwSelect *select,
-                  DpugwSysfs        *sysfs,
-                  const char        *pf_pci,
-                  char             **candidates,
-                  GStrv             *all,
-                  char             **selected_by,
-                  char             **hint,
-                  GError           **error)
+dpugw_select_apply (const DpugwSelect *select,
+                    DpugwSysfs        *sysfs,
+                    const char        *pf_pci,
+                    char             **candidates,
+                    char             **selected_by,
+                    char             **hint,
+                    GError           **error)
 {
   *selected_by = NULL;
   *hint = NULL;
@@ -225,7 +188,7 @@ lib_select_apply (const DpugwSelect *select,
           /* Every candidate matches: a copy of them all. */
           if (candidates[0] == NULL)
             continue;
-          matched = all != NULL && *all != NULL ? g_steal_pointer (all) : g_strdupv (candidates);
+          matched = g_strdupv (candidates);
         }
       else
         {
@@ -245,11 +208,11 @@ lib_select_apply (const DpugwSelect *select,
         {
           g_autofree char *port = netdev_attr (sysfs, pf_pci, candidates[0], "phys_port_name");
 
-          if (is_representor_port (port))
+          if (lib_port_kind (port) == LIB_PORT_VF_REPRESENTOR)
             for (guint i = 0; candidates[i] != NULL && *hint == NULL; i++)
               {
                 g_autofree char *other = netdev_attr (sysfs, pf_pci, candidates[i], "phys_port_name");
-                if (is_uplink_port (other))
+                if (lib_port_kind (other) == LIB_PORT_UPLINK)
                   *hint = g_strdup_printf ("%s looks like a VF representor (phys_port_name %s); the PF's "
                                            "uplink is %s (phys_port_name %s): consider --gateway-select=uplink",
                                            candidates[0], port, candidates[i], other);
@@ -265,16 +228,4 @@ lib_select_apply (const DpugwSelect *select,
                  pf_pci, select->text, list);
   }
   return NULL;
-}
-
-GStrv
-dpugw_select_apply (const DpugwSelect *select,
-                    DpugwSysfs        *sysfs,
-                    const char        *pf_pci,
-                    char             **candidates,
-                    char             **selected_by,
-                    char             **hint,
-                    GError           **error)
-{
-  return lib_select_apply (select, sysfs, pf_pci, candidates, NULL, selected_by, hint, error);
 }

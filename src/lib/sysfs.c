@@ -9,8 +9,8 @@
 
 #include "dpu-gateway/dpugw-names.h"
 #include "dpu-gateway/dpugw-sysfs.h"
-#include "lib-private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define MAX_LINKS 40
@@ -116,139 +115,23 @@ dpugw_sysfs_display_path (DpugwSysfs *self, const char *relpath)
   return g_utf8_make_valid (path, -1);
 }
 
-/* A path being built: on the stack up to PATH_MAX, on the heap beyond (the kernel then says
- * ENAMETOOLONG, as it would have for any string). */
-typedef struct
-{
-  char *str;
-  gsize len;
-  gsize cap;
-  char inline_buf[PATH_MAX];
-} PathBuf;
-
-static void
-path_buf_init (PathBuf *p)
-{
-  p->str = p->inline_buf;
-  p->len = 0;
-  p->cap = sizeof p->inline_buf;
-  p->str[0] = '\0';
-}
-
-static void
-path_buf_clear (PathBuf *p)
-{
-  if (p->str != p->inline_buf)
-    g_free (p->str);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PathBuf, path_buf_clear)
-
-static void
-path_buf_append (PathBuf *p, const char *s, gsize n)
-{
-  if (p->len + n + 1 > p->cap)
-    {
-      gsize cap = MAX (p->cap * 2, p->len + n + 1);
-
-      if (p->str == p->inline_buf)
-        {
-          p->str = g_malloc (cap);
-          memcpy (p->str, p->inline_buf, p->len);
-        }
-      else
-        p->str = g_realloc (p->str, cap);
-      p->cap = cap;
-    }
-  memcpy (p->str + p->len, s, n);
-  p->len += n;
-  p->str[p->len] = '\0';
-}
-
-static void
-path_buf_truncate (PathBuf *p, gsize len)
-{
-  p->len = len;
-  p->str[len] = '\0';
-}
-
-/*
- * The components still to resolve: a '/'-separated string kept at the end of
- * its buffer, so that a link's target is put in front of the rest by copying
- * it just before.  On the stack unless the links pile up beyond 2 * PATH_MAX.
- */
-typedef struct
-{
-  char *buf;   /* buf[start .. size - 1) pending, buf[size - 1] == '\0' */
-  gsize size;
-  gsize start;
-  char inline_buf[2 * PATH_MAX];
-} Todo;
-
-static void
-todo_clear (Todo *t)
-{
-  if (t->buf != t->inline_buf)
-    g_free (t->buf);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Todo, todo_clear)
-
-static void
-todo_init (Todo *t, const char *path, gsize n)
-{
-  t->buf = t->inline_buf;
-  t->size = sizeof t->inline_buf;
-  if (n + 1 > t->size)
-    {
-      t->size = n + 1;
-      t->buf = g_malloc (t->size);
-    }
-  t->start = t->size - 1 - n;
-  memcpy (t->buf + t->start, path, n);
-  t->buf[t->size - 1] = '\0';
-}
-
-/* Puts the @n bytes of @path, and a '/', in front of what is pending. */
-static void
-todo_push (Todo *t, const char *path, gsize n)
-{
-  if (n + 1 > t->start)
-    {
-      gsize pending = t->size - t->start; /* with the final '\0' */
-      gsize size = MAX (t->size * 2, pending + n + 1);
-      char *buf = g_malloc (size);
-
-      memcpy (buf + size - pending, t->buf + t->start, pending);
-      todo_clear (t);
-      t->buf = buf;
-      t->size = size;
-      t->start = size - pending;
-    }
-  t->buf[--t->start] = '/';
-  t->start -= n;
-  memcpy (t->buf + t->start, path, n);
-}
-
-/* The next component other than "" and "." (not terminated: @len bytes); FALSE at the end. */
+/* The next component of @todo from *@pos on, other than "" and "." (not terminated:
+ * @len bytes), *@pos moved past it; FALSE at the end. */
 static gboolean
-todo_pop (Todo *t, const char **comp, gsize *len)
+next_component (const GString *todo, gsize *pos, const char **comp, gsize *len)
 {
   for (;;)
     {
-      const char *p;
+      const char *p = todo->str + *pos;
 
-      while (t->buf[t->start] == '/')
-        t->start++;
-      if (t->buf[t->start] == '\0')
-        return FALSE;
-      p = t->buf + t->start;
-      *comp = p;
-      while (*p != '/' && *p != '\0')
+      while (*p == '/')
         p++;
-      *len = (gsize) (p - *comp);
-      t->start += *len;
-      if (!(*len == 1 && (*comp)[0] == '.'))
+      if (*p == '\0')
+        return FALSE;
+      *comp = p;
+      *len = strcspn (p, "/");
+      *pos = (gsize) (p - todo->str) + *len;
+      if (!(*len == 1 && p[0] == '.'))
         return TRUE;
     }
 }
@@ -261,21 +144,23 @@ todo_pop (Todo *t, const char **comp, gsize *len)
  * entry below the root.
  */
 static gboolean
-canonicalize_into (DpugwSysfs *self, const char *relpath, gsize relpath_len, PathBuf *resolved,
+canonicalize_into (DpugwSysfs *self, const char *relpath, gsize relpath_len, GString *resolved,
                    GError **error)
 {
-  g_auto(Todo) todo;
+  /* The components still to resolve, todo->str[pos..]; a link's target goes in front. */
+  g_autoptr(GString) todo = g_string_new_len (relpath, (gssize) relpath_len);
+  gsize pos = 0;
   gsize root_len = self->prefix_len;
   guint links = 0;
+  /* Kept: readlink() needs a buffer, and the kernel stores no link target longer than PATH_MAX. */
   char target[PATH_MAX];
   const char *comp;
   gsize n;
 
-  todo_init (&todo, relpath, relpath_len);
-  path_buf_truncate (resolved, 0);
-  path_buf_append (resolved, self->root, root_len);
+  g_string_truncate (resolved, 0);
+  g_string_append_len (resolved, self->root, (gssize) root_len);
 
-  while (todo_pop (&todo, &comp, &n))
+  while (next_component (todo, &pos, &comp, &n))
     {
       gsize before = resolved->len;
       ssize_t got;
@@ -295,12 +180,12 @@ canonicalize_into (DpugwSysfs *self, const char *relpath, gsize relpath_len, Pat
           /* Below the root the path is "root/comp/comp": drop the last "/comp". */
           while (resolved->str[len - 1] != '/')
             len--;
-          path_buf_truncate (resolved, len - 1);
+          g_string_truncate (resolved, len - 1);
           continue;
         }
 
-      path_buf_append (resolved, "/", 1);
-      path_buf_append (resolved, comp, n);
+      g_string_append_c (resolved, '/');
+      g_string_append_len (resolved, comp, (gssize) n);
 
       got = readlink (resolved->str, target, sizeof target - 1);
       if (got < 0)
@@ -328,8 +213,11 @@ canonicalize_into (DpugwSysfs *self, const char *relpath, gsize relpath_len, Pat
           return FALSE;
         }
       /* The link is relative to the directory that holds it. */
-      path_buf_truncate (resolved, before);
-      todo_push (&todo, target, strlen (target));
+      g_string_truncate (resolved, before);
+      g_string_erase (todo, 0, (gssize) pos);
+      g_string_prepend_c (todo, '/');
+      g_string_prepend_len (todo, target, got);
+      pos = 0;
     }
   return TRUE;
 }
@@ -337,22 +225,22 @@ canonicalize_into (DpugwSysfs *self, const char *relpath, gsize relpath_len, Pat
 char *
 dpugw_sysfs_canonicalize (DpugwSysfs *self, const char *relpath, GError **error)
 {
-  g_auto(PathBuf) abs;
+  g_autoptr(GString) abs = NULL;
   gsize root_len;
 
-  path_buf_init (&abs);
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
   g_return_val_if_fail (relpath != NULL, NULL);
 
-  if (!canonicalize_into (self, relpath, strlen (relpath), &abs, error))
+  abs = g_string_new (NULL);
+  if (!canonicalize_into (self, relpath, strlen (relpath), abs, error))
     return NULL;
   root_len = self->prefix_len;
-  return g_strdup (abs.str[root_len] == '/' ? abs.str + root_len + 1 : abs.str + root_len);
+  return g_strdup (abs->str[root_len] == '/' ? abs->str + root_len + 1 : abs->str + root_len);
 }
 
 /* In @path, the absolute path of @relpath: its parent directory resolved, plus its last component. */
 static gboolean
-resolve_entry (DpugwSysfs *self, const char *relpath, PathBuf *path, GError **error)
+resolve_entry (DpugwSysfs *self, const char *relpath, GString *path, GError **error)
 {
   const char *slash = strrchr (relpath, '/');
   const char *last = slash != NULL ? slash + 1 : relpath;
@@ -367,32 +255,31 @@ resolve_entry (DpugwSysfs *self, const char *relpath, PathBuf *path, GError **er
     }
   if (slash == NULL)
     {
-      path_buf_truncate (path, 0);
-      path_buf_append (path, self->root, strlen (self->root));
+      g_string_assign (path, self->root);
     }
   else if (!canonicalize_into (self, relpath, (gsize) (slash - relpath), path, error))
     return FALSE;
-  path_buf_append (path, "/", 1);
-  path_buf_append (path, last, strlen (last));
+  g_string_append_c (path, '/');
+  g_string_append (path, last);
   return TRUE;
 }
 
 char *
 dpugw_sysfs_read_link (DpugwSysfs *self, const char *relpath, GError **error)
 {
-  g_auto(PathBuf) path;
+  g_autoptr(GString) path = NULL;
   char target[PATH_MAX];
   ssize_t n;
 
-  path_buf_init (&path);
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
 
-  if (!resolve_entry (self, relpath, &path, error))
+  path = g_string_new (NULL);
+  if (!resolve_entry (self, relpath, path, error))
     return NULL;
-  n = readlink (path.str, target, sizeof target - 1);
+  n = readlink (path->str, target, sizeof target - 1);
   if (n < 0)
     {
-      set_errno_error (error, errno, path.str);
+      set_errno_error (error, errno, path->str);
       return NULL;
     }
   target[n] = '\0';
@@ -414,23 +301,23 @@ dpugw_sysfs_read_link_name (DpugwSysfs *self, const char *relpath, GError **erro
 char *
 dpugw_sysfs_read_attr (DpugwSysfs *self, const char *relpath, GError **error)
 {
-  g_auto(PathBuf) path;
+  g_autoptr(GString) path = NULL;
   char buf[MAX_ATTR_SIZE + 1];
   gsize len = 0;
   int fd;
 
-  path_buf_init (&path);
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
 
-  if (!resolve_entry (self, relpath, &path, error))
+  path = g_string_new (NULL);
+  if (!resolve_entry (self, relpath, path, error))
     return NULL;
 
   /* O_NOFOLLOW: an attribute is a file, never a link; O_NONBLOCK: a FIFO
    * planted in a test tree must not hang us. */
-  fd = open (path.str, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  fd = open (path->str, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0)
     {
-      set_errno_error (error, errno, path.str);
+      set_errno_error (error, errno, path->str);
       return NULL;
     }
   while (len < MAX_ATTR_SIZE)
@@ -442,7 +329,7 @@ dpugw_sysfs_read_attr (DpugwSysfs *self, const char *relpath, GError **error)
           if (errsv == EINTR)
             continue;
           close (fd);
-          set_errno_error (error, errsv, path.str);
+          set_errno_error (error, errsv, path->str);
           return NULL;
         }
       if (n == 0)
@@ -477,415 +364,77 @@ dpugw_sysfs_read_attr_uint (DpugwSysfs *self, const char *relpath, guint *out, G
   return TRUE;
 }
 
-/*
- * Listing.  Every name listed is allocated with at least 16 bytes, zero-padded
- * (malloc's smallest block holds 24 anyway), so that its first 16 bytes can be
- * read as two big-endian integers: they order names as strcmp() does (bytes
- * compared unsigned, a shorter name before its extensions), and only names
- * that agree on all 16 bytes, none of them '\0', need strcmp() of the rest.
- * Every valid netdev name is shorter than 16 bytes.
- */
-#define NAME_MIN_ALLOC LIB_NAME_PREFIX_LEN
-G_STATIC_ASSERT (NAME_MIN_ALLOC == 2 * sizeof (guint64));
-
-static inline guint64
-name_key (const char *name, guint word)
-{
-  guint64 k;
-
-  memcpy (&k, name + 8 * word, sizeof k);
-  return GUINT64_FROM_BE (k);
-}
-
-/* @a < @b, where @k0 and @k1 are @b's keys. */
-static inline gboolean
-name_less_key (const char *a, const char *b, guint64 k0, guint64 k1)
-{
-  guint64 x = name_key (a, 0);
-
-  if (x != k0)
-    return x < k0;
-  x = name_key (a, 1);
-  if (x != k1)
-    return x < k1;
-  /* The same first 16 bytes; if the 16th is '\0', the same name. */
-  return (x & 0xff) != 0 && strcmp (a + 16, b + 16) < 0;
-}
-
-/* @a < @b, where @k0 and @k1 are @a's keys. */
-static inline gboolean
-key_less_name (const char *a, guint64 k0, guint64 k1, const char *b)
-{
-  guint64 y = name_key (b, 0);
-
-  if (k0 != y)
-    return k0 < y;
-  y = name_key (b, 1);
-  if (k1 != y)
-    return k1 < y;
-  return (k1 & 0xff) != 0 && strcmp (a + 16, b + 16) < 0;
-}
-
-static inline gboolean
-name_less (const char *a, const char *b)
-{
-  return name_less_key (a, b, name_key (b, 0), name_key (b, 1));
-}
-
-static inline void
-name_swap (char **a, char **b)
-{
-  char *t = *a;
-  *a = *b;
-  *b = t;
-}
-
-static void
-names_heap_sift (char **v, gsize root, gsize n)
-{
-  for (;;)
-    {
-      gsize child = 2 * root + 1;
-
-      if (child >= n)
-        return;
-      if (child + 1 < n && name_less (v[child], v[child + 1]))
-        child++;
-      if (!name_less (v[root], v[child]))
-        return;
-      name_swap (&v[root], &v[child]);
-      root = child;
-    }
-}
-
-static void
-names_heapsort (char **v, gsize n)
-{
-  for (gsize i = n / 2; i-- > 0;)
-    names_heap_sift (v, i, n);
-  for (gsize i = n; i-- > 1;)
-    {
-      name_swap (&v[0], &v[i]);
-      names_heap_sift (v, 0, i);
-    }
-}
-
-/* Introsort: quicksort, insertion sort for short runs, heapsort if the partitions go bad. */
-static void
-names_sort (char **v, gsize n, guint depth)
-{
-  while (n > 16)
-    {
-      gsize mid = n / 2, i, j;
-      const char *pivot;
-      guint64 p0, p1;
-
-      if (depth-- == 0)
-        {
-          names_heapsort (v, n);
-          return;
-        }
-      /* The median of three for the pivot; v[0] <= pivot <= v[n - 1] stop the scans. */
-      if (name_less (v[mid], v[0]))
-        name_swap (&v[mid], &v[0]);
-      if (name_less (v[n - 1], v[mid]))
-        {
-          name_swap (&v[n - 1], &v[mid]);
-          if (name_less (v[mid], v[0]))
-            name_swap (&v[mid], &v[0]);
-        }
-      pivot = v[mid];
-      p0 = name_key (pivot, 0);
-      p1 = name_key (pivot, 1);
-      /* Hoare's partition: v[0 .. j] <= pivot <= v[j + 1 .. n), both sides non-empty. */
-      i = 0;
-      j = n - 1;
-      for (;;)
-        {
-          while (name_less_key (v[i], pivot, p0, p1))
-            i++;
-          while (key_less_name (pivot, p0, p1, v[j]))
-            j--;
-          if (i >= j)
-            break;
-          name_swap (&v[i], &v[j]);
-          i++;
-          j--;
-        }
-      /* Sort the smaller side by recursion (depth O(log n)), loop on the larger. */
-      if (j + 1 < n - j - 1)
-        {
-          names_sort (v, j + 1, depth);
-          v += j + 1;
-          n -= j + 1;
-        }
-      else
-        {
-          names_sort (v + j + 1, n - j - 1, depth);
-          n = j + 1;
-        }
-    }
-  for (gsize i = 1; i < n; i++)
-    {
-      char *t = v[i];
-      guint64 k0 = name_key (t, 0), k1 = name_key (t, 1);
-      gsize j = i;
-
-      for (; j > 0 && key_less_name (t, k0, k1, v[j - 1]); j--)
-        v[j] = v[j - 1];
-      v[j] = t;
-    }
-}
-
-/* The names of a listing: on the stack up to 1,024 (a PF with as many representors), on the
- * heap beyond. */
-typedef struct
-{
-  char **v;
-  gsize len;
-  gsize cap;
-  char *inline_v[1024];
-} Names;
-
-static void
-names_init (Names *n)
-{
-  n->v = n->inline_v;
-  n->len = 0;
-  n->cap = G_N_ELEMENTS (n->inline_v);
-}
-
-/* Frees the names too: on the error paths. */
-static void
-names_clear (Names *n)
-{
-  for (gsize i = 0; i < n->len; i++)
-    g_free (n->v[i]);
-  if (n->v != n->inline_v)
-    g_free (n->v);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Names, names_clear)
-
-static void
-names_reserve (Names *n, gsize cap)
-{
-  if (cap <= n->cap)
-    return;
-  if (n->v == n->inline_v)
-    {
-      n->v = g_new (char *, cap);
-      memcpy (n->v, n->inline_v, n->len * sizeof (char *));
-    }
-  else
-    n->v = g_renew (char *, n->v, cap);
-  n->cap = cap;
-}
-
-/* Adds @name, of @len bytes, whose first 16 bytes (zero-padded) are @prefix. */
-static void
-names_add (Names *n, const char *name, gsize len, const guint8 prefix[NAME_MIN_ALLOC])
-{
-  char *copy;
-
-  if (n->len == n->cap)
-    names_reserve (n, n->cap * 2);
-  if (len < NAME_MIN_ALLOC)
-    {
-      copy = g_malloc (NAME_MIN_ALLOC);
-      memcpy (copy, prefix, NAME_MIN_ALLOC);
-    }
-  else
-    copy = memcpy (g_malloc (len + 1), name, len + 1);
-  n->v[n->len++] = copy;
-}
-
-/* @n's names as a GStrv, @n left empty. */
-static GStrv
-names_steal (Names *n)
-{
-  char **v;
-
-  if (n->v == n->inline_v)
-    {
-      v = g_new (char *, n->len + 1);
-      memcpy (v, n->v, n->len * sizeof (char *));
-    }
-  else
-    v = g_renew (char *, n->v, n->len + 1);
-  v[n->len] = NULL;
-  names_init (n);
-  return v;
-}
-
-/*
- * The names sorted, as a GStrv, @n left empty; with @copy, a copy of them in
- * *@copy.  The copies are made before either vector is allocated, so that all
- * the small blocks of a listing come in one run -- malloc serves them from
- * what was just freed, such as the previous listing's names -- and the large
- * vectors after: a large block asked for before them would have malloc first
- * consolidate all its small free blocks.
- */
-static GStrv
-names_steal_sorted (Names *n, GStrv *copy)
-{
-  g_auto(Names) copies;
-  guint depth = 0;
-
-  names_init (&copies);
-  for (gsize m = n->len; m > 1; m >>= 1)
-    depth += 2;
-  names_sort (n->v, n->len, depth);
-  if (copy != NULL)
-    {
-      names_reserve (&copies, n->len);
-      for (gsize i = 0; i < n->len; i++)
-        {
-          const char *name = n->v[i];
-
-          /* A short name is 16 bytes, zero-padded: copied as such. */
-          copies.v[copies.len++] = name[NAME_MIN_ALLOC - 1] == '\0'
-                                     ? memcpy (g_malloc (NAME_MIN_ALLOC), name, NAME_MIN_ALLOC)
-                                     : g_strdup (name);
-        }
-      *copy = names_steal (&copies);
-    }
-  return names_steal (n);
-}
-
 static int
 compare_names (gconstpointer a, gconstpointer b)
 {
-  return strcmp (*(char * const *) a, *(char * const *) b);
+  return strcmp (a, b);
 }
 
 /*
- * The buffer of getdents64, the size of glibc's readdir's.  One spare is kept for the next
- * listing, whichever thread makes it: a 32 KiB malloc per listing would make glibc consolidate
- * the small blocks the previous resolution freed, and a buffer per thread would stay with each
- * of GTask's idle threads (320 KiB of a daemon's heap).  Listings that overlap allocate their own.
- */
-#define DIRENT_BUF_SIZE 32768
-
-static gpointer dirent_spare;
-
-static char *
-dirent_buf_take (void)
-{
-  char *buf = g_atomic_pointer_exchange (&dirent_spare, NULL);
-  return buf != NULL ? buf : g_malloc (DIRENT_BUF_SIZE);
-}
-
-static void
-dirent_buf_give_back (char *buf)
-{
-  if (!g_atomic_pointer_compare_and_exchange (&dirent_spare, NULL, buf))
-    g_free (buf);
-}
-
-/* The kernel's struct linux_dirent64. */
-typedef struct
-{
-  guint64 d_ino;
-  gint64 d_off;
-  unsigned short d_reclen;
-  unsigned char d_type;
-  char d_name[];
-} Dirent64;
-
-/*
- * dpugw_sysfs_list_dir(); for @invalid != NULL keeping only valid netdev
- * names, the others (sorted, NULL if none) in *@invalid; for @copy != NULL,
- * a second vector of the same names in *@copy.
+ * The names in the directory @path, without "." and "..", sorted (strcmp); NULL with @error.
+ * They are gathered in a list and sorted there, then put in a vector of their number: no
+ * growing array and no sort buffer, whose large blocks, taken and freed in the middle of
+ * every listing, would scatter what a long-running daemon keeps across its heap.
  */
 static GStrv
-list_dir (DpugwSysfs *self, const char *relpath, GStrv *invalid, GStrv *copy, GError **error)
+read_dir (const char *path, GError **error)
 {
-  g_auto(PathBuf) path;
-  g_auto(Names) names;
-  g_autoptr(GPtrArray) bad = NULL;
-  char *buf;
-  int fd;
+  GSList *names = NULL;
+  guint n_names = 0;
+  struct dirent *entry;
+  DIR *dir;
+  GStrv out;
+  int fd, errsv;
 
-  path_buf_init (&path);
-  names_init (&names);
-  if (invalid != NULL)
-    *invalid = NULL;
-
-  if (!canonicalize_into (self, relpath, strlen (relpath), &path, error))
-    return NULL;
-  fd = open (path.str, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  /* O_NOFOLLOW: @path was resolved link by link; a link there now appeared since, and is not followed. */
+  fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     {
-      set_errno_error (error, errno, path.str);
+      set_errno_error (error, errno, path);
+      return NULL;
+    }
+  dir = fdopendir (fd);
+  if (dir == NULL)
+    {
+      errsv = errno;
+      close (fd);
+      set_errno_error (error, errsv, path);
+      return NULL;
+    }
+  for (errno = 0; (entry = readdir (dir)) != NULL; errno = 0)
+    if (strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0)
+      {
+        names = g_slist_prepend (names, g_strdup (entry->d_name));
+        n_names++;
+      }
+  errsv = errno;
+  closedir (dir);
+  if (errsv != 0)
+    {
+      g_slist_free_full (names, g_free);
+      set_errno_error (error, errsv, path);
       return NULL;
     }
 
-  buf = dirent_buf_take ();
-  for (;;)
-    {
-      long got = syscall (SYS_getdents64, fd, buf, DIRENT_BUF_SIZE);
-
-      if (got < 0)
-        {
-          int errsv = errno;
-          close (fd);
-          dirent_buf_give_back (buf);
-          set_errno_error (error, errsv, path.str);
-          return NULL;
-        }
-      if (got == 0)
-        break;
-      for (long off = 0; off < got;)
-        {
-          const Dirent64 *entry = (const Dirent64 *) (buf + off);
-          const char *name = entry->d_name;
-          guint8 prefix[NAME_MIN_ALLOC];
-          gboolean valid;
-          gsize len;
-
-          if (entry->d_reclen == 0)
-            break; /* never from a kernel; not a reason to spin */
-          off += entry->d_reclen;
-          /* As readdir(): deleted entries skipped, and then "." and "..". */
-          if (entry->d_ino == 0 ||
-              (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))))
-            continue;
-          len = lib_netdev_name_scan (name, prefix, &valid);
-          if (invalid != NULL && !valid)
-            {
-              if (bad == NULL)
-                bad = g_ptr_array_new_with_free_func (g_free);
-              g_ptr_array_add (bad, g_strdup (name));
-            }
-          else
-            names_add (&names, name, len, prefix);
-        }
-    }
-  close (fd);
-  dirent_buf_give_back (buf);
-
-  if (bad != NULL)
-    {
-      g_ptr_array_sort (bad, compare_names);
-      g_ptr_array_add (bad, NULL);
-      g_ptr_array_set_free_func (bad, NULL);
-      *invalid = (GStrv) g_ptr_array_free (g_steal_pointer (&bad), FALSE);
-    }
-  return names_steal_sorted (&names, copy);
+  names = g_slist_sort (names, compare_names);
+  out = g_new (char *, n_names + 1);
+  n_names = 0;
+  for (GSList *l = names; l != NULL; l = l->next)
+    out[n_names++] = l->data;
+  out[n_names] = NULL;
+  g_slist_free (names);
+  return out;
 }
 
 GStrv
 dpugw_sysfs_list_dir (DpugwSysfs *self, const char *relpath, GError **error)
 {
-  g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
-  return list_dir (self, relpath, NULL, NULL, error);
-}
+  g_autoptr(GString) path = NULL;
 
-GStrv
-lib_sysfs_list_netdevs (DpugwSysfs *self, const char *relpath, GStrv *invalid, GStrv *copy, GError **error)
-{
   g_return_val_if_fail (DPUGW_IS_SYSFS (self), NULL);
-  g_return_val_if_fail (invalid != NULL, NULL);
-  return list_dir (self, relpath, invalid, copy, error);
+
+  path = g_string_new (NULL);
+  if (!canonicalize_into (self, relpath, strlen (relpath), path, error))
+    return NULL;
+  return read_dir (path->str, error);
 }

@@ -39,30 +39,8 @@ dpugw_pf_free (DpugwPf *pf)
 static GStrv
 netdevs_of (DpugwSysfs *sysfs, const char *dir)
 {
-  g_autofree char *net = g_strconcat (dir, "/net", NULL);
-  g_auto(GStrv) names = dpugw_sysfs_list_dir (sysfs, net, NULL);
-  g_autoptr(GStrvBuilder) valid = g_strv_builder_new ();
-
-  for (guint i = 0; names != NULL && names[i] != NULL; i++)
-    if (dpugw_netdev_name_is_valid (names[i]))
-      g_strv_builder_add (valid, names[i]);
-  return g_strv_builder_end (valid);
-}
-
-gboolean
-lib_parse_virtfn_index (const char *name, guint *index)
-{
-  guint64 value;
-
-  if (!g_str_has_prefix (name, "virtfn"))
-    return FALSE;
-  /* Digits only: g_ascii_string_to_unsigned() would skip a leading '\v'. */
-  name += strlen ("virtfn");
-  if (*name == '\0' || strspn (name, "0123456789") != strlen (name) ||
-      !g_ascii_string_to_unsigned (name, 10, 0, 65535, &value, NULL))
-    return FALSE;
-  *index = (guint) value;
-  return TRUE;
+  GStrv names = lib_device_netdevs (sysfs, dir, NULL);
+  return names != NULL ? names : g_new0 (char *, 1);
 }
 
 static int
