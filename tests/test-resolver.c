@@ -1606,6 +1606,30 @@ test_sysfs_read_attr (void)
   ok = dpugw_sysfs_read_attr_uint (sysfs, "bus/pci/devices/0000:01:00.0/label", &value, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_assert_false (ok);
+
+  /* Digits, with blanks around them, up to 2^32 - 1; nothing else. */
+  {
+    const struct { const char *text; gboolean ok; guint value; } cases[] = {
+      { "0\n", TRUE, 0 }, { " 8 \n", TRUE, 8 }, { "4294967295", TRUE, G_MAXUINT32 },
+      { "4294967296", FALSE, 0 }, { "99999999999999999999999", FALSE, 0 }, { "+8", FALSE, 0 },
+      { "-1", FALSE, 0 }, { "0x10", FALSE, 0 }, { "8 8", FALSE, 0 }, { "", FALSE, 0 }, { "\v8", FALSE, 0 },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr(GError) local_error = NULL;
+
+        dpugw_test_write (testbed, EXAMPLE_PF "/number", cases[i].text);
+        value = 12345;
+        ok = dpugw_sysfs_read_attr_uint (sysfs, "bus/pci/devices/0000:01:00.0/number", &value, &local_error);
+        if (ok != cases[i].ok)
+          g_error ("%s: %s", g_strescape (cases[i].text, NULL), ok ? "read" : local_error->message);
+        if (ok)
+          g_assert_cmpuint (value, ==, cases[i].value);
+        else
+          g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      }
+  }
 }
 
 static void

@@ -98,16 +98,30 @@ lib_port_kind (const char *phys_port_name)
 }
 
 gboolean
+lib_parse_decimal (const char *text, guint64 max, guint64 *value)
+{
+  guint64 v = 0;
+
+  if (*text == '\0')
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guint64 digit = (guint64) (*p - '0');
+
+      if (!g_ascii_isdigit (*p) || digit > max || v > (max - digit) / 10)
+        return FALSE;
+      v = v * 10 + digit;
+    }
+  *value = v;
+  return TRUE;
+}
+
+gboolean
 lib_parse_virtfn_index (const char *name, guint *index)
 {
   guint64 value;
 
-  if (!g_str_has_prefix (name, "virtfn"))
-    return FALSE;
-  /* Digits only: g_ascii_string_to_unsigned() would skip a leading '\v'. */
-  name += strlen ("virtfn");
-  if (*name == '\0' || strspn (name, "0123456789") != strlen (name) ||
-      !g_ascii_string_to_unsigned (name, 10, 0, 65535, &value, NULL))
+  if (!g_str_has_prefix (name, "virtfn") || !lib_parse_decimal (name + strlen ("virtfn"), 65535, &value))
     return FALSE;
   *index = (guint) value;
   return TRUE;

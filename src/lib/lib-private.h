@@ -35,6 +35,13 @@ LibPortKind lib_port_kind (const char *phys_port_name);
 /* "virtfn12" -> 12: the name of a PF's link to its VF with index N. */
 gboolean lib_parse_virtfn_index (const char *name, guint *index);
 
+/*
+ * @text as a decimal number of digits only (no sign, no blanks), at most @max.  Not
+ * g_ascii_string_to_unsigned(): GLib 2.74's reads errno after a first call that may wait on
+ * another thread's initialisation of the C locale, and then refuses a good number.
+ */
+gboolean lib_parse_decimal (const char *text, guint64 max, guint64 *value);
+
 /* The valid netdev names (dpugw_netdev_name_is_valid) in DIR_REL/net, sorted; the others
  * are left out, with a debug message.  NULL with @error when DIR_REL/net cannot be listed. */
 GStrv lib_device_netdevs (DpugwSysfs *sysfs, const char *dir_rel, GError **error);

@@ -9,6 +9,7 @@
 
 #include "dpu-gateway/dpugw-names.h"
 #include "dpu-gateway/dpugw-sysfs.h"
+#include "lib-private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -349,15 +350,15 @@ dpugw_sysfs_read_attr_uint (DpugwSysfs *self, const char *relpath, guint *out, G
 {
   g_autofree char *text = dpugw_sysfs_read_attr (self, relpath, error);
   guint64 value;
-  g_autoptr(GError) local_error = NULL;
 
   if (text == NULL)
     return FALSE;
-  if (!g_ascii_string_to_unsigned (g_strstrip (text), 10, 0, G_MAXUINT32, &value, &local_error))
+  if (!lib_parse_decimal (g_strstrip (text), G_MAXUINT32, &value))
     {
       g_autofree char *shown = dpugw_sysfs_display_path (self, relpath);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", shown,
-                   local_error->message);
+      g_autofree char *quoted = dpugw_quote_untrusted (text);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s is not a number from 0 to %u", shown,
+                   quoted, G_MAXUINT32);
       return FALSE;
     }
   *out = (guint) value;
