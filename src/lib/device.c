@@ -98,6 +98,27 @@ lib_port_kind (const char *phys_port_name)
 }
 
 gboolean
+lib_device_exists (DpugwSysfs *sysfs, const char *relpath)
+{
+  g_autofree char *dir = dpugw_sysfs_canonicalize (sysfs, relpath, NULL);
+  return dir != NULL;
+}
+
+char *
+lib_device_driver (DpugwSysfs *sysfs, const char *dir_rel)
+{
+  g_autofree char *rel = g_strconcat (dir_rel, "/driver", NULL);
+  g_autofree char *driver = dpugw_sysfs_read_link_name (sysfs, rel, NULL);
+
+  if (driver == NULL || *driver == '\0')
+    return NULL;
+  for (const char *p = driver; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.')
+      return NULL;
+  return g_steal_pointer (&driver);
+}
+
+gboolean
 lib_parse_decimal (const char *text, guint64 max, guint64 *value)
 {
   guint64 v = 0;

@@ -159,28 +159,6 @@ read_word (DpugwSysfs *sysfs, const char *relpath)
   return g_steal_pointer (&value);
 }
 
-/* The driver bound to a device directory, if its name is a plain word; NULL otherwise. */
-static char *
-driver_of (DpugwSysfs *sysfs, const char *dir_rel)
-{
-  g_autofree char *rel = g_strconcat (dir_rel, "/driver", NULL);
-  g_autofree char *driver = dpugw_sysfs_read_link_name (sysfs, rel, NULL);
-
-  if (driver == NULL || *driver == '\0')
-    return NULL;
-  for (const char *p = driver; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.')
-      return NULL;
-  return g_steal_pointer (&driver);
-}
-
-static gboolean
-exists (DpugwSysfs *sysfs, const char *relpath)
-{
-  g_autofree char *dir = dpugw_sysfs_canonicalize (sysfs, relpath, NULL);
-  return dir != NULL;
-}
-
 /* "pf0vf0 (0000:01:02.3), 0000:01:02.5 (no netdev)"; NULL when @pf has no VF.
  * *example: the first VF netdev, if any (transfer full). */
 static char *
@@ -385,8 +363,8 @@ mgmt_port_netdev (Diag *d)
     }
 
   class_rel = g_strconcat ("class/net/", name, NULL);
-  if (!exists (d->sysfs, class_rel) && strcmp (name, DPUGW_OVNK_MGMT_PORT_NAME) != 0 &&
-      exists (d->sysfs, "class/net/" DPUGW_OVNK_MGMT_PORT_NAME))
+  if (!lib_device_exists (d->sysfs, class_rel) && strcmp (name, DPUGW_OVNK_MGMT_PORT_NAME) != 0 &&
+      lib_device_exists (d->sysfs, "class/net/" DPUGW_OVNK_MGMT_PORT_NAME))
     {
       d->netdev = g_strdup (DPUGW_OVNK_MGMT_PORT_NAME);
       return add_step (d, DPUGW_DIAG_STEP_MGMT_PORT, TRUE,
@@ -443,12 +421,12 @@ step_netdev (Diag *d)
                                                    : g_strconcat ("bus/auxiliary/devices/", d->sf, NULL);
       g_autofree char *net_rel = g_strconcat (dir_rel, "/net", NULL);
       g_auto(GStrv) names = lib_device_netdevs (d->sysfs, dir_rel, NULL);
-      g_autofree char *driver = driver_of (d->sysfs, dir_rel);
+      g_autofree char *driver = lib_device_driver (d->sysfs, dir_rel);
       g_autofree char *value = NULL;
 
       if (names != NULL && names[0] != NULL)
         value = g_strdup_printf ("skipped: %s is named by %s; its netdev is %s", function, how, names[0]);
-      else if (exists (d->sysfs, dir_rel))
+      else if (lib_device_exists (d->sysfs, dir_rel))
         value = g_strdup_printf ("skipped: %s is named by %s; it has no netdev%s%s%s, which is not an error",
                                  function, how, driver != NULL ? " (driver " : "", driver != NULL ? driver : "",
                                  driver != NULL ? ")" : "");
@@ -476,7 +454,7 @@ step_netdev (Diag *d)
 
       if (strcmp (d->netdev, DPUGW_OVNK_MGMT_PORT_NAME) != 0)
         {
-          if (d->asked != NULL && exists (d->sysfs, "class/net/" DPUGW_OVNK_MGMT_PORT_NAME))
+          if (d->asked != NULL && lib_device_exists (d->sysfs, "class/net/" DPUGW_OVNK_MGMT_PORT_NAME))
             renamed = " (" DPUGW_OVNK_MGMT_PORT_NAME " exists: OVN-Kubernetes renames the management port it "
                       "has taken to it, so examine that one)";
           else if (d->asked == NULL)
@@ -711,7 +689,7 @@ physfn_not_vf (Diag *d, const char *path, const char *lib)
 {
   g_autofree char *vf_rel = g_strconcat ("bus/pci/devices/", d->vf_pci, NULL);
   g_autoptr(DpugwPf) pf = dpugw_topology_scan_pf (d->sysfs, d->vf_pci, NULL);
-  g_autofree char *driver = driver_of (d->sysfs, vf_rel);
+  g_autofree char *driver = lib_device_driver (d->sysfs, vf_rel);
   g_autofree char *port = describe_port (d);
   g_autofree char *hint = NULL;
   g_autofree char *devices = NULL;
@@ -916,7 +894,7 @@ step_virtfn (Diag *d)
         g_string_append (seen, ", ...");
     }
 
-  driver = driver_of (d->sysfs, d->pf_rel);
+  driver = lib_device_driver (d->sysfs, d->pf_rel);
   reload = driver != NULL ? g_strdup_printf ("reload the PF's driver (`modprobe -r %s && modprobe %s`)", driver, driver)
                           : g_strdup ("bind the PF's driver again");
   return add_step (d, DPUGW_DIAG_STEP_VIRTFN, FALSE,
@@ -974,7 +952,7 @@ step_pf_netdevs (Diag *d)
   if (netdevs == NULL)
     {
       g_autofree char *lib = fails_with (lib_error);
-      g_autofree char *driver = driver_of (d->sysfs, d->pf_rel);
+      g_autofree char *driver = lib_device_driver (d->sysfs, d->pf_rel);
       const char *late = "the PF's driver has not created its netdevs yet (DPU hosts: the Arm side must "
                          "configure the NIC first), or they were moved into another network namespace "
                          "(`ip netns`)";
@@ -985,7 +963,7 @@ step_pf_netdevs (Diag *d)
                          g_strdup_printf ("%s: %s exists but lists no network device", lib_error->message, path),
                          g_strdup_printf ("%s; check `ls %s/`", late, path));
 
-      if (g_error_matches (lib_error, DPUGW_ERROR, DPUGW_ERROR_NETDEV_DISCOVERY) && !exists (d->sysfs, net_rel))
+      if (g_error_matches (lib_error, DPUGW_ERROR, DPUGW_ERROR_NETDEV_DISCOVERY) && !lib_device_exists (d->sysfs, net_rel))
         {
           g_autofree char *child = NULL;
           g_autofree char *child_netdev = virtio_child_netdev (d, &child);

@@ -17,6 +17,14 @@ G_BEGIN_DECLS
  * lower case; NULL if none. */
 char *lib_device_nearest_pci (const char *device_dir);
 
+/* Whether @relpath leads somewhere below the root. */
+gboolean lib_device_exists (DpugwSysfs *sysfs, const char *relpath);
+
+/* The driver bound to a device directory, if its name is a plain word (letters, digits, '_',
+ * '-', '.'), as every kernel driver's is: safe to print and to paste into a command; NULL
+ * otherwise. */
+char *lib_device_driver (DpugwSysfs *sysfs, const char *dir_rel);
+
 /* When the canonical device directory is a scalable function (an auxiliary device
  * DRIVER.sf.N), its name ("mlx5_core.sf.2"); else NULL. */
 char *lib_device_scalable_function (DpugwSysfs *sysfs, const char *device_dir);

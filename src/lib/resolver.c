@@ -195,8 +195,7 @@ describe_function (DpugwSysfs *sysfs, const char *dir)
 {
   g_autofree char *total_rel = g_strconcat (dir, "/sriov_totalvfs", NULL);
   g_autofree char *num_rel = g_strconcat (dir, "/sriov_numvfs", NULL);
-  g_autofree char *driver_rel = g_strconcat (dir, "/driver", NULL);
-  g_autofree char *driver = dpugw_sysfs_read_link_name (sysfs, driver_rel, NULL);
+  g_autofree char *driver = lib_device_driver (sysfs, dir);
   guint total, num = 0;
 
   if (dpugw_sysfs_read_attr_uint (sysfs, total_rel, &total, NULL))
@@ -205,8 +204,6 @@ describe_function (DpugwSysfs *sysfs, const char *dir)
       return g_strdup_printf ("it is an SR-IOV physical function (%u of %u VFs enabled); "
                               "use one of its VFs as the management port", num, total);
     }
-  if (driver != NULL && !dpugw_netdev_name_is_valid (driver))
-    g_clear_pointer (&driver, g_free); /* a name we would not print */
   if (driver != NULL && strstr (driver, "virtio") != NULL)
     return g_strdup_printf ("it is a virtio device (driver %s), which has no SR-IOV physical function", driver);
   if (driver != NULL)
@@ -476,8 +473,7 @@ static gboolean
 netdev_exists (DpugwSysfs *sysfs, const char *netdev)
 {
   g_autofree char *rel = g_strconcat ("class/net/", netdev, NULL);
-  g_autofree char *dir = dpugw_sysfs_canonicalize (sysfs, rel, NULL);
-  return dir != NULL;
+  return lib_device_exists (sysfs, rel);
 }
 
 static DpugwResolution *

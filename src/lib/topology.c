@@ -131,12 +131,9 @@ dpugw_topology_scan_pf (DpugwSysfs *sysfs, const char *pci, GError **error)
 
   pf->pci = g_steal_pointer (&addr);
   g_clear_pointer (&attr, g_free);
-  attr = g_strconcat (dir, "/driver", NULL);
-  {
-    g_autofree char *driver = dpugw_sysfs_read_link_name (sysfs, attr, NULL);
-    /* A link target's bytes: made valid UTF-8 for D-Bus and JSON. */
-    pf->driver = driver != NULL ? g_utf8_make_valid (driver, -1) : g_strdup ("");
-  }
+  pf->driver = lib_device_driver (sysfs, dir);
+  if (pf->driver == NULL)
+    pf->driver = g_strdup ("");
 
   pf->netdevs = netdevs_of (sysfs, dir);
   for (guint i = 0; pf->switch_id == NULL && pf->netdevs[i] != NULL; i++)
