@@ -160,6 +160,10 @@ main (int argc, char **argv)
   /* One heap for every thread, before any thread exists: the workers' results are kept and freed by
    * the main thread, and with an arena per worker each arena keeps the pages of what it once held. */
   mallopt (M_ARENA_MAX, 1);
+  /* Large blocks (GetTopology's reply, GDBus' buffer of it) mapped apart and given back when freed;
+   * glibc would otherwise raise the threshold after the first such free and take them from the heap,
+   * among the small blocks that stay. */
+  mallopt (M_MMAP_THRESHOLD, 128 * 1024);
   setlocale (LC_ALL, "");
   g_set_prgname ("dpu-gatewayd");
 

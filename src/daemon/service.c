@@ -15,6 +15,8 @@
 #define XML_RESOURCE "/org/ovnk/DpuGateway/org.ovnk.DpuGateway.xml"
 /* GetTopology's reply is kept while callers ask for it, and let go of once they have stopped. */
 #define TOPOLOGY_KEEP_MSEC 1000
+/* Resolve's replies from the cache kept built, until anything changes; at most this many. */
+#define PREPARED_MAX 64
 
 /* Journal message IDs an operator can filter on: journalctl MESSAGE_ID=... */
 #define MESSAGE_ID_GATEWAY_CHANGED "c11c050c89334be69ecc471270c72edb"
@@ -33,6 +35,7 @@ struct _DpugwService
 
   guint64 generation;
   GHashTable *changed_properties;  /* names, for the next PropertiesChanged */
+  GHashTable *prepared;            /* Resolve's argument as written -> its reply from the cache */
   guint topology_keep_id;
 };
 
@@ -62,6 +65,7 @@ dpugw_service_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->node_info, g_dbus_node_info_unref);
   g_clear_pointer (&self->changed_properties, g_hash_table_unref);
+  g_clear_pointer (&self->prepared, g_hash_table_unref);
   G_OBJECT_CLASS (dpugw_service_parent_class)->finalize (object);
 }
 
@@ -79,6 +83,7 @@ dpugw_service_init (DpugwService *self)
 {
   self->cancellable = g_cancellable_new ();
   self->changed_properties = g_hash_table_new (g_str_hash, g_str_equal);
+  self->prepared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
 }
 
 DpugwService *
@@ -191,6 +196,8 @@ on_changed (DpugwTracker *tracker, DpugwChanges *changes, gpointer user_data)
 {
   DpugwService *self = user_data;
 
+  /* Whatever went in, the replies kept may say otherwise now. */
+  g_hash_table_remove_all (self->prepared);
   if (changes->hint != NULL)
     g_warning ("configured management port: %s", changes->hint);
   if (changes->error != NULL)
@@ -330,9 +337,10 @@ details_variant (DpugwService *self, const Answer *a, gboolean full)
   return g_variant_builder_end (&b);
 }
 
-/* Resolve answers the interface, ResolveAll every interface the deciding rule matched. */
+/* Resolve answers the interface, ResolveAll every interface the deciding rule matched.  Resolve's
+ * reply to a cached answer is kept for the same argument (@asked), until anything changes. */
 static void
-return_answer (DpugwService *self, GDBusMethodInvocation *invocation, const Answer *a)
+return_answer (DpugwService *self, GDBusMethodInvocation *invocation, const Answer *a, const char *asked)
 {
   gboolean all = strcmp (g_dbus_method_invocation_get_method_name (invocation), "ResolveAll") == 0;
   GVariant *details = details_variant (self, a, all);
@@ -345,6 +353,16 @@ return_answer (DpugwService *self, GDBusMethodInvocation *invocation, const Answ
                                                             g_variant_new_strv ((const char * const *) interfaces,
                                                                                 interfaces != NULL ? -1 : 0),
                                                             details));
+    }
+  else if (a->cached && asked != NULL)
+    {
+      GVariant *reply = g_variant_ref_sink (g_variant_new ("(s@a{sv})", a->interface, details));
+
+      if (g_hash_table_size (self->prepared) >= PREPARED_MAX)
+        g_hash_table_remove_all (self->prepared);
+      g_hash_table_replace (self->prepared, g_strdup (asked), g_variant_ref (reply));
+      g_dbus_method_invocation_return_value (invocation, reply);
+      g_variant_unref (reply);
     }
   else
     g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s@a{sv})", a->interface, details));
@@ -395,7 +413,7 @@ resolve_done (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   answer_from_resolution (&answer, r, FALSE);
-  return_answer (call->self, call->invocation, &answer);
+  return_answer (call->self, call->invocation, &answer, NULL);
 }
 
 static void handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const char *mgmt_port);
@@ -433,12 +451,22 @@ handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const cha
       dpugw_tracker_wait_reconfigured_async (self->tracker, reconfigured, call_new (self, invocation));
       return;
     }
+  if (strcmp (g_dbus_method_invocation_get_method_name (invocation), "Resolve") == 0)
+    {
+      GVariant *prepared = g_hash_table_lookup (self->prepared, mgmt_port);
+
+      if (prepared != NULL)
+        {
+          g_dbus_method_invocation_return_value (invocation, prepared);
+          return;
+        }
+    }
   if (*mgmt_port == '\0')
     {
       if (state->configured != NULL)
         {
           answer_from_resolution (&answer, state->configured, TRUE);
-          return_answer (self, invocation, &answer);
+          return_answer (self, invocation, &answer, mgmt_port);
           return;
         }
       kind = DPUGW_LOOKUP_CONFIGURED;
@@ -470,7 +498,7 @@ handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const cha
       if (entry != NULL)
         {
           answer_from_entry (&answer, entry);
-          return_answer (self, invocation, &answer);
+          return_answer (self, invocation, &answer, mgmt_port);
           return;
         }
     }
