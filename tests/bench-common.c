@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #define _GNU_SOURCE
 #include "bench-common.h"
+#include "testlib.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -477,17 +478,8 @@ unit_environment (char **envp)
 static char **
 daemon_environ (BenchBus *b)
 {
-  char **envp = unit_environment (g_get_environ ());
-  g_auto(GStrv) names = g_strdupv (envp);
+  char **envp = dpugw_test_environ_without_config (unit_environment (g_get_environ ()));
 
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      char *eq = strchr (names[i], '=');
-      if (eq != NULL)
-        *eq = '\0';
-      if (g_str_has_prefix (names[i], "OVNKUBE_") || g_str_has_prefix (names[i], "PCIDEVICE_"))
-        envp = g_environ_unsetenv (envp, names[i]);
-    }
   /* fatal-warnings would end the daemon on a legitimate warning. */
   envp = g_environ_unsetenv (envp, "G_DEBUG");
   envp = g_environ_unsetenv (envp, "G_MESSAGES_DEBUG");

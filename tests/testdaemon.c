@@ -284,17 +284,8 @@ dpugw_test_daemon_path (void)
 char **
 dpugw_test_daemon_environ (const char *address, const char * const *extra)
 {
-  char **envp = g_get_environ ();
-  g_auto(GStrv) names = g_strdupv (envp);
+  char **envp = dpugw_test_environ_without_config (g_get_environ ());
 
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      char *eq = strchr (names[i], '=');
-      if (eq != NULL)
-        *eq = '\0';
-      if (g_str_has_prefix (names[i], "OVNKUBE_") || g_str_has_prefix (names[i], "PCIDEVICE_"))
-        envp = g_environ_unsetenv (envp, names[i]);
-    }
   /* G_DEBUG=fatal-warnings would turn its legitimate warnings into crashes. */
   envp = g_environ_unsetenv (envp, "G_DEBUG");
   envp = g_environ_unsetenv (envp, "G_MESSAGES_DEBUG");
@@ -731,17 +722,8 @@ dpugw_test_ctl_path (void)
 static char **
 ctl_environ (const char * const *extra)
 {
-  char **envp = g_get_environ ();
-  g_auto(GStrv) names = g_strdupv (envp);
+  char **envp = dpugw_test_environ_without_config (g_get_environ ());
 
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      char *eq = strchr (names[i], '=');
-      if (eq != NULL)
-        *eq = '\0';
-      if (g_str_has_prefix (names[i], "OVNKUBE_") || g_str_has_prefix (names[i], "PCIDEVICE_"))
-        envp = g_environ_unsetenv (envp, names[i]);
-    }
   for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
     {
       g_auto(GStrv) kv = g_strsplit (extra[i], "=", 2);

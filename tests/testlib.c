@@ -483,3 +483,19 @@ dpugw_test_links_delete_all (void)
     }
   g_error ("links keep coming back");
 }
+
+char **
+dpugw_test_environ_without_config (char **envp)
+{
+  g_auto(GStrv) names = g_strdupv (envp);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      char *eq = strchr (names[i], '=');
+      if (eq != NULL)
+        *eq = '\0';
+      if (g_str_has_prefix (names[i], "OVNKUBE_") || g_str_has_prefix (names[i], "PCIDEVICE_"))
+        envp = g_environ_unsetenv (envp, names[i]);
+    }
+  return envp;
+}
