@@ -91,7 +91,7 @@ links_changed (Fixture *f, DpugwLinkEventType type, const char *name, const char
 static void
 wait_pending (void)
 {
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + dpugw_test_usec (30 * G_USEC_PER_SEC);
 
   while (!g_main_context_pending (NULL))
     {

@@ -476,25 +476,20 @@ handle_resolve (DpugwService *self, GDBusMethodInvocation *invocation, const cha
     {
       const DpugwCacheEntry *entry;
 
-      if (strchr (mgmt_port, ':') != NULL)
-        {
-          kind = DPUGW_LOOKUP_PCI;
-          value = dpugw_pci_address_normalize (mgmt_port, &error);
-          entry = value != NULL ? dpugw_cache_lookup (state->cache, value) : NULL;
-          key = g_strconcat ("pci:", value, NULL);
-        }
-      else
-        {
-          kind = DPUGW_LOOKUP_NETDEV;
-          value = dpugw_netdev_name_validate (mgmt_port, &error) ? g_strdup (mgmt_port) : NULL;
-          entry = value != NULL ? dpugw_cache_lookup_name (state->cache, value) : NULL;
-          key = g_strconcat ("netdev:", value, NULL);
-        }
+      /* Validated before anything is looked up: a netdev name cannot hold a ':'. */
+      kind = strchr (mgmt_port, ':') != NULL ? DPUGW_LOOKUP_PCI : DPUGW_LOOKUP_NETDEV;
+      if (kind == DPUGW_LOOKUP_PCI)
+        value = dpugw_pci_address_normalize (mgmt_port, &error);
+      else if (dpugw_netdev_name_validate (mgmt_port, &error))
+        value = g_strdup (mgmt_port);
       if (value == NULL)
         {
           return_error (invocation, error);
           return;
         }
+      entry = kind == DPUGW_LOOKUP_PCI ? dpugw_cache_lookup (state->cache, value)
+                                       : dpugw_cache_lookup_name (state->cache, value);
+      key = g_strconcat (kind == DPUGW_LOOKUP_PCI ? "pci:" : "netdev:", value, NULL);
       if (entry != NULL)
         {
           answer_from_entry (&answer, entry);
