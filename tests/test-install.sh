@@ -23,24 +23,33 @@ check() {
   fi
 }
 
-echo "1..9"
+echo "1..10"
 check "meson install into a DESTDIR" meson install -C "$builddir" --no-rebuild --destdir "$dest/root" --quiet
 
 prefix=$(meson introspect "$builddir" --buildoptions | python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
 root="$dest/root$prefix"
 pc=$(find "$dest/root" -name dpu-gateway.pc | head -1)
-unit=$(find "$dest/root" -name dpu-gatewayd.service -path '*systemd*' | head -1)
+
+# Where this host's bus and systemd read their files, as their own pkg-config files say:
+# whatever the prefix (the build's default is /usr/local), that is where they must land.
+busdata=$(pkg-config --variable=datadir dbus-1)
+services=$(pkg-config --variable=system_bus_services_dir dbus-1)
+interfaces=$(pkg-config --variable=interfaces_dir dbus-1)
+unitdir=$(pkg-config --variable=systemd_system_unit_dir systemd)
+unit="$dest/root$unitdir/dpu-gatewayd.service"
+activation="$dest/root$services/org.ovnk.DpuGateway.service"
 
 check "the daemon, the client and the library are installed" \
   test -x "$root/libexec/dpu-gatewayd" -a -x "$root/bin/dpu-gatewayctl" -a -n "$pc"
-check "the D-Bus interface, policy and activation file are installed" \
-  test -f "$root/share/dbus-1/interfaces/org.ovnk.DpuGateway.xml" \
-    -a -f "$root/share/dbus-1/system.d/org.ovnk.DpuGateway.conf" \
-    -a -f "$root/share/dbus-1/system-services/org.ovnk.DpuGateway.service"
+check "the policy, activation file and unit are where this host's bus and systemd read them" \
+  test -n "$busdata" -a -n "$services" -a -n "$unitdir" \
+    -a -f "$dest/root$busdata/dbus-1/system.d/org.ovnk.DpuGateway.conf" \
+    -a -f "$activation" -a -f "$unit"
 check "the installed interface is the one in dbus/" \
-  cmp "$srcdir/dbus/org.ovnk.DpuGateway.xml" "$root/share/dbus-1/interfaces/org.ovnk.DpuGateway.xml"
+  cmp "$srcdir/dbus/org.ovnk.DpuGateway.xml" "$dest/root$interfaces/org.ovnk.DpuGateway.xml"
 check "the activation file names the unit and the installed daemon" \
-  grep -qx "SystemdService=dpu-gatewayd.service" "$root/share/dbus-1/system-services/org.ovnk.DpuGateway.service"
+  eval 'grep -qx "SystemdService=dpu-gatewayd.service" "$activation" && grep -qx "Exec=$prefix/libexec/dpu-gatewayd" "$activation"'
+check "the unit reloads without /bin/kill" grep -qx "ExecReload=/bin/sh -c 'kill -HUP \$MAINPID'" "$unit"
 check "the unit starts the installed daemon" grep -qx "ExecStart=$prefix/libexec/dpu-gatewayd" "$unit"
 
 # An agent embedding the library, built only from what was installed.
