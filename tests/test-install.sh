@@ -23,7 +23,7 @@ check() {
   fi
 }
 
-echo "1..10"
+echo "1..11"
 check "meson install into a DESTDIR" meson install -C "$builddir" --no-rebuild --destdir "$dest/root" --quiet
 
 prefix=$(meson introspect "$builddir" --buildoptions | python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
@@ -93,5 +93,14 @@ score() {
   python3 -c "import sys; sys.exit(0 if float('$exposure') <= 2.0 else 1)"
 }
 check "systemd-analyze security rates the unit 2.0 or better" score
+
+# A build for a host (no tests, no man pages) does not look for the tools only those need.
+minimal() {
+  meson setup "$dest/minimal" "$srcdir" -Dtests=false -Dman=disabled > "$dest/minimal.out" 2>&1 ||
+    { cat "$dest/minimal.out"; return 1; }
+  ! grep -E '^(Program (mandoc|scdoc|valgrind|python3) found|Run-time dependency umockdev)' \
+    "$dest/minimal/meson-logs/meson-log.txt"
+}
+check "configuring without tests and man pages needs neither umockdev, mandoc nor scdoc" minimal
 
 [ $failed -eq 0 ]
