@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * dpu-gatewayd: owns org.ovnk.DpuGateway on the system bus.
+ * dpu-gatewayd: owns org.ovnk.DpuGateway on the system bus, and serves the same object to peers
+ * on the sockets of --listen.
  *
  * Start-up, in this order: options; configuration checked (invalid: exit 2);
- * state built; signal handlers; own the name; export the object once the
- * bus is there; exit non-zero when the name cannot be had or is lost.
+ * state built; the peers' sockets (cannot listen: exit 1); signal handlers; own the name
+ * (unless --no-bus); export the object once the bus is there; exit non-zero when the name
+ * cannot be had or is lost.
  */
 #define G_LOG_DOMAIN "dpu-gatewayd"
 
@@ -14,6 +16,7 @@
 #include "link-monitor.h"
 #include "options.h"
 #include "heap.h"
+#include "peers.h"
 #include "service.h"
 #include "tracker.h"
 
@@ -28,7 +31,7 @@
 
 enum {
   EXIT_OK = 0,
-  EXIT_FAILURE_RUNTIME = 1,  /* the bus or the name could not be had, or were lost */
+  EXIT_FAILURE_RUNTIME = 1,  /* the bus, the name or a socket to listen on could not be had, or were lost */
   EXIT_FAILURE_USAGE = 2,    /* bad options or configuration */
 };
 
@@ -40,8 +43,12 @@ typedef struct {
   gboolean verbose;
   gboolean version;
   int netlink_buffer;
+  char **listen;
+  gboolean no_bus;
+  int max_peers;
 
   GMainLoop *loop;
+  DpugwPeers *peers;
   DpugwTracker *tracker;
   DpugwService *service;
   DpugwLinkMonitor *monitor;
@@ -54,6 +61,7 @@ daemon_clear (Daemon *d)
 {
   if (d->owner_id != 0)
     g_bus_unown_name (d->owner_id);
+  g_clear_pointer (&d->peers, dpugw_peers_free);
   if (d->service != NULL)
     dpugw_service_unexport (d->service);
   g_clear_object (&d->service);
@@ -63,6 +71,7 @@ daemon_clear (Daemon *d)
   g_clear_pointer (&d->loop, g_main_loop_unref);
   dpugw_config_options_clear (&d->config_options);
   g_clear_pointer (&d->sysfs_root, g_free);
+  g_clear_pointer (&d->listen, g_strfreev);
 }
 
 static void
@@ -146,6 +155,11 @@ main (int argc, char **argv)
     { "replace", 'r', 0, G_OPTION_ARG_NONE, &d.replace, "Replace a running instance", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &d.verbose, "Log debug messages", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &d.version, "Print the version and exit", NULL },
+    { "listen", 0, 0, G_OPTION_ARG_STRING_ARRAY, &d.listen,
+      "Also serve peers on this socket (repeatable), e.g. unix:path=/run/dpu-gateway/bus", "ADDRESS" },
+    { "no-bus", 0, 0, G_OPTION_ARG_NONE, &d.no_bus, "Serve peers only: no system bus (needs --listen)", NULL },
+    { "max-peers", 0, 0, G_OPTION_ARG_INT, &d.max_peers,
+      "How many peers may be connected at once (default " G_STRINGIFY (DPUGW_PEERS_MAX_DEFAULT) ")", "N" },
     /* For tests that force receive overruns: the netlink socket's receive buffer. */
     { "netlink-buffer-size", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &d.netlink_buffer, NULL, "BYTES" },
     { NULL }
@@ -187,6 +201,28 @@ main (int argc, char **argv)
     }
   if (d.verbose)
     g_log_set_debug_enabled (TRUE);
+  if (d.no_bus && d.listen == NULL)
+    {
+      fprintf (stderr, "dpu-gatewayd: --no-bus needs --listen: nobody could ask\n");
+      daemon_clear (&d);
+      return EXIT_FAILURE_USAGE;
+    }
+  if (d.max_peers < 0 || d.max_peers > 4096)
+    {
+      fprintf (stderr, "dpu-gatewayd: --max-peers takes 1 to 4096\n");
+      daemon_clear (&d);
+      return EXIT_FAILURE_USAGE;
+    }
+  for (guint i = 0; d.listen != NULL && d.listen[i] != NULL; i++)
+    {
+      g_autofree char *path = dpugw_peers_address_path (d.listen[i], &error);
+      if (path == NULL)
+        {
+          fprintf (stderr, "dpu-gatewayd: %s\n", error->message);
+          daemon_clear (&d);
+          return EXIT_FAILURE_USAGE;
+        }
+    }
 
   config = dpugw_config_options_load (&d.config_options, &error);
   if (config == NULL)
@@ -223,6 +259,18 @@ main (int argc, char **argv)
       g_clear_error (&error);
     }
 
+  if (d.listen != NULL)
+    {
+      d.peers = dpugw_peers_new (d.service, (const char * const *) d.listen,
+                                 d.max_peers > 0 ? (guint) d.max_peers : DPUGW_PEERS_MAX_DEFAULT, &error);
+      if (d.peers == NULL)
+        {
+          g_critical ("%s", error->message);
+          daemon_clear (&d);
+          return EXIT_FAILURE_RUNTIME;
+        }
+    }
+
   /* The first pass, while the bus connection is being made. */
   dpugw_tracker_refresh (d.tracker);
 
@@ -230,10 +278,13 @@ main (int argc, char **argv)
   g_unix_signal_add (SIGINT, on_sigterm, &d);
   g_unix_signal_add (SIGHUP, on_sighup, &d);
 
-  d.owner_id = g_bus_own_name (d.session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, DPUGW_DBUS_NAME,
-                               G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
-                                 (d.replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0),
-                               on_bus_acquired, on_name_acquired, on_name_lost, &d, NULL);
+  if (!d.no_bus)
+    d.owner_id = g_bus_own_name (d.session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, DPUGW_DBUS_NAME,
+                                 G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT |
+                                   (d.replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0),
+                                 on_bus_acquired, on_name_acquired, on_name_lost, &d, NULL);
+  else
+    g_message ("%s %s ready, without a bus", DPUGW_DBUS_NAME, DPUGW_VERSION);
 
   g_main_loop_run (d.loop);
 

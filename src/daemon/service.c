@@ -11,6 +11,9 @@
 #include "heap.h"
 
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #define XML_RESOURCE "/org/ovnk/DpuGateway/org.ovnk.DpuGateway.xml"
 /* GetTopology's reply is kept while callers ask for it, and let go of once they have stopped. */
@@ -29,9 +32,8 @@ struct _DpugwService
   DpugwTracker *tracker;
   GCancellable *cancellable;
 
-  GDBusConnection *connection;
   GDBusNodeInfo *node_info;
-  guint registration_id;
+  GPtrArray *exports;              /* (element-type Export): the bus connection, and each peer's */
 
   guint64 generation;
   GHashTable *changed_properties;  /* names, for the next PropertiesChanged */
@@ -40,6 +42,31 @@ struct _DpugwService
 };
 
 G_DEFINE_FINAL_TYPE (DpugwService, dpugw_service, G_TYPE_OBJECT)
+
+/* The object on one connection: the system bus, or a peer's (dpugw_service_export_peer()). */
+typedef struct
+{
+  GDBusConnection *connection;
+  guint registration_id;
+  gboolean peer;
+  guint unflushed;   /* signals emitted to the peer in a row while its socket was backed up */
+  gboolean dropped;
+} Export;
+
+static void
+export_free (Export *e)
+{
+  g_clear_object (&e->connection);
+  g_free (e);
+}
+
+static void
+export_unregister (Export *e)
+{
+  if (e->registration_id != 0)
+    g_dbus_connection_unregister_object (e->connection, e->registration_id);
+  e->registration_id = 0;
+}
 
 static void on_changed (DpugwTracker *tracker, DpugwChanges *changes, gpointer user_data);
 
@@ -66,6 +93,7 @@ dpugw_service_finalize (GObject *object)
   g_clear_pointer (&self->node_info, g_dbus_node_info_unref);
   g_clear_pointer (&self->changed_properties, g_hash_table_unref);
   g_clear_pointer (&self->prepared, g_hash_table_unref);
+  g_clear_pointer (&self->exports, g_ptr_array_unref);
   G_OBJECT_CLASS (dpugw_service_parent_class)->finalize (object);
 }
 
@@ -84,6 +112,7 @@ dpugw_service_init (DpugwService *self)
   self->cancellable = g_cancellable_new ();
   self->changed_properties = g_hash_table_new (g_str_hash, g_str_equal);
   self->prepared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
+  self->exports = g_ptr_array_new_with_free_func ((GDestroyNotify) export_free);
 }
 
 DpugwService *
@@ -124,6 +153,75 @@ get_property_value (DpugwService *self, const char *name)
   return NULL;
 }
 
+/* --- signals, to the bus and to every peer ------------------------------------------------------ */
+
+/* Whether a peer's socket holds more than half of what it may of what the peer has not read. */
+static gboolean
+peer_backed_up (GDBusConnection *connection)
+{
+  GIOStream *stream = g_dbus_connection_get_stream (connection);
+  int fd, unread = 0, limit = 0;
+  socklen_t len = sizeof limit;
+
+  if (!G_IS_SOCKET_CONNECTION (stream))
+    return FALSE;
+  fd = g_socket_get_fd (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)));
+  if (ioctl (fd, SIOCOUTQ, &unread) != 0 || getsockopt (fd, SOL_SOCKET, SO_SNDBUF, &limit, &len) != 0)
+    return FALSE;
+  return unread > limit / 2;
+}
+
+/* A peer that stops reading: its socket fills, and GDBus keeps what follows in our memory.  Each
+ * signal emitted while its socket stays backed up is counted; past DPUGW_PEER_UNFLUSHED_MAX of them
+ * in a row, it goes.  One that reads, however slowly, drains its socket and starts again from 0. */
+static void
+peer_account (Export *e)
+{
+  if (!peer_backed_up (e->connection))
+    {
+      e->unflushed = 0;
+      return;
+    }
+  if (++e->unflushed >= DPUGW_PEER_UNFLUSHED_MAX)
+    {
+      GCredentials *credentials = g_dbus_connection_get_peer_credentials (e->connection);
+
+      g_warning ("dropping a peer (pid %ld, uid %ld): it has not read its last %u signals",
+                 credentials != NULL ? (long) g_credentials_get_unix_pid (credentials, NULL) : -1L,
+                 credentials != NULL ? (long) g_credentials_get_unix_user (credentials, NULL) : -1L,
+                 e->unflushed);
+      e->dropped = TRUE;
+      g_dbus_connection_close (e->connection, NULL, NULL, NULL);
+    }
+}
+
+static void
+emit_on_all (DpugwService *self, const char *interface, const char *name, GVariant *parameters)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (parameters);
+
+  for (guint i = 0; i < self->exports->len; i++)
+    {
+      Export *e = g_ptr_array_index (self->exports, i);
+
+      if (e->dropped)
+        continue;
+      if (e->peer)
+        {
+          /* From the service's name on this connection, as a bus would stamp it: clients match
+           * the signals of the name they watch by its owner. */
+          g_autoptr(GDBusMessage) message = g_dbus_message_new_signal (DPUGW_DBUS_PATH, interface, name);
+
+          g_dbus_message_set_body (message, owned);
+          g_dbus_message_set_sender (message, DPUGW_PEER_SERVICE_NAME);
+          g_dbus_connection_send_message (e->connection, message, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+          peer_account (e);
+        }
+      else
+        g_dbus_connection_emit_signal (e->connection, NULL, DPUGW_DBUS_PATH, interface, name, owned, NULL);
+    }
+}
+
 /* PropertiesChanged, from this one place, for everything changed since the last call. */
 static void
 flush_properties (DpugwService *self)
@@ -140,25 +238,14 @@ flush_properties (DpugwService *self)
     g_variant_builder_add (&changed, "{sv}", name, get_property_value (self, name));
   g_hash_table_remove_all (self->changed_properties);
 
-  if (self->connection == NULL)
-    {
-      g_variant_builder_clear (&changed);
-      return;
-    }
-  g_dbus_connection_emit_signal (self->connection, NULL, DPUGW_DBUS_PATH,
-                                 "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                 g_variant_new ("(sa{sv}as)", DPUGW_DBUS_INTERFACE, &changed, NULL),
-                                 NULL);
+  emit_on_all (self, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+               g_variant_new ("(sa{sv}as)", DPUGW_DBUS_INTERFACE, &changed, NULL));
 }
 
 static void
 emit_signal (DpugwService *self, const char *name, GVariant *parameters)
 {
-  g_autoptr(GVariant) owned = g_variant_ref_sink (parameters);
-
-  if (self->connection != NULL)
-    g_dbus_connection_emit_signal (self->connection, NULL, DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE,
-                                   name, owned, NULL);
+  emit_on_all (self, DPUGW_DBUS_INTERFACE, name, parameters);
 }
 
 /* Under journald, GLib's writer sends these fields as they are (journalctl MESSAGE_ID=...
@@ -593,11 +680,41 @@ refresh_caller_checked (GObject *source, GAsyncResult *result, gpointer user_dat
     dpugw_tracker_refresh_async (call->self->tracker, refresh_done, call_new (call->self, call->invocation));
 }
 
+static Export *
+export_of (DpugwService *self, GDBusConnection *connection)
+{
+  for (guint i = 0; i < self->exports->len; i++)
+    {
+      Export *e = g_ptr_array_index (self->exports, i);
+      if (e->connection == connection)
+        return e;
+    }
+  return NULL;
+}
+
 static void
 handle_refresh (DpugwService *self, GDBusMethodInvocation *invocation)
 {
+  GDBusConnection *connection = g_dbus_method_invocation_get_connection (invocation);
+  Export *e = export_of (self, connection);
+
+  /* A peer: its credentials, from the socket (EXTERNAL authentication).  Root only, as the bus
+   * policy says. */
+  if (e != NULL && e->peer)
+    {
+      GCredentials *credentials = g_dbus_connection_get_peer_credentials (connection);
+      uid_t uid = credentials != NULL ? g_credentials_get_unix_user (credentials, NULL) : (uid_t) -1;
+
+      if (uid != 0)
+        g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+                                               "Refresh is for root only");
+      else
+        dpugw_tracker_refresh_async (self->tracker, refresh_done, call_new (self, invocation));
+      return;
+    }
+
   /* The bus policy already denies it to others; check again, for any bus. */
-  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+  g_dbus_connection_call (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                           "org.freedesktop.DBus", "GetConnectionUnixUser",
                           g_variant_new ("(s)", g_dbus_method_invocation_get_sender (invocation)),
                           G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable,
@@ -689,36 +806,66 @@ get_property (GDBusConnection *connection,
 
 static const GDBusInterfaceVTable vtable = { method_call, get_property, NULL };
 
-gboolean
-dpugw_service_export (DpugwService *self, GDBusConnection *connection, GError **error)
+static gboolean
+export_on (DpugwService *self, GDBusConnection *connection, gboolean peer, GError **error)
 {
-  g_autoptr(GBytes) xml = NULL;
   GDBusInterfaceInfo *info;
+  Export *e;
 
-  g_return_val_if_fail (self->registration_id == 0, FALSE);
-
-  xml = g_resources_lookup_data (XML_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
-  if (xml == NULL)
-    return FALSE;
-  self->node_info = g_dbus_node_info_new_for_xml (g_bytes_get_data (xml, NULL), error);
   if (self->node_info == NULL)
-    return FALSE;
+    {
+      g_autoptr(GBytes) xml = g_resources_lookup_data (XML_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+
+      if (xml == NULL)
+        return FALSE;
+      self->node_info = g_dbus_node_info_new_for_xml (g_bytes_get_data (xml, NULL), error);
+      if (self->node_info == NULL)
+        return FALSE;
+    }
   info = g_dbus_node_info_lookup_interface (self->node_info, DPUGW_DBUS_INTERFACE);
   g_assert (info != NULL);
 
-  self->registration_id = g_dbus_connection_register_object (connection, DPUGW_DBUS_PATH, info, &vtable,
-                                                             self, NULL, error);
-  if (self->registration_id == 0)
-    return FALSE;
-  self->connection = g_object_ref (connection);
+  e = g_new0 (Export, 1);
+  e->peer = peer;
+  e->registration_id = g_dbus_connection_register_object (connection, DPUGW_DBUS_PATH, info, &vtable,
+                                                          self, NULL, error);
+  if (e->registration_id == 0)
+    {
+      export_free (e);
+      return FALSE;
+    }
+  e->connection = g_object_ref (connection);
+  g_ptr_array_add (self->exports, e);
   return TRUE;
+}
+
+gboolean
+dpugw_service_export (DpugwService *self, GDBusConnection *connection, GError **error)
+{
+  return export_on (self, connection, FALSE, error);
+}
+
+gboolean
+dpugw_service_export_peer (DpugwService *self, GDBusConnection *connection, GError **error)
+{
+  return export_on (self, connection, TRUE, error);
+}
+
+void
+dpugw_service_unexport_connection (DpugwService *self, GDBusConnection *connection)
+{
+  Export *e = export_of (self, connection);
+
+  if (e == NULL)
+    return;
+  export_unregister (e);
+  g_ptr_array_remove_fast (self->exports, e);
 }
 
 void
 dpugw_service_unexport (DpugwService *self)
 {
-  if (self->connection != NULL && self->registration_id != 0)
-    g_dbus_connection_unregister_object (self->connection, self->registration_id);
-  self->registration_id = 0;
-  g_clear_object (&self->connection);
+  for (guint i = 0; i < self->exports->len; i++)
+    export_unregister (g_ptr_array_index (self->exports, i));
+  g_ptr_array_set_size (self->exports, 0);
 }

@@ -15,8 +15,21 @@ G_DECLARE_FINAL_TYPE (DpugwService, dpugw_service, DPUGW, SERVICE, GObject)
  * changes in it. */
 DpugwService *dpugw_service_new (DpugwTracker *tracker);
 
-/* Exports the object on @connection (the introspection XML from the GResource). */
+/* A peer that has not taken this many signals from its socket is dropped: what GDBus queues for
+ * one is at most this many signals, beyond the socket's own buffer. */
+#define DPUGW_PEER_UNFLUSHED_MAX 128
+
+/* On a peer's connection, the service's unique name: the sender of its signals, and what
+ * GetNameOwner answers for org.ovnk.DpuGateway (peers.c). */
+#define DPUGW_PEER_SERVICE_NAME ":1.0"
+
+/* Exports the object on @connection (the introspection XML from the GResource): the bus's. */
 gboolean dpugw_service_export (DpugwService *self, GDBusConnection *connection, GError **error);
+/* The same on a peer's connection (dpu-gatewayd --listen): Refresh is allowed by the peer's
+ * credentials, and a peer that stops reading its signals is closed. */
+gboolean dpugw_service_export_peer (DpugwService *self, GDBusConnection *connection, GError **error);
+/* Unexports from one connection (a peer that went), or from all. */
+void dpugw_service_unexport_connection (DpugwService *self, GDBusConnection *connection);
 void dpugw_service_unexport (DpugwService *self);
 
 /* Replaces the configuration (transfer full) and re-resolves: SIGHUP. */
