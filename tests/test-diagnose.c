@@ -124,13 +124,14 @@ step_at (GPtrArray *steps, guint i)
   return g_ptr_array_index (steps, i);
 }
 
-/* A finished dpu-host configuration, as OVN-Kubernetes' flags would give it. */
+/* A finished dpu-host configuration, as OVN-Kubernetes' flags would give it; without a management
+ * port a full-mode one, since ovnkube refuses dpu-host without one. */
 static DpugwConfig *
 config_new (const char *mgmt_port_netdev, const char *resource, const char * const *envp,
             const char *gateway_interface)
 {
   DpugwConfigFlags flags = {
-    .mode = "dpu-host",
+    .mode = mgmt_port_netdev != NULL || resource != NULL ? "dpu-host" : "full",
     .mgmt_port_netdev = mgmt_port_netdev,
     .mgmt_port_dp_resource_name = resource,
     .gateway_interface = gateway_interface,
