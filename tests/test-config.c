@@ -759,12 +759,13 @@ test_gcfg_subsection_ignored (void)
                    "sections have none, so it and its variables are ignored)");
   g_assert_cmpstr (warning_at (config, 1), ==,
                    ORIGIN ":4: can't store data at section \"Gateway\" (variable \"interface\" ignored)");
-  g_assert_true (g_str_has_prefix (warning_at (config, 2), ORIGIN ":5: can't store data at section \"OvnKubeNode\" "
-                                                           "(the subsection \"y\""));
+  g_assert_true (g_str_has_prefix (warning_at (config, 2),
+                                   ORIGIN ":5: can't store data at section \"OvnKubeNode\" (the subsection \"y\""));
   g_assert_cmpstr (warning_at (config, 3), ==,
                    ORIGIN ":6: can't store data at section \"OvnKubeNode\" (variable \"mode\" ignored)");
   g_assert_cmpstr (warning_at (config, 4), ==,
-                   ORIGIN ":7: can't store data at section \"OvnKubeNode\" (variable \"mgmt-port-netdev\" ignored)");
+                   ORIGIN ":7: can't store data at section \"OvnKubeNode\" "
+                   "(variable \"mgmt-port-netdev\" ignored)");
 }
 
 static void
@@ -926,8 +927,8 @@ test_gcfg_unknown_warnings (void)
   g_assert_cmpstr (warning_at (config, 3), ==,
                    ORIGIN ":8: can't store data at section \"Gateway\", variable \"interfce\" "
                    "(not a variable of ovnkube's; ignored)");
-  g_assert_true (g_str_has_prefix (warning_at (config, 4), ORIGIN ":13: can't store data at section \"nosuch\""));
-  g_assert_true (g_str_has_prefix (warning_at (config, 5), ORIGIN ":14: can't store data at section \"nosuch\""));
+  g_assert_true (g_str_has_prefix (warning_at (config, 4), ORIGIN ":13: can't store data at section \"nosuch\" "));
+  g_assert_true (g_str_has_prefix (warning_at (config, 5), ORIGIN ":14: can't store data at section \"nosuch\" "));
 }
 
 static void

@@ -31,8 +31,13 @@
 #define DPUGW_CONFIG_MAX_SIZE (1024 * 1024)
 
 /* config.go's texts. */
-#define MSG_MGMT_PORT_MUST_NOT "ovnkube-node-mgmt-port-netdev or ovnkube-node-mgmt-port-dp-resource-name must not be provided"
-#define MSG_MGMT_PORT_MUST "ovnkube-node-mgmt-port-netdev or ovnkube-node-mgmt-port-dp-resource-name must be provided"
+#define MSG_MGMT_PORT_EITHER "ovnkube-node-mgmt-port-netdev or ovnkube-node-mgmt-port-dp-resource-name"
+#define MSG_MGMT_PORT_MUST_NOT MSG_MGMT_PORT_EITHER " must not be provided"
+#define MSG_MGMT_PORT_MUST MSG_MGMT_PORT_EITHER " must be provided"
+#define MSG_MGMT_PORT_BOTH \
+  "ovnkube-node-mgmt-port-netdev (%s) and ovnkube-node-mgmt-port-dp-resource-name (%s) both specified. " \
+  "The provided netdev in ovnkube-node-mgmt-port-netdev will be overriden by a netdev chosen by the " \
+  "resource provided by ovnkube-node-mgmt-port-dp-resource-name."
 
 typedef enum {
   KEY_MODE,
@@ -716,12 +721,15 @@ config_validate_fields (DpugwConfig *config, GError **error)
   return TRUE;
 }
 
-/* "pf0vf0 from --ovnkube-node-mgmt-port-netdev": a value and where it came from. */
+/* "\"pf0vf0\" from --ovnkube-node-mgmt-port-netdev": a value and where it came from. */
 static char *
-value_from (const char *value, const char *origin)
+value_from (const char *value, const char *origin, ConfigKey key)
 {
   g_autofree char *q = dpugw_quote_untrusted (value);
-  return g_strdup_printf ("%s from %s", q, origin != NULL ? origin : "the default");
+
+  if (origin == NULL)
+    origin = g_strcmp0 (value, keys[key].default_value) == 0 ? "the default" : origin_text (NULL);
+  return g_strdup_printf ("%s from %s", q, origin);
 }
 
 /* config.go's checks of the node mode and the management port (buildOvnKubeNodeConfig). */
@@ -730,23 +738,22 @@ config_validate_ovnkube (DpugwConfig *config, GError **error)
 {
   const char *netdev = config->mgmt_port_netdev;
   const char *resource = config->mgmt_port_dp_resource_name;
-  g_autofree char *mode = value_from (dpugw_node_mode_to_string (config->mode), config->mode_origin);
+  const char *netdev_origin = config->mgmt_port_netdev_origin;
+  const char *resource_origin = config->mgmt_port_dp_resource_name_origin;
+  g_autofree char *mode = value_from (dpugw_node_mode_to_string (config->mode), config->mode_origin, KEY_MODE);
 
   if (netdev != NULL && resource != NULL)
     {
-      g_autofree char *n = value_from (netdev, config->mgmt_port_netdev_origin);
-      g_autofree char *r = value_from (resource, config->mgmt_port_dp_resource_name_origin);
+      g_autofree char *n = value_from (netdev, netdev_origin, KEY_MGMT_PORT_NETDEV);
+      g_autofree char *r = value_from (resource, resource_origin, KEY_MGMT_PORT_DP_RESOURCE_NAME);
       g_ptr_array_add (config->warnings,
-                       g_strdup_printf ("ovnkube-node-mgmt-port-netdev (%s) and ovnkube-node-mgmt-port-dp-resource-name "
-                                        "(%s) both specified. The provided netdev in ovnkube-node-mgmt-port-netdev "
-                                        "will be overriden by a netdev chosen by the resource provided by "
-                                        "ovnkube-node-mgmt-port-dp-resource-name. (netdev %s; resource %s)",
-                                        netdev, resource, n, r));
+                       g_strdup_printf (MSG_MGMT_PORT_BOTH " (netdev %s; resource %s)", netdev, resource, n, r));
     }
   if (config->mode == DPUGW_NODE_MODE_DPU && (netdev != NULL || resource != NULL))
     {
-      g_autofree char *what = netdev != NULL ? value_from (netdev, config->mgmt_port_netdev_origin)
-                                             : value_from (resource, config->mgmt_port_dp_resource_name_origin);
+      g_autofree char *what = netdev != NULL
+                              ? value_from (netdev, netdev_origin, KEY_MGMT_PORT_NETDEV)
+                              : value_from (resource, resource_origin, KEY_MGMT_PORT_DP_RESOURCE_NAME);
       g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
                    MSG_MGMT_PORT_MUST_NOT " (node mode %s; management port %s %s)",
                    mode, netdev != NULL ? "netdev" : "resource", what);
@@ -825,8 +832,10 @@ dpugw_config_finish (DpugwConfig *config, const char * const *envp, GError **err
 
   if (derive && config->mode != DPUGW_NODE_MODE_DPU_HOST)
     {
-      g_autofree char *interface = value_from (DPUGW_DERIVE_FROM_MGMT_PORT, config->gateway_interface_origin);
-      g_autofree char *mode = value_from (dpugw_node_mode_to_string (config->mode), config->mode_origin);
+      g_autofree char *interface = value_from (DPUGW_DERIVE_FROM_MGMT_PORT, config->gateway_interface_origin,
+                                               KEY_GATEWAY_INTERFACE);
+      g_autofree char *mode = value_from (dpugw_node_mode_to_string (config->mode), config->mode_origin,
+                                          KEY_MODE);
       g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
                    "gateway interface %s is only valid in node mode dpu-host (node mode %s)", interface, mode);
       return FALSE;
@@ -834,9 +843,11 @@ dpugw_config_finish (DpugwConfig *config, const char * const *envp, GError **err
   if (derive && config->mgmt_source == DPUGW_MGMT_SOURCE_NONE)
     {
       /* dpu-host has a netdev or a resource (above): here the resource's variable is missing. */
-      g_autofree char *interface = value_from (DPUGW_DERIVE_FROM_MGMT_PORT, config->gateway_interface_origin);
+      g_autofree char *interface = value_from (DPUGW_DERIVE_FROM_MGMT_PORT, config->gateway_interface_origin,
+                                               KEY_GATEWAY_INTERFACE);
       g_autofree char *resource = value_from (config->mgmt_port_dp_resource_name,
-                                              config->mgmt_port_dp_resource_name_origin);
+                                              config->mgmt_port_dp_resource_name_origin,
+                                              KEY_MGMT_PORT_DP_RESOURCE_NAME);
       g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
                    "gateway interface %s needs a management port: the device plugin variable %s of resource "
                    "%s is not set, and no management port netdev is configured",

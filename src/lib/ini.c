@@ -125,7 +125,8 @@ scanner_next (Scanner *s)
 static gboolean
 is_letter (gunichar c)
 {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0x80 && c != CH_EOF && g_unichar_isalpha (c));
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= 0x80 && c != CH_EOF && g_unichar_isalpha (c));
 }
 
 static gboolean
