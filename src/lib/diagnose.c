@@ -615,9 +615,7 @@ pci_address_of_vf (Diag *d)
 
   /* The library's message for it: the configured resolution's for the device plugin's address. */
   if (d->asked == NULL && d->config != NULL && d->config->mgmt_source == DPUGW_MGMT_SOURCE_DEVICE_PLUGIN)
-    {
-      g_autoptr(DpugwResolution) r = dpugw_resolve (d->sysfs, d->config, NULL, &lib_error);
-    }
+    dpugw_resolution_free (dpugw_resolve (d->sysfs, d->config, NULL, &lib_error));
   else
     pf = dpugw_pf_pci_from_vf_pci (d->sysfs, d->vf_pci, &lib_error);
   if (lib_error == NULL)
