@@ -118,6 +118,26 @@ test_resolve_configured_file_env (Fixture *f, gconstpointer unused)
   g_unlink (path);
 }
 
+/* gcfg's warnings reach the user with the file and line, and stop nothing. */
+static void
+test_resolve_config_warnings (Fixture *f, gconstpointer unused)
+{
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=pf0vf0\n"
+                                                "[Gatway]\ninterface=eth7\n[Gateway]\ninterface=derive-from-mgmt-port\n");
+  g_autofree char *file_arg = g_strconcat ("--config-file=", path, NULL);
+  g_autofree char *expected = g_strdup_printf ("dpu-gatewayctl: warning: %s:4: can't store data at section \"Gatway\" "
+                                               "(not a section of ovnkube's; it and its variables are ignored)\n"
+                                               "dpu-gatewayctl: warning: %s:5: can't store data at section \"Gatway\" "
+                                               "(variable \"interface\" ignored)\n", path, path);
+  g_auto(DpugwTestRun) run = { 0 };
+
+  DPUGW_TEST_CTL (&run, "resolve", "--local", file_arg, "--sysfs-root", f->root);
+  g_assert_cmpstr (run.err, ==, expected);
+  g_assert_cmpstr (run.out, ==, "eth0\n");
+  g_assert_cmpint (run.status, ==, 0);
+  g_unlink (path);
+}
+
 static void
 test_resolve_device_plugin (Fixture *f, gconstpointer unused)
 {
@@ -1031,6 +1051,7 @@ main (int argc, char **argv)
   ADD ("/ctl/resolve/json", EXAMPLE, test_resolve_json);
   ADD ("/ctl/resolve/configured-flags", EXAMPLE, test_resolve_configured_flags);
   ADD ("/ctl/resolve/configured-file-env", EXAMPLE, test_resolve_configured_file_env);
+  ADD ("/ctl/resolve/config-warnings", EXAMPLE, test_resolve_config_warnings);
   ADD ("/ctl/resolve/device-plugin", EXAMPLE, test_resolve_device_plugin);
   ADD ("/ctl/resolve/explicit", EXAMPLE, test_resolve_explicit);
   ADD ("/ctl/resolve/renamed", "tests/fixtures/renamed-mgmt.umockdev", test_resolve_renamed);
