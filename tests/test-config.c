@@ -461,16 +461,47 @@ static void
 test_ini_empty_value_unset (void)
 {
   g_autoptr(DpugwConfig) config = load_ini ("[OvnKubeNode]\n"
-                                            "mode=\n"
                                             "mgmt-port-netdev=\"\"\n"
                                             "mgmt-port-dp-resource-name=\n"
                                             "[Gateway]\n"
                                             "interface= # nothing\n");
+  g_autofree char *message = NULL;
 
   g_assert_cmpint (config->mode, ==, DPUGW_NODE_MODE_FULL);
   g_assert_null (config->mgmt_port_netdev);
   g_assert_null (config->mgmt_port_dp_resource_name);
   g_assert_null (config->gateway_interface);
+
+  /* ovnkube keeps an empty mode (it is not the default, "full") and refuses it. */
+  message = load_ini_error ("[OvnKubeNode]\nmode=\n");
+  g_assert_cmpstr (message, ==, "invalid node mode \"\" (from " ORIGIN ":2): expected full, dpu or dpu-host");
+}
+
+/* gcfg: the last assignment wins, even an empty one, which is the default again. */
+static void
+test_ini_empty_after_value (void)
+{
+  g_autoptr(DpugwConfig) config = load_ini ("[OvnKubeNode]\n"
+                                            "mgmt-port-netdev=pf0vf0\n"
+                                            "mgmt-port-dp-resource-name=nvidia.com/mgmt_vf\n"
+                                            "mgmt-port-netdev=\n"
+                                            "[Gateway]\n"
+                                            "interface=eth0\n"
+                                            "[OvnKubeNode]\n"
+                                            "mgmt-port-dp-resource-name=  ; gone\n"
+                                            "[Gateway]\n"
+                                            "interface=\"\"\n");
+  g_autofree char *message = NULL;
+
+  g_assert_null (config->mgmt_port_netdev);
+  g_assert_null (config->mgmt_port_netdev_origin);
+  g_assert_null (config->mgmt_port_dp_resource_name);
+  g_assert_null (config->gateway_interface);
+  g_assert_cmpuint (config->load_warnings->len, ==, 0);
+
+  /* An empty mode after a valid one is the empty mode. */
+  message = load_ini_error ("[OvnKubeNode]\nmode=dpu-host\nmode=\n");
+  g_assert_cmpstr (message, ==, "invalid node mode \"\" (from " ORIGIN ":3): expected full, dpu or dpu-host");
 }
 
 static void
@@ -495,7 +526,7 @@ test_ini_error_key_outside_section (void)
 {
   g_autofree char *message = load_ini_error ("mode=dpu-host\n[OvnKubeNode]\n");
 
-  g_assert_cmpstr (message, ==, ORIGIN ":1: key outside of any section");
+  g_assert_cmpstr (message, ==, ORIGIN ":1:1: expected section header");
 }
 
 static void
@@ -506,7 +537,8 @@ test_ini_error_unterminated_quote (void)
                                              "mgmt-port-netdev=\"pf0vf0\n"
                                              "[Gateway]\n");
 
-  g_assert_cmpstr (message, ==, ORIGIN ":3: unterminated quoted value");
+  /* The column is the value's first character, as gcfg says. */
+  g_assert_cmpstr (message, ==, ORIGIN ":3:18: string not terminated");
 }
 
 static void
@@ -514,7 +546,7 @@ test_ini_error_section_without_bracket (void)
 {
   g_autofree char *message = load_ini_error ("# comment\n\n[OvnKubeNode\nmode=dpu-host\n");
 
-  g_assert_cmpstr (message, ==, ORIGIN ":3: section header without ']'");
+  g_assert_cmpstr (message, ==, ORIGIN ":3:13: expected subsection name or right bracket");
 }
 
 static void
@@ -524,16 +556,38 @@ test_ini_error_other_syntax (void)
     const char *data;
     const char *message;
   } cases[] = {
-    { "[Gateway]x\n", ORIGIN ":1: text after section header" },
-    { "[a]\nk=\"\\q\"\n", ORIGIN ":2: invalid escape sequence" },
-    { "[a]\nk=abc\\\n", ORIGIN ":2: invalid escape sequence" },
-    { "[a]\nk v\n", ORIGIN ":2: expected '=' after the key" },
-    { "[a]\n\n\n1k=v\n", ORIGIN ":4: a key must start with a letter" },
-    { "[a]\n=v\n", ORIGIN ":2: a key must start with a letter" },
-    { "[]\n", ORIGIN ":1: empty section name" },
-    { "[a b]\n", ORIGIN ":1: invalid subsection" },
-    { "[a \"b]\n", ORIGIN ":1: invalid subsection" },
-    { "[a$]\n", ORIGIN ":1: invalid character in section name" },
+    /* GCFG.md section 4, with gcfg's messages and positions. */
+    { "[Gateway]x\n", ORIGIN ":1:10: expected EOL, EOF, or comment" },
+    { "[section] junk\n", ORIGIN ":1:11: expected EOL, EOF, or comment" },
+    { "[a]\nk v\n", ORIGIN ":2:3: expected '='" },
+    { "[section]\nname value\n", ORIGIN ":2:6: expected '='" },
+    { "[a]\n\n\n1k=v\n", ORIGIN ":4:1: illegal character U+0031 '1'" },
+    { "[a]\n=v\n", ORIGIN ":2:1: expected section header or variable declaration" },
+    { "=v\n", ORIGIN ":1:1: expected section header" },
+    { "[]\n", ORIGIN ":1:2: expected section name" },
+    { "[\"section\"]\n", ORIGIN ":1:2: expected section name" },
+    { "[section\n", ORIGIN ":1:9: expected subsection name or right bracket" },
+    { "[section", ORIGIN ":1:9: expected subsection name or right bracket" },
+    { "[sec tion]\n", ORIGIN ":1:6: expected subsection name or right bracket" },
+    { "[section \"sub\"\n", ORIGIN ":1:15: expected right bracket" },
+    { "[section \"a\" \"b\"]\n", ORIGIN ":1:14: expected right bracket" },
+    { "[section \"\"]\n", ORIGIN ":1:10: empty subsection name" },
+    { "[a \"b]\n", ORIGIN ":1:4: string not terminated" },
+    { "[a$]\n", ORIGIN ":1:3: illegal character U+0024 '$'" },
+    /* Names: a letter, then letters, digits and '-'; never '_' or '.'. */
+    { "[section]\nhyphen_name=v\n", ORIGIN ":2:7: illegal character U+005F '_'" },
+    { "[ovn_north]\n", ORIGIN ":1:5: illegal character U+005F '_'" },
+    { "[a]\n-name=v\n", ORIGIN ":2:1: illegal character U+002D '-'" },
+    { "[a]\nname.x=v\n", ORIGIN ":2:5: illegal character U+002E '.'" },
+    { "[a.b]\n", ORIGIN ":1:3: illegal character U+002E '.'" },
+    { "[a]\n@=v\n", ORIGIN ":2:1: illegal character U+0040 '@'" },
+    /* Only space, TAB and CR are whitespace; a lone CR does not end a line. */
+    { "[a]\n\fname=v\n", ORIGIN ":2:1: illegal character U+000C" },
+    { "[a]\n\xc2\xa0name=v\n", ORIGIN ":2:1: illegal character U+00A0" },
+    { "\x07", ORIGIN ":1:1: illegal character U+0007" },
+    { "[section]\rname=v\n", ORIGIN ":1:11: expected EOL, EOF, or comment" },
+    /* gcfg.ReadInto, which ovnkube calls, does not skip a byte order mark. */
+    { "\xef\xbb\xbf[OvnKubeNode]\n", ORIGIN ":1:1: illegal character U+FEFF" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -552,7 +606,7 @@ test_ini_error_in_foreign_section (void)
                                              "[kubernetes]\n"
                                              "apiserver=\"https://api:6443\n");
 
-  g_assert_cmpstr (message, ==, ORIGIN ":4: unterminated quoted value");
+  g_assert_cmpstr (message, ==, ORIGIN ":4:11: string not terminated");
 }
 
 static void
@@ -564,7 +618,7 @@ test_ini_error_default_origin (void)
 
   g_assert_false (dpugw_config_load_data (config, data, strlen (data), NULL, &error));
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
-  g_assert_cmpstr (error->message, ==, "configuration:1: key outside of any section");
+  g_assert_cmpstr (error->message, ==, "configuration:1:1: expected section header");
 }
 
 static void
@@ -628,7 +682,7 @@ test_ini_nul_bytes (void)
 
   /* sizeof - 1: everything up to the terminating NUL, including the embedded one. */
   message = load_ini_error_len (data, sizeof data - 1);
-  g_assert_cmpstr (message, ==, ORIGIN ": not a text file (NUL bytes or invalid UTF-8)");
+  g_assert_cmpstr (message, ==, ORIGIN ":2:14: illegal character NUL");
 }
 
 static void
@@ -638,10 +692,10 @@ test_ini_invalid_utf8 (void)
   g_autofree char *message2 = NULL;
 
   message1 = load_ini_error ("[OvnKubeNode]\nmgmt-port-netdev=pf\xff\n");
-  g_assert_cmpstr (message1, ==, ORIGIN ": not a text file (NUL bytes or invalid UTF-8)");
+  g_assert_cmpstr (message1, ==, ORIGIN ":2:20: illegal UTF-8 encoding");
   /* Even in a comment or a foreign section. */
   message2 = load_ini_error ("# \xc3\x28\n[default]\nmtu=1400\n");
-  g_assert_cmpstr (message2, ==, ORIGIN ": not a text file (NUL bytes or invalid UTF-8)");
+  g_assert_cmpstr (message2, ==, ORIGIN ":1:3: illegal UTF-8 encoding");
 }
 
 static void
@@ -666,6 +720,268 @@ test_ini_too_large (void)
   data[0] = '#';
   message = load_ini_error_len (data, size);
   g_assert_true (g_str_has_prefix (message, ORIGIN ": larger than "));
+}
+
+/* ---------------------------------------------------------------------------
+ * gcfg's behaviour, case by case (GCFG.md)
+ * ------------------------------------------------------------------------ */
+
+/* The warning at @index, which must exist. */
+static const char *
+warning_at (const DpugwConfig *config, guint index)
+{
+  g_assert_cmpuint (config->load_warnings->len, >, index);
+  return g_ptr_array_index (config->load_warnings, index);
+}
+
+static void
+test_gcfg_subsection_ignored (void)
+{
+  /* ovnkube's sections are plain structs: gcfg cannot store a subsection's data, warns, and
+   * drops its variables without type checks (a blank string variable there is no error). */
+  g_autoptr(DpugwConfig) config = load_ini ("[OvnKubeNode]\n"
+                                            "mode=dpu-host\n"
+                                            "[Gateway \"x\"]\n"
+                                            "interface=eth9\n"
+                                            "[OvnKubeNode\"y\"]\n"
+                                            "mode\n"
+                                            "mgmt-port-netdev=sub0\n"
+                                            "[Gateway]\n"
+                                            "interface=eth1\n");
+
+  g_assert_cmpint (config->mode, ==, DPUGW_NODE_MODE_DPU_HOST);
+  g_assert_cmpstr (config->gateway_interface, ==, "eth1");
+  g_assert_cmpstr (config->gateway_interface_origin, ==, ORIGIN ":9");
+  g_assert_null (config->mgmt_port_netdev);
+  g_assert_cmpuint (config->load_warnings->len, ==, 5);
+  g_assert_cmpstr (warning_at (config, 0), ==,
+                   ORIGIN ":3: can't store data at section \"Gateway\" (the subsection \"x\": ovnkube's "
+                   "sections have none, so it and its variables are ignored)");
+  g_assert_cmpstr (warning_at (config, 1), ==,
+                   ORIGIN ":4: can't store data at section \"Gateway\" (variable \"interface\" ignored)");
+  g_assert_true (g_str_has_prefix (warning_at (config, 2),
+                                   ORIGIN ":5: can't store data at section \"OvnKubeNode\" (the subsection \"y\""));
+  g_assert_cmpstr (warning_at (config, 3), ==,
+                   ORIGIN ":6: can't store data at section \"OvnKubeNode\" (variable \"mode\" ignored)");
+  g_assert_cmpstr (warning_at (config, 4), ==,
+                   ORIGIN ":7: can't store data at section \"OvnKubeNode\" "
+                   "(variable \"mgmt-port-netdev\" ignored)");
+}
+
+static void
+test_gcfg_subsection_escapes (void)
+{
+  /* Only \\ and \" in a subsection name; a raw LF ends it too early. */
+  g_autoptr(DpugwConfig) config = load_ini ("[Gateway \"a\\\\b\\\"c\"]\n");
+  g_autofree char *tab = load_ini_error ("[Gateway \"a\\tb\"]\n");
+  g_autofree char *newline = load_ini_error ("[Gateway \"a\\nb\"]\n");
+  g_autofree char *raw_lf = load_ini_error ("[Gateway \"ab\n\"]\n");
+
+  assert_contains (warning_at (config, 0), "(the subsection \"a\\\\b\\\"c\"");
+  g_assert_cmpstr (tab, ==, ORIGIN ":1:13: unknown escape sequence");
+  g_assert_cmpstr (newline, ==, ORIGIN ":1:13: unknown escape sequence");
+  g_assert_cmpstr (raw_lf, ==, ORIGIN ":1:10: string not terminated");
+}
+
+static void
+test_gcfg_blank_variable (void)
+{
+  g_autofree char *ours = NULL;
+  g_autofree char *after_value = NULL;
+  g_autoptr(DpugwConfig) others = NULL;
+
+  /* A name without '=' sets only booleans: our variables are strings. */
+  ours = load_ini_error ("[OvnKubeNode]\nmgmt-port-netdev ; nothing\n");
+  g_assert_cmpstr (ours, ==,
+                   ORIGIN ":2: blank value not supported for type at section \"OvnKubeNode\", "
+                   "variable \"mgmt-port-netdev\" (a string needs '=': mgmt-port-netdev= for an empty one)");
+  /* Even after a value: gcfg fails the call. */
+  after_value = load_ini_error ("[Gateway]\ninterface=eth0\nINTERFACE\n");
+  assert_contains (after_value, ORIGIN ":3: blank value not supported for type at section \"Gateway\", "
+                                "variable \"INTERFACE\"");
+  /* ovnkube's booleans, and anything in sections that are not read here or unknown. */
+  others = load_ini ("[Gateway]\nnodeport\n[default]\nanything\n[nosuch]\nname\n");
+  g_assert_cmpuint (others->load_warnings->len, ==, 2);
+  g_assert_cmpstr (warning_at (others, 1), ==,
+                   ORIGIN ":6: can't store data at section \"nosuch\" (variable \"name\" ignored)");
+}
+
+static void
+test_gcfg_continuation (void)
+{
+  g_autoptr(DpugwConfig) joined = load_ini ("[OvnKubeNode]\nmgmt-port-netdev=pf0\\\nvf0\nmode=dpu-host\n");
+  g_autoptr(DpugwConfig) crlf = load_ini ("[OvnKubeNode]\r\nmgmt-port-netdev=pf0\\\r\nvf1\r\n");
+  g_autoptr(DpugwConfig) blank = load_ini ("[OvnKubeNode]\nmgmt-port-netdev=pf0vf2\\\n\nmode=dpu\n");
+  g_autoptr(DpugwConfig) comment = load_ini ("[OvnKubeNode]\nmgmt-port-netdev=pf0vf3\\\n; mode=dpu\n");
+  g_autofree char *kept = NULL;
+  g_autofree char *quoted = NULL;
+
+  g_assert_cmpstr (joined->mgmt_port_netdev, ==, "pf0vf0");
+  /* The value's line is its name's. */
+  g_assert_cmpstr (joined->mgmt_port_netdev_origin, ==, ORIGIN ":2");
+  g_assert_cmpstr (joined->mode_origin, ==, ORIGIN ":4");
+  g_assert_cmpint (joined->mode, ==, DPUGW_NODE_MODE_DPU_HOST);
+  g_assert_cmpstr (crlf->mgmt_port_netdev, ==, "pf0vf1");
+  /* An empty line or a comment line ends the value. */
+  g_assert_cmpstr (blank->mgmt_port_netdev, ==, "pf0vf2");
+  g_assert_cmpint (blank->mode, ==, DPUGW_NODE_MODE_DPU);
+  g_assert_cmpstr (comment->mgmt_port_netdev, ==, "pf0vf3");
+  g_assert_cmpint (comment->mode, ==, DPUGW_NODE_MODE_FULL);
+  /* Blanks before the backslash and at the start of the next line are kept. */
+  kept = load_ini_error ("[OvnKubeNode]\nmgmt-port-netdev=pf0 \\\n vf0\n");
+  g_assert_cmpstr (kept, ==, "invalid management port netdev (from " ORIGIN ":2): "
+                             "invalid network device name \"pf0  vf0\": it contains whitespace");
+  /* Inside quotes, a backslash before the line break is an unknown escape. */
+  quoted = load_ini_error ("[OvnKubeNode]\nmgmt-port-netdev=\"pf0\\\nvf0\"\n");
+  g_assert_cmpstr (quoted, ==, ORIGIN ":2:23: unknown escape sequence");
+}
+
+static void
+test_gcfg_escapes_refused (void)
+{
+  static const struct {
+    const char *value;
+    const char *message;
+  } cases[] = {
+    /* Inside quotes only \\ \" \n \t: the column is the character after the backslash. */
+    { "\"a\\bc\"", ORIGIN ":2:14: unknown escape sequence" },
+    { "\"a\\rc\"", ORIGIN ":2:14: unknown escape sequence" },
+    { "\"a\\0c\"", ORIGIN ":2:14: unknown escape sequence" },
+    { "\"a\\ac\"", ORIGIN ":2:14: unknown escape sequence" },
+    { "\"a\\fc\"", ORIGIN ":2:14: unknown escape sequence" },
+    { "\"a\\vc\"", ORIGIN ":2:14: unknown escape sequence" },
+    { "\"a\\x41\"", ORIGIN ":2:14: unknown escape sequence" },
+    /* Outside quotes only \" and a line break: the column is the value's first character. */
+    { "ab\\\\c", ORIGIN ":2:11: unquoted '\\' must be followed by new line or double quote" },
+    { "ab\\nc", ORIGIN ":2:11: unquoted '\\' must be followed by new line or double quote" },
+    { "ab\\tc", ORIGIN ":2:11: unquoted '\\' must be followed by new line or double quote" },
+    { "ab\\ c", ORIGIN ":2:11: unquoted '\\' must be followed by new line or double quote" },
+    { "  ab\\", ORIGIN ":2:13: unquoted '\\' must be followed by new line or double quote" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      /* No final newline: "\\" at the very end of the file is the last case. */
+      g_autofree char *data = g_strconcat ("[Gateway]\ninterface=", cases[i].value, NULL);
+      g_autofree char *message = load_ini_error (data);
+      g_assert_cmpstr (message, ==, cases[i].message);
+    }
+}
+
+static void
+test_gcfg_values (void)
+{
+  static const struct {
+    const char *written;
+    const char *value;
+  } cases[] = {
+    { "\\\"eth0\\\"", "\"eth0\"" },   /* outside quotes \" is a quote that does not open quoting */
+    { "e\"th\"0", "eth0" },           /* quotes open and close anywhere */
+    { "\"et\"\"h0\"", "eth0" },
+    { "eth\r0\r", "eth0" },           /* any CR is removed */
+    { "\"eth\r0\"", "eth0" },
+    { "=eth0", "=eth0" },             /* everything after the first '=' */
+    { "eth0;x\"", "eth0" },           /* a quote in a comment is ignored */
+    { "  \"eth0\"  # c", "eth0" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *data = g_strconcat ("[Gateway]\ninterface=", cases[i].written, "\n", NULL);
+      g_autoptr(DpugwConfig) config = load_ini (data);
+      g_assert_cmpstr (config->gateway_interface, ==, cases[i].value);
+    }
+}
+
+static void
+test_gcfg_unknown_warnings (void)
+{
+  g_autoptr(DpugwConfig) config = load_ini ("[ovn-north]\n"
+                                            "address=ssl:1.2.3.4:6641\n"
+                                            "[OvnKubeNode]\n"
+                                            "mode=dpu-host\n"
+                                            "mgmt-port-netdev=pf0vf0\n"
+                                            "mgmt-port=pf0vf1\n"
+                                            "[Gateway]\n"
+                                            "interfce=eth0\n"
+                                            "next-hop=10.0.0.1\n"
+                                            "allow-no-uplink\n"
+                                            "[kubernetes]\n"
+                                            "no-such-variable=1\n"
+                                            "[nosuch]\n"
+                                            "b=maybe\n");
+
+  /* Known values still count; the rest is a warning with its line, as in ovnkube's log. */
+  g_assert_cmpint (config->mode, ==, DPUGW_NODE_MODE_DPU_HOST);
+  g_assert_cmpstr (config->mgmt_port_netdev, ==, "pf0vf0");
+  g_assert_null (config->gateway_interface);
+  g_assert_cmpuint (config->load_warnings->len, ==, 6);
+  g_assert_cmpstr (warning_at (config, 0), ==,
+                   ORIGIN ":1: can't store data at section \"ovn-north\" (not a section of ovnkube's; "
+                   "it and its variables are ignored)");
+  g_assert_cmpstr (warning_at (config, 1), ==,
+                   ORIGIN ":2: can't store data at section \"ovn-north\" (variable \"address\" ignored)");
+  g_assert_cmpstr (warning_at (config, 2), ==,
+                   ORIGIN ":6: can't store data at section \"OvnKubeNode\", variable \"mgmt-port\" "
+                   "(not a variable of ovnkube's; ignored)");
+  g_assert_cmpstr (warning_at (config, 3), ==,
+                   ORIGIN ":8: can't store data at section \"Gateway\", variable \"interfce\" "
+                   "(not a variable of ovnkube's; ignored)");
+  g_assert_true (g_str_has_prefix (warning_at (config, 4), ORIGIN ":13: can't store data at section \"nosuch\" "));
+  g_assert_true (g_str_has_prefix (warning_at (config, 5), ORIGIN ":14: can't store data at section \"nosuch\" "));
+}
+
+static void
+test_gcfg_unknown_still_syntax_checked (void)
+{
+  /* The data of an unknown section is not type-checked, but its syntax is. */
+  g_autofree char *message = load_ini_error ("[nosuch]\nname=\"a\\qb\"\n");
+
+  g_assert_cmpstr (message, ==, ORIGIN ":2:9: unknown escape sequence");
+}
+
+static void
+test_gcfg_warnings_reach_config (void)
+{
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=pf0vf0\n"
+                                                "[Gatway]\ninterface=derive-from-mgmt-port\n");
+  DpugwConfigFlags flags = { .config_file = path };
+  g_autoptr(DpugwConfig) config = NULL;
+  g_autoptr(DpugwConfig) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  /* Not fatal: the interface in the misspelt section is simply not set. */
+  config = dpugw_config_load (&flags, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (config->gateway_interface);
+  g_assert_cmpuint (config->warnings->len, ==, 2);
+  expected = g_strdup_printf ("%s:4: can't store data at section \"Gatway\" (not a section of ovnkube's; "
+                              "it and its variables are ignored)", path);
+  g_assert_cmpstr (g_ptr_array_index (config->warnings, 0), ==, expected);
+  /* finish() again does not repeat them. */
+  g_assert_true (dpugw_config_finish (config, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->warnings->len, ==, 2);
+  copy = dpugw_config_copy (config);
+  g_assert_cmpuint (copy->warnings->len, ==, 2);
+  g_assert_cmpuint (copy->load_warnings->len, ==, 2);
+  remove_file (path);
+}
+
+static void
+test_gcfg_case_folding (void)
+{
+  /* Unicode simple folding, as Go's strings.EqualFold: the Kelvin sign is a k, the long s an s. */
+  g_autoptr(DpugwConfig) config = load_ini ("[Ovn\xe2\x84\xaaubeNode]\n"
+                                            "mgmt-port-dp-re\xc5\xbfource-name=nvidia.com/mgmt_vf\n"
+                                            "[gateway]\n"
+                                            "\xc3\xafnterface=eth0\n");
+
+  g_assert_cmpstr (config->mgmt_port_dp_resource_name, ==, "nvidia.com/mgmt_vf");
+  /* "ï" is no "i". */
+  g_assert_null (config->gateway_interface);
+  g_assert_cmpuint (config->load_warnings->len, ==, 1);
 }
 
 /* ---------------------------------------------------------------------------
@@ -744,7 +1060,7 @@ test_file_syntax_error_names_path (void)
 
   g_assert_false (dpugw_config_load_file (config, path, &error));
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
-  expected = g_strdup_printf ("%s:2: section header without ']'", path);
+  expected = g_strdup_printf ("%s:2:13: expected subsection name or right bracket", path);
   g_assert_cmpstr (error->message, ==, expected);
   remove_file (path);
 }
@@ -773,9 +1089,17 @@ test_env_all (void)
   g_assert_true (dpugw_config_load_environ (config, envp, &error));
   g_assert_no_error (error);
   g_assert_cmpint (config->mode, ==, DPUGW_NODE_MODE_DPU_HOST);
-  g_assert_cmpstr (config->mgmt_port_netdev, ==, "pf0vf4");
+  g_assert_cmpstr (config->mode_origin, ==, "OVNKUBE_NODE_MODE");
+  /* ovnkube.sh passes the resource instead of the netdev when both are set. */
+  g_assert_null (config->mgmt_port_netdev);
   g_assert_cmpstr (config->mgmt_port_dp_resource_name, ==, "nvidia.com/mgmt_vf");
-  /* No variable sets the gateway interface. */
+  g_assert_cmpstr (config->mgmt_port_dp_resource_name_origin, ==, "OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME");
+  g_assert_cmpuint (config->load_warnings->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (config->load_warnings, 0), ==,
+                   "OVNKUBE_NODE_MGMT_PORT_NETDEV (\"pf0vf4\") is ignored: OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME "
+                   "(\"nvidia.com/mgmt_vf\") is set too, and ovnkube.sh then passes ovnkube only "
+                   "--ovnkube-node-mgmt-port-dp-resource-name");
+  /* No variable sets the gateway interface without OVN_GATEWAY_OPTS. */
   g_assert_null (config->gateway_interface);
 }
 
@@ -786,7 +1110,8 @@ test_env_each_mode (void)
     const char *entry;
     DpugwNodeMode mode;
   } cases[] = {
-    { "OVNKUBE_NODE_MODE=full", DPUGW_NODE_MODE_FULL },
+    /* "full" is the default: it overrides nothing (ovnkube.sh makes it a flag, overrideFields skips it). */
+    { "OVNKUBE_NODE_MODE=full", DPUGW_NODE_MODE_DPU_HOST },
     { "OVNKUBE_NODE_MODE=dpu", DPUGW_NODE_MODE_DPU },
     { "OVNKUBE_NODE_MODE=dpu-host", DPUGW_NODE_MODE_DPU_HOST },
   };
@@ -794,14 +1119,16 @@ test_env_each_mode (void)
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       const char *const envp[] = { cases[i].entry, NULL };
-      g_autoptr(DpugwConfig) config = dpugw_config_new ();
+      g_autoptr(DpugwConfig) config = load_ini ("[OvnKubeNode]\nmode=dpu-host\n");
+      g_autoptr(DpugwConfig) fresh = dpugw_config_new ();
       g_autoptr(GError) error = NULL;
 
-      /* Start from another mode so that "full" is seen to be set. */
-      config->mode = cases[i].mode == DPUGW_NODE_MODE_FULL ? DPUGW_NODE_MODE_DPU : DPUGW_NODE_MODE_FULL;
       g_assert_true (dpugw_config_load_environ (config, envp, &error));
       g_assert_no_error (error);
       g_assert_cmpint (config->mode, ==, cases[i].mode);
+      g_assert_true (dpugw_config_load_environ (fresh, envp, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (dpugw_node_mode_to_string (fresh->mode), ==, strchr (cases[i].entry, '=') + 1);
     }
 }
 
@@ -901,6 +1228,139 @@ test_env_invalid (void)
                                    "(from OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME)"));
 }
 
+/* --gateway-interface inside OVN_GATEWAY_OPTS, word-split as ovnkube.sh's unquoted expansion is. */
+static void
+test_env_gateway_opts (void)
+{
+  static const struct {
+    const char *opts;
+    const char *interface;   /* NULL: unset */
+  } cases[] = {
+    { "--gateway-interface=derive-from-mgmt-port", DPUGW_DERIVE_FROM_MGMT_PORT },
+    { "--gateway-mode=shared --nodeport --gateway-interface=eth3 --gateway-nexthop=10.0.0.1", "eth3" },
+    { "\t--gateway-interface\n  eth4\t", "eth4" },
+    { "-gateway-interface=eth5", "eth5" },
+    { "-gateway-interface eth6 --x", "eth6" },
+    { "--gateway-interface=eth1 --gateway-interface=eth7", "eth7" },   /* the last one wins */
+    { "--gateway-interface=", NULL },                                /* empty overrides nothing */
+    { "--gateway-interfaces=eth8 --gateway-interface-x=eth8 gateway-interface=eth8", NULL },
+    { "\"--gateway-interface=eth9\"", NULL },                        /* the shell keeps the quotes */
+    { "", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *entry = g_strconcat ("OVN_GATEWAY_OPTS=", cases[i].opts, NULL);
+      const char *const envp[] = { entry, NULL };
+      g_autoptr(DpugwConfig) config = dpugw_config_new ();
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (dpugw_config_load_environ (config, envp, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (config->gateway_interface, ==, cases[i].interface);
+      g_assert_cmpstr (config->gateway_interface_origin, ==, cases[i].interface != NULL ? "OVN_GATEWAY_OPTS" : NULL);
+      g_assert_cmpuint (config->load_warnings->len, ==, 0);
+    }
+}
+
+static void
+test_env_gateway_opts_precedence (void)
+{
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=pf0vf0\n"
+                                                "[Gateway]\ninterface=eth1\n");
+  const char *const envp[] = { "OVN_GATEWAY_OPTS=--gateway-mode=local --gateway-interface=derive-from-mgmt-port",
+                               NULL };
+  DpugwConfigFlags file_only = { .config_file = path };
+  DpugwConfigFlags with_flag = { .gateway_interface = "eth2", .config_file = path };
+  g_autoptr(DpugwConfig) env_over_file = NULL;
+  g_autoptr(DpugwConfig) flag_over_env = NULL;
+  g_autoptr(GError) error = NULL;
+
+  env_over_file = dpugw_config_load (&file_only, envp, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (env_over_file->gateway_interface, ==, DPUGW_DERIVE_FROM_MGMT_PORT);
+  g_assert_cmpint (env_over_file->mgmt_source, ==, DPUGW_MGMT_SOURCE_NETDEV);
+
+  flag_over_env = dpugw_config_load (&with_flag, envp, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (flag_over_env->gateway_interface, ==, "eth2");
+  g_assert_cmpstr (flag_over_env->gateway_interface_origin, ==, "--gateway-interface");
+  remove_file (path);
+}
+
+static void
+test_env_gateway_opts_malformed (void)
+{
+  const char *const envp_missing[] = { "OVN_GATEWAY_OPTS=--gateway-mode=shared --gateway-interface", NULL };
+  const char *const envp_invalid[] = { "OVN_GATEWAY_OPTS=--gateway-interface=a/b", NULL };
+  g_autoptr(DpugwConfig) config = dpugw_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  /* No value: a warning, not an error. */
+  g_assert_true (dpugw_config_load_environ (config, envp_missing, &error));
+  g_assert_no_error (error);
+  g_assert_null (config->gateway_interface);
+  g_assert_cmpuint (config->load_warnings->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (config->load_warnings, 0), ==,
+                   "OVN_GATEWAY_OPTS: \"--gateway-interface\" has no value; ignored "
+                   "(ovnkube would stop: flag needs an argument)");
+
+  /* A value that is no interface name is as wrong as in any other variable. */
+  g_assert_false (dpugw_config_load_environ (config, envp_invalid, &error));
+  g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
+  g_assert_true (g_str_has_prefix (error->message, "invalid gateway interface (from OVN_GATEWAY_OPTS): "));
+}
+
+/* ovnkube's default file is read when ours cannot be opened; neither is an error when absent. */
+static void
+test_default_files_fallback (void)
+{
+  g_autofree char *ours = dpugw_test_temp_file ("[OvnKubeNode]\nmode=dpu\n");
+  g_autofree char *ovnkube = dpugw_test_temp_file ("[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=pf0vf1\n");
+  g_autofree char *missing = missing_file_path ();
+  g_autofree char *broken = dpugw_test_temp_file ("[OvnKubeNode\n");
+  const char *const both[] = { ours, ovnkube, NULL };
+  const char *const fallback[] = { missing, ovnkube, NULL };
+  const char *const none[] = { missing, missing, NULL };
+  const char *const fallback_broken[] = { missing, broken, NULL };
+  g_autoptr(DpugwConfig) config_ours = NULL;
+  g_autoptr(DpugwConfig) config_ovnkube = NULL;
+  g_autoptr(DpugwConfig) config_none = NULL;
+  g_autoptr(DpugwConfig) config_named = NULL;
+  g_autoptr(GError) error = NULL;
+  DpugwConfigFlags named = { .config_file = missing };
+
+  config_ours = dpugw_config_load_with_defaults (NULL, NULL, both, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (config_ours->config_file, ==, ours);
+  g_assert_cmpint (config_ours->mode, ==, DPUGW_NODE_MODE_DPU);
+
+  config_ovnkube = dpugw_config_load_with_defaults (NULL, NULL, fallback, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (config_ovnkube->config_file, ==, ovnkube);
+  g_assert_cmpstr (config_ovnkube->mgmt_port_netdev, ==, "pf0vf1");
+
+  config_none = dpugw_config_load_with_defaults (NULL, NULL, none, &error);
+  g_assert_no_error (error);
+  g_assert_null (config_none->config_file);
+
+  /* A default file that opens but does not parse is an error, as in ovnkube. */
+  g_assert_null (dpugw_config_load_with_defaults (NULL, NULL, fallback_broken, &error));
+  g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
+  assert_contains (error->message, "expected subsection name or right bracket");
+  g_clear_error (&error);
+
+  /* A file asked for must open. */
+  config_named = dpugw_config_load_with_defaults (&named, NULL, both, &error);
+  g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
+  g_assert_null (config_named);
+
+  g_assert_cmpstr (DPUGW_OVNKUBE_DEFAULT_CONFIG_FILE, ==, "/etc/openvswitch/ovn_k8s.conf");
+  remove_file (ours);
+  remove_file (ovnkube);
+  remove_file (broken);
+}
+
 /* ---------------------------------------------------------------------------
  * Precedence: flag > environment > file > default
  * ------------------------------------------------------------------------ */
@@ -950,7 +1410,8 @@ test_precedence_env_over_file (void)
   g_assert_no_error (error);
   g_assert_nonnull (config);
   g_assert_cmpint (config->mode, ==, DPUGW_NODE_MODE_DPU_HOST);
-  g_assert_cmpstr (config->mgmt_port_netdev, ==, "env0");
+  /* The netdev variable gives way to the resource variable (ovnkube.sh), so the file's stays. */
+  g_assert_cmpstr (config->mgmt_port_netdev, ==, "file0");
   g_assert_cmpstr (config->mgmt_port_dp_resource_name, ==, "env.com/res");
   g_assert_cmpstr (config->device_plugin_variable, ==, "PCIDEVICE_ENV_COM_RES");
   g_assert_cmpstr (config->mgmt_port_vf_pci, ==, "0000:03:00.2");
@@ -1043,7 +1504,7 @@ test_precedence_flag_over_file (void)
                                            "[Gateway]\n"
                                            "interface=eth1\n");
   DpugwConfigFlags flags = {
-    .mode = "full",
+    .mode = "dpu-host",
     .mgmt_port_netdev = "flag0",
     .mgmt_port_dp_resource_name = "flag.com/res",
     .gateway_interface = "eth2",
@@ -1055,7 +1516,9 @@ test_precedence_flag_over_file (void)
   config = dpugw_config_load (&flags, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (config);
-  g_assert_cmpint (config->mode, ==, DPUGW_NODE_MODE_FULL);
+  g_assert_cmpint (config->mode, ==, DPUGW_NODE_MODE_DPU_HOST);
+  g_assert_cmpstr (config->mode_origin, ==, "--ovnkube-node-mode");
+  g_assert_cmpstr (config->mgmt_port_netdev_origin, ==, "--ovnkube-node-mgmt-port-netdev");
   g_assert_cmpstr (config->mgmt_port_netdev, ==, "flag0");
   g_assert_cmpstr (config->mgmt_port_dp_resource_name, ==, "flag.com/res");
   g_assert_cmpstr (config->gateway_interface, ==, "eth2");
@@ -1270,19 +1733,20 @@ test_validate_derive_needs_dpu_host (void)
 {
   static const struct {
     const char *mode;
+    const char *netdev;
     const char *suffix;
   } cases[] = {
-    { NULL, "(the mode is full)" },
-    { "full", "(the mode is full)" },
-    { "dpu", "(the mode is dpu)" },
+    { NULL, "pf0vf0", "(node mode \"full\" from the default)" },
+    /* --ovnkube-node-mode=full is the default: it is not where the mode comes from. */
+    { "full", "pf0vf0", "(node mode \"full\" from the default)" },
+    { "dpu", NULL, "(node mode \"dpu\" from --ovnkube-node-mode)" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      /* A management port is configured, so only the mode is wrong. */
       DpugwConfigFlags flags = {
         .mode = cases[i].mode,
-        .mgmt_port_netdev = "pf0vf0",
+        .mgmt_port_netdev = cases[i].netdev,
         .gateway_interface = DPUGW_DERIVE_FROM_MGMT_PORT,
         .config_file = "",
       };
@@ -1292,7 +1756,8 @@ test_validate_derive_needs_dpu_host (void)
       config = dpugw_config_load (&flags, NULL, NULL, &error);
       g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
       g_assert_null (config);
-      assert_contains (error->message, "only valid with --ovnkube-node-mode=dpu-host");
+      g_assert_true (g_str_has_prefix (error->message, "gateway interface \"derive-from-mgmt-port\" from "
+                                                       "--gateway-interface is only valid in node mode dpu-host "));
       assert_contains (error->message, cases[i].suffix);
     }
 }
@@ -1308,11 +1773,13 @@ test_validate_derive_needs_mgmt_port (void)
   g_autoptr(DpugwConfig) config = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* ovnkube's own check comes first. */
   config = dpugw_config_load (&flags, NULL, NULL, &error);
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
   g_assert_null (config);
-  assert_contains (error->message, "needs a management port");
-  g_assert_true (g_str_has_prefix (error->message, "--gateway-interface=derive-from-mgmt-port needs"));
+  g_assert_cmpstr (error->message, ==,
+                   "ovnkube-node-mgmt-port-netdev or ovnkube-node-mgmt-port-dp-resource-name must be provided "
+                   "(node mode \"dpu-host\" from --ovnkube-node-mode)");
 }
 
 static void
@@ -1332,7 +1799,7 @@ test_validate_derive_ok (void)
 static void
 test_validate_explicit_interface (void)
 {
-  static const char *const modes[] = { "full", "dpu", "dpu-host" };
+  static const char *const modes[] = { "full", "dpu" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
     {
@@ -1346,6 +1813,122 @@ test_validate_explicit_interface (void)
       g_assert_cmpstr (config->gateway_interface, ==, "eth0");
       g_assert_cmpint (config->mgmt_source, ==, DPUGW_MGMT_SOURCE_NONE);
     }
+}
+
+/* ovnkube refuses dpu-host without a management port, whatever the gateway interface. */
+static void
+test_validate_dpu_host_needs_mgmt_port (void)
+{
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\nmode=dpu-host\n[Gateway]\ninterface=eth0\n");
+  const char *const envp[] = { "OVNKUBE_NODE_MODE=dpu-host", NULL };
+  const char *const opts[] = { "OVN_GATEWAY_OPTS=--gateway-interface=eth0", NULL };
+  DpugwConfigFlags from_file = { .config_file = path };
+  DpugwConfigFlags from_flag = { .mode = "dpu-host", .config_file = "" };
+  DpugwConfigFlags from_env = { .config_file = "" };
+  g_autofree char *expected = g_strdup_printf ("ovnkube-node-mgmt-port-netdev or "
+                                               "ovnkube-node-mgmt-port-dp-resource-name must be provided "
+                                               "(node mode \"dpu-host\" from %s:2)", path);
+  g_autoptr(GError) error_file = NULL;
+  g_autoptr(GError) error_flag = NULL;
+  g_autoptr(GError) error_env = NULL;
+
+  g_assert_null (dpugw_config_load (&from_file, NULL, NULL, &error_file));
+  g_assert_error (error_file, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
+  g_assert_cmpstr (error_file->message, ==, expected);
+
+  g_assert_null (dpugw_config_load (&from_flag, opts, NULL, &error_flag));
+  g_assert_error (error_flag, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
+  assert_contains (error_flag->message, "must be provided (node mode \"dpu-host\" from --ovnkube-node-mode)");
+
+  g_assert_null (dpugw_config_load (&from_env, envp, NULL, &error_env));
+  g_assert_error (error_env, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
+  assert_contains (error_env->message, "must be provided (node mode \"dpu-host\" from OVNKUBE_NODE_MODE)");
+  remove_file (path);
+}
+
+/* ovnkube refuses a management port in dpu mode; the message says where each value came from. */
+static void
+test_validate_dpu_refuses_mgmt_port (void)
+{
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\nmgmt-port-netdev=pf0vf0\n");
+  const char *const envp[] = { "OVNKUBE_NODE_MODE=dpu", NULL };
+  const char *const envp_resource[] = { "OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME=nvidia.com/mgmt_vf", NULL };
+  DpugwConfigFlags flags_file = { .config_file = path };
+  DpugwConfigFlags flags_dpu = { .mode = "dpu", .config_file = "" };
+  g_autofree char *expected = g_strdup_printf ("ovnkube-node-mgmt-port-netdev or "
+                                               "ovnkube-node-mgmt-port-dp-resource-name must not be provided "
+                                               "(node mode \"dpu\" from OVNKUBE_NODE_MODE; management port netdev "
+                                               "\"pf0vf0\" from %s:2)", path);
+  g_autoptr(GError) error_netdev = NULL;
+  g_autoptr(GError) error_resource = NULL;
+
+  g_assert_null (dpugw_config_load (&flags_file, envp, NULL, &error_netdev));
+  g_assert_error (error_netdev, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
+  g_assert_cmpstr (error_netdev->message, ==, expected);
+
+  g_assert_null (dpugw_config_load (&flags_dpu, envp_resource, NULL, &error_resource));
+  g_assert_error (error_resource, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
+  g_assert_cmpstr (error_resource->message, ==,
+                   "ovnkube-node-mgmt-port-netdev or ovnkube-node-mgmt-port-dp-resource-name must not be provided "
+                   "(node mode \"dpu\" from --ovnkube-node-mode; management port resource \"nvidia.com/mgmt_vf\" "
+                   "from OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME)");
+  remove_file (path);
+}
+
+/* Both set: config.go's warning, in any mode. */
+static void
+test_validate_netdev_and_resource (void)
+{
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\nmgmt-port-netdev=pf0vf0\n");
+  DpugwConfigFlags flags = { .mgmt_port_dp_resource_name = "nvidia.com/mgmt_vf", .config_file = path };
+  g_autoptr(DpugwConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  config = dpugw_config_load (&flags, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (config->mode, ==, DPUGW_NODE_MODE_FULL);
+  expected = g_strdup_printf ("ovnkube-node-mgmt-port-netdev (pf0vf0) and ovnkube-node-mgmt-port-dp-resource-name "
+                              "(nvidia.com/mgmt_vf) both specified. The provided netdev in "
+                              "ovnkube-node-mgmt-port-netdev will be overriden by a netdev chosen by the resource "
+                              "provided by ovnkube-node-mgmt-port-dp-resource-name. (netdev \"pf0vf0\" from %s:2; "
+                              "resource \"nvidia.com/mgmt_vf\" from --ovnkube-node-mgmt-port-dp-resource-name)",
+                              path);
+  g_assert_cmpuint (config->warnings->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (config->warnings, 0), ==, expected);
+  /* And the device plugin's variable is missing. */
+  assert_contains (g_ptr_array_index (config->warnings, 1), "PCIDEVICE_NVIDIA_COM_MGMT_VF is not set");
+  remove_file (path);
+}
+
+/* ovnkube's overrideFields: a flag or variable equal to the default does not override the file. */
+static void
+test_precedence_default_does_not_override (void)
+{
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=pf0vf0\n");
+  const char *const envp[] = { "OVNKUBE_NODE_MODE=full", NULL };
+  DpugwConfigFlags flags = { .mode = "full", .config_file = path };
+  DpugwConfigFlags flags_only = { .mode = "full", .config_file = "" };
+  g_autoptr(DpugwConfig) config_flag = NULL;
+  g_autoptr(DpugwConfig) config_env = NULL;
+  g_autoptr(DpugwConfig) config_alone = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *origin = g_strdup_printf ("%s:2", path);
+
+  config_flag = dpugw_config_load (&flags, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (config_flag->mode, ==, DPUGW_NODE_MODE_DPU_HOST);
+  g_assert_cmpstr (config_flag->mode_origin, ==, origin);
+
+  config_env = dpugw_config_load (NULL, envp, path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (config_env->mode, ==, DPUGW_NODE_MODE_DPU_HOST);
+
+  config_alone = dpugw_config_load (&flags_only, envp, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (config_alone->mode, ==, DPUGW_NODE_MODE_FULL);
+  g_assert_null (config_alone->mode_origin);
+  remove_file (path);
 }
 
 static void
@@ -1379,8 +1962,8 @@ test_validate_derive_case_sensitive (void)
 static void
 test_validate_no_gateway_interface (void)
 {
-  /* Nothing asked for: nothing to validate, whatever the mode. */
-  DpugwConfigFlags flags = { .mode = "dpu-host", .config_file = "" };
+  /* Nothing asked for: nothing to validate in full mode. */
+  DpugwConfigFlags flags = { .config_file = "" };
   g_autoptr(DpugwConfig) config = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1505,7 +2088,8 @@ test_device_plugin_parse_upper_case (void)
   g_assert_nonnull (devices);
   g_assert_cmpuint (g_strv_length (devices), ==, 2);
   g_assert_cmpstr (devices[0], ==, "0000:3b:00.2");
-  g_assert_cmpstr (devices[1], ==, "0002:c1:1f.7");
+  /* Only the first, ovnkube's, is normalised. */
+  g_assert_cmpstr (devices[1], ==, "0002:C1:1F.7");
 }
 
 static void
@@ -1527,18 +2111,19 @@ test_device_plugin_parse_empty (void)
 static void
 test_device_plugin_parse_garbage (void)
 {
+  /* The first entry is ovnkube's management port: it must be a device. */
   static const char *const bad[] = {
-    "0000:01:02.3,garbage",
+    "garbage,0000:01:02.3",
     "garbage",
     "0000:01:02.3;0000:01:02.4",
     "0000:01:02.3 0000:01:02.4",
     "0000:01:02.8",
-    "0000:01:02.3,../../x",
+    " , ../../x,0000:01:02.3",
   };
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) devices = NULL;
 
-  devices = dpugw_device_plugin_parse ("0000:01:02.3,garbage", &error);
+  devices = dpugw_device_plugin_parse ("garbage,0000:01:02.3", &error);
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
   g_assert_null (devices);
   g_assert_cmpstr (error->message, ==,
@@ -1554,6 +2139,18 @@ test_device_plugin_parse_garbage (void)
       g_assert_null (d);
       g_assert_true (g_str_has_prefix (e->message, "device plugin device list: "));
     }
+}
+
+static void
+test_device_plugin_parse_others_not_validated (void)
+{
+  /* deviceresource.go: split on ',', trim, drop empty entries, keep the order; only the first is used. */
+  const char *const expected[] = { "0000:01:02.4", "garbage", "../../x", "0000:01:02.3", NULL };
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) devices = dpugw_device_plugin_parse (" , 0000:01:02.4 ,garbage,,../../x, 0000:01:02.3", &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_strv_equal ((const char * const *) devices, expected));
 }
 
 static void
@@ -1598,32 +2195,73 @@ test_finish_device_plugin_priority (void)
   g_assert_cmpint (config->mgmt_source, ==, DPUGW_MGMT_SOURCE_DEVICE_PLUGIN);
   g_assert_cmpstr (config->mgmt_port_vf_pci, ==, "0000:01:00.5");
   g_assert_cmpstr (config->mgmt_port_netdev, ==, "pf0vf0");
-  g_assert_cmpuint (config->warnings->len, ==, 0);
+  /* config.go's warning of both. */
+  g_assert_cmpuint (config->warnings->len, ==, 1);
+  assert_contains (g_ptr_array_index (config->warnings, 0), "both specified");
 }
 
 static void
 test_finish_device_plugin_missing_fallback (void)
 {
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\nmgmt-port-netdev=pf0vf0\n");
   const char *const envp[] = {
     "OVNKUBE_NODE_MODE=dpu-host",
-    "OVNKUBE_NODE_MGMT_PORT_NETDEV=pf0vf0",
     "OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME=nvidia.com/mgmt_vf",
     "PCIDEVICE_NVIDIA_COM_OTHER=0000:01:00.5",
     NULL,
   };
-  DpugwConfigFlags flags = { .gateway_interface = DPUGW_DERIVE_FROM_MGMT_PORT, .config_file = "" };
+  DpugwConfigFlags flags = { .gateway_interface = DPUGW_DERIVE_FROM_MGMT_PORT, .config_file = path };
   g_autoptr(DpugwConfig) config = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* ovnkube drops a resource whose variable is missing and uses the netdev. */
   config = dpugw_config_load (&flags, envp, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (config);
   g_assert_cmpint (config->mgmt_source, ==, DPUGW_MGMT_SOURCE_NETDEV);
   g_assert_null (config->mgmt_port_vf_pci);
   g_assert_cmpstr (config->device_plugin_variable, ==, "PCIDEVICE_NVIDIA_COM_MGMT_VF");
-  g_assert_cmpuint (config->warnings->len, ==, 1);
-  assert_contains (g_ptr_array_index (config->warnings, 0), "PCIDEVICE_NVIDIA_COM_MGMT_VF");
-  assert_contains (g_ptr_array_index (config->warnings, 0), "pf0vf0");
+  g_assert_cmpuint (config->warnings->len, ==, 2);
+  assert_contains (g_ptr_array_index (config->warnings, 0), "both specified");
+  assert_contains (g_ptr_array_index (config->warnings, 1), "PCIDEVICE_NVIDIA_COM_MGMT_VF");
+  assert_contains (g_ptr_array_index (config->warnings, 1), "pf0vf0");
+  remove_file (path);
+}
+
+/* ovnkube.sh: with both variables set, only the resource reaches ovnkube, so there is no netdev to
+ * fall back to when the device plugin's variable is missing. */
+static void
+test_finish_device_plugin_env_no_fallback (void)
+{
+  const char *const envp[] = {
+    "OVNKUBE_NODE_MODE=dpu-host",
+    "OVNKUBE_NODE_MGMT_PORT_NETDEV=pf0vf0",
+    "OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME=nvidia.com/mgmt_vf",
+    NULL,
+  };
+  DpugwConfigFlags flags = { .gateway_interface = DPUGW_DERIVE_FROM_MGMT_PORT, .config_file = "" };
+  DpugwConfigFlags flags_explicit = { .gateway_interface = "eth0", .config_file = "" };
+  g_autoptr(DpugwConfig) config = NULL;
+  g_autoptr(DpugwConfig) explicit = NULL;
+  g_autoptr(GError) error = NULL;
+
+  config = dpugw_config_load (&flags, envp, NULL, &error);
+  g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
+  g_assert_null (config);
+  g_assert_cmpstr (error->message, ==,
+                   "gateway interface \"derive-from-mgmt-port\" from --gateway-interface needs a management "
+                   "port: the device plugin variable PCIDEVICE_NVIDIA_COM_MGMT_VF of resource "
+                   "\"nvidia.com/mgmt_vf\" from OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME is not set, and no "
+                   "management port netdev is configured");
+  g_clear_error (&error);
+
+  explicit = dpugw_config_load (&flags_explicit, envp, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (explicit->mgmt_port_netdev);
+  g_assert_cmpint (explicit->mgmt_source, ==, DPUGW_MGMT_SOURCE_NONE);
+  g_assert_cmpuint (explicit->warnings->len, ==, 2);
+  assert_contains (g_ptr_array_index (explicit->warnings, 0), "OVNKUBE_NODE_MGMT_PORT_NETDEV (\"pf0vf0\") is ignored");
+  assert_contains (g_ptr_array_index (explicit->warnings, 1), "no management port netdev is configured");
 }
 
 static void
@@ -1645,8 +2283,8 @@ test_finish_device_plugin_empty_fallback (void)
   g_assert_true (dpugw_config_finish (config, envp, &error));
   g_assert_no_error (error);
   g_assert_cmpint (config->mgmt_source, ==, DPUGW_MGMT_SOURCE_NETDEV);
-  g_assert_cmpuint (config->warnings->len, ==, 1);
-  assert_contains (g_ptr_array_index (config->warnings, 0), "PCIDEVICE_NVIDIA_COM_MGMT_VF");
+  g_assert_cmpuint (config->warnings->len, ==, 2);
+  assert_contains (g_ptr_array_index (config->warnings, 1), "PCIDEVICE_NVIDIA_COM_MGMT_VF");
 }
 
 static void
@@ -1689,7 +2327,7 @@ test_finish_device_plugin_missing_not_derived (void)
 static void
 test_finish_device_plugin_malformed (void)
 {
-  static const char *const values[] = { "garbage", "0000:01:02.3,garbage", ",", "0000:01:02.8" };
+  static const char *const values[] = { "garbage", "garbage,0000:01:02.3", ",", "0000:01:02.8" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
     {
@@ -1716,7 +2354,7 @@ test_finish_device_plugin_malformed (void)
 static void
 test_finish_device_plugin_message (void)
 {
-  const char *const envp[] = { "PCIDEVICE_NVIDIA_COM_MGMT_VF=0000:01:02.3,garbage", NULL };
+  const char *const envp[] = { "PCIDEVICE_NVIDIA_COM_MGMT_VF=garbage,0000:01:02.3", NULL };
   DpugwConfigFlags flags = { .mgmt_port_dp_resource_name = "nvidia.com/mgmt_vf" };
   g_autoptr(DpugwConfig) config = dpugw_config_new ();
   g_autoptr(GError) error = NULL;
@@ -1776,6 +2414,17 @@ main (int argc, char **argv)
   g_test_add_func ("/config/ini/boolean-key", test_ini_boolean_key);
   g_test_add_func ("/config/ini/empty-value-unset", test_ini_empty_value_unset);
   g_test_add_func ("/config/ini/last-value-wins", test_ini_last_value_wins);
+  g_test_add_func ("/config/ini/empty-after-value", test_ini_empty_after_value);
+  g_test_add_func ("/config/gcfg/subsection-ignored", test_gcfg_subsection_ignored);
+  g_test_add_func ("/config/gcfg/subsection-escapes", test_gcfg_subsection_escapes);
+  g_test_add_func ("/config/gcfg/blank-variable", test_gcfg_blank_variable);
+  g_test_add_func ("/config/gcfg/continuation", test_gcfg_continuation);
+  g_test_add_func ("/config/gcfg/escapes-refused", test_gcfg_escapes_refused);
+  g_test_add_func ("/config/gcfg/values", test_gcfg_values);
+  g_test_add_func ("/config/gcfg/unknown-warnings", test_gcfg_unknown_warnings);
+  g_test_add_func ("/config/gcfg/unknown-still-syntax-checked", test_gcfg_unknown_still_syntax_checked);
+  g_test_add_func ("/config/gcfg/warnings-reach-config", test_gcfg_warnings_reach_config);
+  g_test_add_func ("/config/gcfg/case-folding", test_gcfg_case_folding);
   g_test_add_func ("/config/ini/error/key-outside-section", test_ini_error_key_outside_section);
   g_test_add_func ("/config/ini/error/unterminated-quote", test_ini_error_unterminated_quote);
   g_test_add_func ("/config/ini/error/section-without-bracket", test_ini_error_section_without_bracket);
@@ -1804,6 +2453,10 @@ main (int argc, char **argv)
   g_test_add_func ("/config/env/other-variables-ignored", test_env_other_variables_ignored);
   g_test_add_func ("/config/env/null", test_env_null);
   g_test_add_func ("/config/env/invalid", test_env_invalid);
+  g_test_add_func ("/config/env/gateway-opts", test_env_gateway_opts);
+  g_test_add_func ("/config/env/gateway-opts-precedence", test_env_gateway_opts_precedence);
+  g_test_add_func ("/config/env/gateway-opts-malformed", test_env_gateway_opts_malformed);
+  g_test_add_func ("/config/file/default-files-fallback", test_default_files_fallback);
 
   g_test_add_func ("/config/precedence/default", test_precedence_default);
   g_test_add_func ("/config/precedence/env-over-file", test_precedence_env_over_file);
@@ -1827,6 +2480,10 @@ main (int argc, char **argv)
   g_test_add_func ("/config/validate/derive-needs-mgmt-port", test_validate_derive_needs_mgmt_port);
   g_test_add_func ("/config/validate/derive-ok", test_validate_derive_ok);
   g_test_add_func ("/config/validate/explicit-interface", test_validate_explicit_interface);
+  g_test_add_func ("/config/validate/dpu-host-needs-mgmt-port", test_validate_dpu_host_needs_mgmt_port);
+  g_test_add_func ("/config/validate/dpu-refuses-mgmt-port", test_validate_dpu_refuses_mgmt_port);
+  g_test_add_func ("/config/validate/netdev-and-resource", test_validate_netdev_and_resource);
+  g_test_add_func ("/config/precedence/default-does-not-override", test_precedence_default_does_not_override);
   g_test_add_func ("/config/validate/invalid-explicit-interface", test_validate_invalid_explicit_interface);
   g_test_add_func ("/config/validate/derive-case-sensitive", test_validate_derive_case_sensitive);
   g_test_add_func ("/config/validate/no-gateway-interface", test_validate_no_gateway_interface);
@@ -1839,10 +2496,12 @@ main (int argc, char **argv)
   g_test_add_func ("/config/device-plugin/parse-upper-case", test_device_plugin_parse_upper_case);
   g_test_add_func ("/config/device-plugin/parse-empty", test_device_plugin_parse_empty);
   g_test_add_func ("/config/device-plugin/parse-garbage", test_device_plugin_parse_garbage);
+  g_test_add_func ("/config/device-plugin/parse-others-not-validated", test_device_plugin_parse_others_not_validated);
   g_test_add_func ("/config/device-plugin/finish", test_finish_device_plugin);
   g_test_add_func ("/config/device-plugin/priority-over-netdev", test_finish_device_plugin_priority);
   g_test_add_func ("/config/device-plugin/missing-fallback", test_finish_device_plugin_missing_fallback);
   g_test_add_func ("/config/device-plugin/empty-fallback", test_finish_device_plugin_empty_fallback);
+  g_test_add_func ("/config/device-plugin/env-no-fallback", test_finish_device_plugin_env_no_fallback);
   g_test_add_func ("/config/device-plugin/missing-no-netdev", test_finish_device_plugin_missing_no_netdev);
   g_test_add_func ("/config/device-plugin/missing-not-derived", test_finish_device_plugin_missing_not_derived);
   g_test_add_func ("/config/device-plugin/malformed", test_finish_device_plugin_malformed);

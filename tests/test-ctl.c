@@ -118,6 +118,26 @@ test_resolve_configured_file_env (Fixture *f, gconstpointer unused)
   g_unlink (path);
 }
 
+/* gcfg's warnings reach the user with the file and line, and stop nothing. */
+static void
+test_resolve_config_warnings (Fixture *f, gconstpointer unused)
+{
+  g_autofree char *path = dpugw_test_temp_file ("[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=pf0vf0\n"
+                                                "[Gatway]\ninterface=eth7\n[Gateway]\ninterface=derive-from-mgmt-port\n");
+  g_autofree char *file_arg = g_strconcat ("--config-file=", path, NULL);
+  g_autofree char *expected = g_strdup_printf ("dpu-gatewayctl: warning: %s:4: can't store data at section \"Gatway\" "
+                                               "(not a section of ovnkube's; it and its variables are ignored)\n"
+                                               "dpu-gatewayctl: warning: %s:5: can't store data at section \"Gatway\" "
+                                               "(variable \"interface\" ignored)\n", path, path);
+  g_auto(DpugwTestRun) run = { 0 };
+
+  DPUGW_TEST_CTL (&run, "resolve", "--local", file_arg, "--sysfs-root", f->root);
+  g_assert_cmpstr (run.err, ==, expected);
+  g_assert_cmpstr (run.out, ==, "eth0\n");
+  g_assert_cmpint (run.status, ==, 0);
+  g_unlink (path);
+}
+
 static void
 test_resolve_device_plugin (Fixture *f, gconstpointer unused)
 {
@@ -139,7 +159,11 @@ test_resolve_device_plugin (Fixture *f, gconstpointer unused)
     g_auto(DpugwTestRun) run = { 0 };
     DPUGW_TEST_CTL_ENV (&run, env, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
              "--gateway-interface=derive-from-mgmt-port");
-    g_assert_cmpstr (run.err, ==, "");
+    /* ovnkube.sh passes the resource instead of the netdev. */
+    g_assert_cmpstr (run.err, ==,
+                     "dpu-gatewayctl: warning: OVNKUBE_NODE_MGMT_PORT_NETDEV (\"pf0vf0\") is ignored: "
+                     "OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME (\"nvidia.com/mgmt_vf\") is set too, and ovnkube.sh "
+                     "then passes ovnkube only --ovnkube-node-mgmt-port-dp-resource-name\n");
     g_assert_cmpstr (run.out, ==,
                      "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf1\",\"vf-pci\":\"0000:01:02.4\","
                      "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"device-plugin\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
@@ -149,11 +173,15 @@ test_resolve_device_plugin (Fixture *f, gconstpointer unused)
     g_auto(DpugwTestRun) run = { 0 };
     DPUGW_TEST_CTL_ENV (&run, env_missing, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
              "--gateway-interface=derive-from-mgmt-port");
-    g_assert_cmpstr (run.err, ==,
-                     "dpu-gatewayctl: warning: device plugin resource nvidia.com/mgmt_vf: "
-                     "PCIDEVICE_NVIDIA_COM_MGMT_VF is not set; falling back to management port netdev pf0vf0\n");
-    g_assert_true (g_str_has_prefix (run.out, "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf0\""));
-    g_assert_cmpint (run.status, ==, 0);
+    /* So there is no netdev to fall back to without the device plugin's variable. */
+    g_assert_true (g_str_has_suffix (run.err,
+                                     "dpu-gatewayctl: gateway interface \"derive-from-mgmt-port\" from "
+                                     "--gateway-interface needs a management port: the device plugin variable "
+                                     "PCIDEVICE_NVIDIA_COM_MGMT_VF of resource \"nvidia.com/mgmt_vf\" from "
+                                     "OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME is not set, and no management port "
+                                     "netdev is configured\n"));
+    g_assert_cmpstr (run.out, ==, "");
+    g_assert_cmpint (run.status, ==, 2);
   }
 }
 
@@ -270,8 +298,8 @@ test_usage_errors (Fixture *f, gconstpointer unused)
     DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root,
          "--gateway-interface=derive-from-mgmt-port", "--ovnkube-node-mgmt-port-netdev=pf0vf0");
     g_assert_cmpstr (run.err, ==,
-                     "dpu-gatewayctl: --gateway-interface=derive-from-mgmt-port is only valid with "
-                     "--ovnkube-node-mode=dpu-host (the mode is full)\n");
+                     "dpu-gatewayctl: gateway interface \"derive-from-mgmt-port\" from --gateway-interface is "
+                     "only valid in node mode dpu-host (node mode \"full\" from the default)\n");
     g_assert_cmpint (run.status, ==, 2);
   }
   {
@@ -1023,6 +1051,7 @@ main (int argc, char **argv)
   ADD ("/ctl/resolve/json", EXAMPLE, test_resolve_json);
   ADD ("/ctl/resolve/configured-flags", EXAMPLE, test_resolve_configured_flags);
   ADD ("/ctl/resolve/configured-file-env", EXAMPLE, test_resolve_configured_file_env);
+  ADD ("/ctl/resolve/config-warnings", EXAMPLE, test_resolve_config_warnings);
   ADD ("/ctl/resolve/device-plugin", EXAMPLE, test_resolve_device_plugin);
   ADD ("/ctl/resolve/explicit", EXAMPLE, test_resolve_explicit);
   ADD ("/ctl/resolve/renamed", "tests/fixtures/renamed-mgmt.umockdev", test_resolve_renamed);

@@ -124,13 +124,14 @@ step_at (GPtrArray *steps, guint i)
   return g_ptr_array_index (steps, i);
 }
 
-/* A finished dpu-host configuration, as OVN-Kubernetes' flags would give it. */
+/* A finished dpu-host configuration, as OVN-Kubernetes' flags would give it; without a management
+ * port a full-mode one, since ovnkube refuses dpu-host without one. */
 static DpugwConfig *
 config_new (const char *mgmt_port_netdev, const char *resource, const char * const *envp,
             const char *gateway_interface)
 {
   DpugwConfigFlags flags = {
-    .mode = "dpu-host",
+    .mode = mgmt_port_netdev != NULL || resource != NULL ? "dpu-host" : "full",
     .mgmt_port_netdev = mgmt_port_netdev,
     .mgmt_port_dp_resource_name = resource,
     .gateway_interface = gateway_interface,
@@ -251,7 +252,9 @@ test_device_plugin_gone (Fixture *f, gconstpointer unused)
   const DpugwDiagStep *last = assert_steps (steps, 3, FALSE);
 
   g_assert_cmpstr (last->value, ==, "0000:01:02.7 does not exist");
-  assert_contains (last->cause, "failed to get PF PCI address: no PCI device 0000:01:02.7");
+  /* The daemon's error: the device plugin's address stands for the management port. */
+  assert_contains (last->cause, "failed to get PCI address: no PCI device 0000:01:02.7, the device plugin's "
+                                "device in PCIDEVICE_NVIDIA_COM_MGMT_VF");
   assert_contains (last->fix, "PCIDEVICE_NVIDIA_COM_MGMT_VF");
   assert_contains (last->fix, "pf0vf0 (0000:01:02.3)");
 }

@@ -854,7 +854,7 @@ test_config_caller_wins (void)
                      STRV ("eth0", "eth1"), DPUGW_SOURCE_DERIVED);
 
   /* Even over an explicit gateway interface. */
-  explicit = config_new_finished (NULL, NULL, "eth7", NULL);
+  explicit = config_new_finished ("pf0vf1", NULL, "eth7", NULL);
   r_explicit = resolve_ok (sysfs, explicit, "0000:01:02.3");
   assert_resolution (r_explicit, "eth0", "pf0vf0", "0000:01:02.3", "0000:01:00.0",
                      STRV ("eth0", "eth1"), DPUGW_SOURCE_DERIVED);
@@ -963,6 +963,43 @@ test_config_device_plugin (void)
                      STRV ("eth0", "eth1"), DPUGW_SOURCE_DEVICE_PLUGIN);
 }
 
+/* The device plugin's first device is ovnkube's; the others are not looked at. */
+static void
+test_config_device_plugin_first_only (void)
+{
+  g_autoptr(DpugwSysfs) sysfs = NULL;
+  g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, EXAMPLE, NULL);
+  g_autoptr(DpugwConfig) config = NULL;
+  g_autoptr(DpugwResolution) r = NULL;
+  const char * const envp[] = { "PCIDEVICE_NVIDIA_COM_MGMT_VF= 0000:01:02.3 ,garbage,0000:09:00.7", NULL };
+
+  config = config_new_finished (NULL, "nvidia.com/mgmt_vf", DPUGW_DERIVE_FROM_MGMT_PORT, envp);
+  g_assert_cmpuint (config->warnings->len, ==, 0);
+  r = resolve_ok (sysfs, config, NULL);
+  assert_resolution (r, "eth0", "pf0vf0", "0000:01:02.3", "0000:01:00.0",
+                     STRV ("eth0", "eth1"), DPUGW_SOURCE_DEVICE_PLUGIN);
+}
+
+/* A device plugin address that does not exist fails at the PCI address (step 1), not the PF. */
+static void
+test_config_device_plugin_gone (void)
+{
+  g_autoptr(DpugwSysfs) sysfs = NULL;
+  g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, EXAMPLE, NULL);
+  g_autoptr(DpugwConfig) config = NULL;
+  g_autoptr(DpugwResolution) r = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const envp[] = { "PCIDEVICE_NVIDIA_COM_MGMT_VF=0000:01:02.7,0000:01:02.3", NULL };
+
+  config = config_new_finished (NULL, "nvidia.com/mgmt_vf", DPUGW_DERIVE_FROM_MGMT_PORT, envp);
+  r = dpugw_resolve (sysfs, config, NULL, &error);
+  g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_PCI_ADDRESS);
+  g_assert_null (r);
+  assert_message (error, sysfs,
+                  "failed to get PCI address: no PCI device 0000:01:02.7, the device plugin's device in "
+                  "PCIDEVICE_NVIDIA_COM_MGMT_VF ({R}/bus/pci/devices/0000:01:02.7: No such file or directory)");
+}
+
 static void
 test_config_device_plugin_wins (void)
 {
@@ -1006,7 +1043,8 @@ test_config_device_plugin_unset (void)
   /* The resource's variable is not set: the configured netdev is used, with a warning. */
   config = config_new_finished ("pf0vf0", "nvidia.com/mgmt_vf", DPUGW_DERIVE_FROM_MGMT_PORT, envp);
   g_assert_cmpint (config->mgmt_source, ==, DPUGW_MGMT_SOURCE_NETDEV);
-  g_assert_cmpuint (config->warnings->len, ==, 1);
+  /* And config.go's warning that both are set. */
+  g_assert_cmpuint (config->warnings->len, ==, 2);
 
   r = resolve_ok (sysfs, config, NULL);
   assert_resolution (r, "eth0", "pf0vf0", "0000:01:02.3", "0000:01:00.0",
@@ -1780,6 +1818,8 @@ main (int argc, char **argv)
   g_test_add_func ("/resolver/config/no-fallback-when-present", test_config_no_fallback_when_present);
   g_test_add_func ("/resolver/config/device-plugin", test_config_device_plugin);
   g_test_add_func ("/resolver/config/device-plugin-wins", test_config_device_plugin_wins);
+  g_test_add_func ("/resolver/config/device-plugin-first-only", test_config_device_plugin_first_only);
+  g_test_add_func ("/resolver/config/device-plugin-gone", test_config_device_plugin_gone);
   g_test_add_func ("/resolver/config/device-plugin-vfio", test_config_device_plugin_vfio);
   g_test_add_func ("/resolver/config/device-plugin-unset", test_config_device_plugin_unset);
   g_test_add_func ("/resolver/config/explicit", test_config_explicit);

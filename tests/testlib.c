@@ -494,7 +494,8 @@ dpugw_test_environ_without_config (char **envp)
       char *eq = strchr (names[i], '=');
       if (eq != NULL)
         *eq = '\0';
-      if (g_str_has_prefix (names[i], "OVNKUBE_") || g_str_has_prefix (names[i], "PCIDEVICE_"))
+      if (g_str_has_prefix (names[i], "OVNKUBE_") || g_str_has_prefix (names[i], "PCIDEVICE_") ||
+          strcmp (names[i], "OVN_GATEWAY_OPTS") == 0)
         envp = g_environ_unsetenv (envp, names[i]);
     }
   return envp;

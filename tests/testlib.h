@@ -164,8 +164,8 @@ GStrv dpugw_test_links (void);
 /* Leaves the namespace with lo only. */
 void dpugw_test_links_delete_all (void);
 
-/* @envp (transfer full) without the OVNKUBE_* and PCIDEVICE_* variables: no configuration of the
- * machine's reaches a program a test starts. */
+/* @envp (transfer full) without the OVNKUBE_*, PCIDEVICE_* and OVN_GATEWAY_OPTS variables: no
+ * configuration of the machine's reaches a program a test starts. */
 char **dpugw_test_environ_without_config (char **envp);
 
 G_END_DECLS

@@ -23,7 +23,8 @@ dpugw_config_option_group (DpugwConfigOptions *options)
       "Which of the PF's netdevs is the gateway: rules tried in order, first (default), uplink, up, "
       "name=GLOB", "RULES" },
     { "config-file", 0, 0, G_OPTION_ARG_FILENAME, &options->config_file,
-      "ovnkube INI configuration file (default " DPUGW_DEFAULT_CONFIG_FILE " if it exists; \"\" for none)",
+      "ovnkube INI configuration file (default " DPUGW_DEFAULT_CONFIG_FILE ", else "
+      DPUGW_OVNKUBE_DEFAULT_CONFIG_FILE ", if one can be opened; \"\" for none)",
       "PATH" },
     { NULL }
   };
@@ -49,6 +50,7 @@ DpugwConfig *
 dpugw_config_options_load (const DpugwConfigOptions *options, GError **error)
 {
   g_auto(GStrv) envp = g_get_environ ();
+  const char *const default_files[] = { DPUGW_DEFAULT_CONFIG_FILE, DPUGW_OVNKUBE_DEFAULT_CONFIG_FILE, NULL };
   DpugwConfigFlags flags = {
     .mode = options->mode,
     .mgmt_port_netdev = options->mgmt_port_netdev,
@@ -58,5 +60,5 @@ dpugw_config_options_load (const DpugwConfigOptions *options, GError **error)
     .config_file = options->config_file,
   };
 
-  return dpugw_config_load (&flags, (const char * const *) envp, DPUGW_DEFAULT_CONFIG_FILE, error);
+  return dpugw_config_load_with_defaults (&flags, (const char * const *) envp, default_files, error);
 }

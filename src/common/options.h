@@ -18,8 +18,8 @@ typedef struct {
 GOptionGroup *dpugw_config_option_group (DpugwConfigOptions *options);
 void dpugw_config_options_clear (DpugwConfigOptions *options);
 
-/* Loads the configuration: --config-file, else the default file if it exists;
- * then the process environment; then the flags. */
+/* Loads the configuration: --config-file, else the first default file that can be opened (ours,
+ * then ovnkube's); then the process environment; then the flags. */
 DpugwConfig *dpugw_config_options_load (const DpugwConfigOptions *options, GError **error);
 
 G_END_DECLS

@@ -4,10 +4,12 @@
  *   flags        --ovnkube-node-mode= --ovnkube-node-mgmt-port-netdev=
  *                --ovnkube-node-mgmt-port-dp-resource-name= --gateway-interface=
  *   environment  OVNKUBE_NODE_MODE OVNKUBE_NODE_MGMT_PORT_NETDEV
- *                OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME
+ *                OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME, and --gateway-interface in
+ *                OVN_GATEWAY_OPTS (what ovnkube.sh turns into flags, the way it does)
  *   INI file     [OvnKubeNode] mode= mgmt-port-netdev= mgmt-port-dp-resource-name=
  *                [Gateway] interface=
- * Precedence: flag > environment > file > default.
+ * Precedence: flag > environment > file > default, where an empty flag or variable, or one equal
+ * to the default, overrides nothing (ovnkube's overrideFields).
  */
 #define G_LOG_DOMAIN "dpugw-config"
 
@@ -28,6 +30,15 @@
 #define RESOURCE_NAME_MAX 253
 #define DPUGW_CONFIG_MAX_SIZE (1024 * 1024)
 
+/* config.go's texts. */
+#define MSG_MGMT_PORT_EITHER "ovnkube-node-mgmt-port-netdev or ovnkube-node-mgmt-port-dp-resource-name"
+#define MSG_MGMT_PORT_MUST_NOT MSG_MGMT_PORT_EITHER " must not be provided"
+#define MSG_MGMT_PORT_MUST MSG_MGMT_PORT_EITHER " must be provided"
+#define MSG_MGMT_PORT_BOTH \
+  "ovnkube-node-mgmt-port-netdev (%s) and ovnkube-node-mgmt-port-dp-resource-name (%s) both specified. " \
+  "The provided netdev in ovnkube-node-mgmt-port-netdev will be overriden by a netdev chosen by the " \
+  "resource provided by ovnkube-node-mgmt-port-dp-resource-name."
+
 typedef enum {
   KEY_MODE,
   KEY_MGMT_PORT_NETDEV,
@@ -37,21 +48,43 @@ typedef enum {
   N_KEYS
 } ConfigKey;
 
-/* Each key's name in the three forms, defined once. */
+typedef enum {
+  LAYER_FILE,
+  LAYER_ENV,
+  LAYER_FLAG,
+} Layer;
+
+/* Each key's name in the three forms and its default, defined once. */
 static const struct {
   const char *section;
   const char *ini_key;
   const char *env;
   const char *flag;
+  const char *default_value;  /* a flag or variable with this value overrides nothing */
 } keys[N_KEYS] = {
-  [KEY_MODE] = { "ovnkubenode", "mode", DPUGW_ENV_NODE_MODE, "--ovnkube-node-mode" },
-  [KEY_MGMT_PORT_NETDEV] = { "ovnkubenode", "mgmt-port-netdev", DPUGW_ENV_MGMT_PORT_NETDEV,
-                             "--ovnkube-node-mgmt-port-netdev" },
-  [KEY_MGMT_PORT_DP_RESOURCE_NAME] = { "ovnkubenode", "mgmt-port-dp-resource-name",
+  [KEY_MODE] = { "OvnKubeNode", "mode", DPUGW_ENV_NODE_MODE, "--ovnkube-node-mode", "full" },
+  [KEY_MGMT_PORT_NETDEV] = { "OvnKubeNode", "mgmt-port-netdev", DPUGW_ENV_MGMT_PORT_NETDEV,
+                             "--ovnkube-node-mgmt-port-netdev", NULL },
+  [KEY_MGMT_PORT_DP_RESOURCE_NAME] = { "OvnKubeNode", "mgmt-port-dp-resource-name",
                                        DPUGW_ENV_MGMT_PORT_DP_RESOURCE_NAME,
-                                       "--ovnkube-node-mgmt-port-dp-resource-name" },
-  [KEY_GATEWAY_INTERFACE] = { "gateway", "interface", NULL, "--gateway-interface" },
-  [KEY_GATEWAY_SELECT] = { "gateway", "select", NULL, "--gateway-select" },
+                                       "--ovnkube-node-mgmt-port-dp-resource-name", NULL },
+  [KEY_GATEWAY_INTERFACE] = { "Gateway", "interface", DPUGW_ENV_GATEWAY_OPTS, "--gateway-interface", NULL },
+  [KEY_GATEWAY_SELECT] = { "Gateway", "select", NULL, "--gateway-select", NULL },
+};
+
+/* The sections of ovnkube's configuration (config.go's config struct; no gcfg tags, no '_'). */
+static const char *const ovnk_sections[] = {
+  "default", "logging", "monitoring", "ipfix", "cni", "ovnkubernetesfeature", "kubernetes", "metrics",
+  "ovnnorth", "ovnsouth", "gateway", "masterha", "clustermgrha", "hybridoverlay", "ovnkubenode",
+  "clustermanager",
+};
+
+/* ovnkube's variables in the two sections read here, besides ours (config.go's gcfg tags); any
+ * other is a variable gcfg warns of.  The other sections' variables are ovnkube's business. */
+static const char *const ovnk_gateway_variables[] = {
+  "mode", "interface", "egw-interface", "next-hop", "vlan-id", "nodeport", "disable-snat-multiple-gws",
+  "v4-join-subnet", "v6-join-subnet", "v4-masquerade-subnet", "v6-masquerade-subnet",
+  "disable-pkt-mtu-check", "router-subnet", "single-node", "disable-forwarding", "allow-no-uplink",
 };
 
 const char *
@@ -77,6 +110,7 @@ dpugw_config_new (void)
   config->mode = DPUGW_NODE_MODE_FULL;
   config->mgmt_source = DPUGW_MGMT_SOURCE_NONE;
   config->warnings = g_ptr_array_new_with_free_func (g_free);
+  config->load_warnings = g_ptr_array_new_with_free_func (g_free);
   return config;
 }
 
@@ -90,12 +124,25 @@ dpugw_config_free (DpugwConfig *config)
   g_free (config->gateway_interface);
   g_free (config->gateway_select);
   g_free (config->config_file);
+  g_free (config->mode_origin);
+  g_free (config->mgmt_port_netdev_origin);
+  g_free (config->mgmt_port_dp_resource_name_origin);
+  g_free (config->gateway_interface_origin);
+  g_free (config->gateway_select_origin);
+  g_clear_pointer (&config->load_warnings, g_ptr_array_unref);
   g_free (config->mgmt_port_vf_pci);
   g_free (config->mgmt_port_sf);
   g_clear_pointer (&config->select, dpugw_select_unref);
   g_free (config->device_plugin_variable);
   g_clear_pointer (&config->warnings, g_ptr_array_unref);
   g_free (config);
+}
+
+static void
+copy_strings (GPtrArray *to, const GPtrArray *from)
+{
+  for (guint i = 0; from != NULL && i < from->len; i++)
+    g_ptr_array_add (to, g_strdup (g_ptr_array_index (from, i)));
 }
 
 DpugwConfig *
@@ -109,13 +156,18 @@ dpugw_config_copy (const DpugwConfig *config)
   copy->gateway_interface = g_strdup (config->gateway_interface);
   copy->gateway_select = g_strdup (config->gateway_select);
   copy->config_file = g_strdup (config->config_file);
+  copy->mode_origin = g_strdup (config->mode_origin);
+  copy->mgmt_port_netdev_origin = g_strdup (config->mgmt_port_netdev_origin);
+  copy->mgmt_port_dp_resource_name_origin = g_strdup (config->mgmt_port_dp_resource_name_origin);
+  copy->gateway_interface_origin = g_strdup (config->gateway_interface_origin);
+  copy->gateway_select_origin = g_strdup (config->gateway_select_origin);
+  copy_strings (copy->load_warnings, config->load_warnings);
   copy->mgmt_source = config->mgmt_source;
   copy->mgmt_port_vf_pci = g_strdup (config->mgmt_port_vf_pci);
   copy->mgmt_port_sf = g_strdup (config->mgmt_port_sf);
   copy->select = config->select != NULL ? dpugw_select_ref (config->select) : NULL;
   copy->device_plugin_variable = g_strdup (config->device_plugin_variable);
-  for (guint i = 0; i < config->warnings->len; i++)
-    g_ptr_array_add (copy->warnings, g_strdup (g_ptr_array_index (config->warnings, i)));
+  copy_strings (copy->warnings, config->warnings);
   return copy;
 }
 
@@ -132,25 +184,70 @@ resource_name_is_valid (const char *name)
   return TRUE;
 }
 
-/* Sets @key from @value ("" leaves it unset), validating; @origin says where it came from. */
+static char **
+value_field (DpugwConfig *config, ConfigKey key)
+{
+  switch (key)
+    {
+    case KEY_MGMT_PORT_NETDEV:
+      return &config->mgmt_port_netdev;
+    case KEY_MGMT_PORT_DP_RESOURCE_NAME:
+      return &config->mgmt_port_dp_resource_name;
+    case KEY_GATEWAY_INTERFACE:
+      return &config->gateway_interface;
+    case KEY_GATEWAY_SELECT:
+      return &config->gateway_select;
+    case KEY_MODE:
+    case N_KEYS:
+      break;
+    }
+  g_assert_not_reached ();
+}
+
+static char **
+origin_field (DpugwConfig *config, ConfigKey key)
+{
+  switch (key)
+    {
+    case KEY_MODE:
+      return &config->mode_origin;
+    case KEY_MGMT_PORT_NETDEV:
+      return &config->mgmt_port_netdev_origin;
+    case KEY_MGMT_PORT_DP_RESOURCE_NAME:
+      return &config->mgmt_port_dp_resource_name_origin;
+    case KEY_GATEWAY_INTERFACE:
+      return &config->gateway_interface_origin;
+    case KEY_GATEWAY_SELECT:
+      return &config->gateway_select_origin;
+    case N_KEYS:
+      break;
+    }
+  g_assert_not_reached ();
+}
+
+/* Where a value came from, for a message. */
+static const char *
+origin_text (const char *origin)
+{
+  return origin != NULL ? origin : "the configuration";
+}
+
+/* Checks @value (not empty, except for the mode) for @key; @origin says where it came from. */
 static gboolean
-config_set (DpugwConfig *config, ConfigKey key, const char *value, const char *origin, GError **error)
+config_check (ConfigKey key, const char *value, const char *origin, DpugwNodeMode *mode, GError **error)
 {
   g_autofree char *q = NULL;
   g_autoptr(GError) local_error = NULL;
-
-  if (value == NULL || *value == '\0')
-    return TRUE;
 
   switch (key)
     {
     case KEY_MODE:
       if (strcmp (value, "full") == 0)
-        config->mode = DPUGW_NODE_MODE_FULL;
+        *mode = DPUGW_NODE_MODE_FULL;
       else if (strcmp (value, "dpu") == 0)
-        config->mode = DPUGW_NODE_MODE_DPU;
+        *mode = DPUGW_NODE_MODE_DPU;
       else if (strcmp (value, "dpu-host") == 0)
-        config->mode = DPUGW_NODE_MODE_DPU_HOST;
+        *mode = DPUGW_NODE_MODE_DPU_HOST;
       else
         {
           q = dpugw_quote_untrusted (value);
@@ -167,8 +264,6 @@ config_set (DpugwConfig *config, ConfigKey key, const char *value, const char *o
                        "invalid management port netdev (from %s): %s", origin, local_error->message);
           return FALSE;
         }
-      g_free (config->mgmt_port_netdev);
-      config->mgmt_port_netdev = g_strdup (value);
       return TRUE;
 
     case KEY_MGMT_PORT_DP_RESOURCE_NAME:
@@ -180,8 +275,6 @@ config_set (DpugwConfig *config, ConfigKey key, const char *value, const char *o
                        "digits and . / _ -, like nvidia.com/mgmt_vf", q, origin, RESOURCE_NAME_MAX);
           return FALSE;
         }
-      g_free (config->mgmt_port_dp_resource_name);
-      config->mgmt_port_dp_resource_name = g_strdup (value);
       return TRUE;
 
     case KEY_GATEWAY_INTERFACE:
@@ -193,8 +286,6 @@ config_set (DpugwConfig *config, ConfigKey key, const char *value, const char *o
                        DPUGW_DERIVE_FROM_MGMT_PORT, origin, local_error->message);
           return FALSE;
         }
-      g_free (config->gateway_interface);
-      config->gateway_interface = g_strdup (value);
       return TRUE;
 
     case KEY_GATEWAY_SELECT:
@@ -206,8 +297,6 @@ config_set (DpugwConfig *config, ConfigKey key, const char *value, const char *o
                          local_error->message, origin);
             return FALSE;
           }
-        g_free (config->gateway_select);
-        config->gateway_select = g_strdup (value);
         return TRUE;
       }
 
@@ -217,24 +306,158 @@ config_set (DpugwConfig *config, ConfigKey key, const char *value, const char *o
   g_assert_not_reached ();
 }
 
+/*
+ * Sets @key from @value of @layer, checking it; @origin says where it came from.
+ * A flag or variable that is unset, empty or equal to the key's default overrides nothing
+ * (ovnkube.sh passes no empty flags, and ovnkube's overrideFields skips values equal to the
+ * default).  In the file, gcfg's last assignment wins, even an empty one: an empty value is the
+ * default again (overrideFields skips it), except for the mode, where ovnkube keeps the empty
+ * string and refuses it.
+ */
+static gboolean
+config_set (DpugwConfig *config, ConfigKey key, const char *value, Layer layer, const char *origin,
+            GError **error)
+{
+  DpugwNodeMode mode = config->mode;
+  char **origin_p = origin_field (config, key);
+
+  if (value == NULL)
+    return TRUE;
+  if (layer != LAYER_FILE &&
+      (*value == '\0' || g_strcmp0 (value, keys[key].default_value) == 0))
+    return TRUE;
+  if (*value == '\0' && key != KEY_MODE)
+    {
+      g_clear_pointer (value_field (config, key), g_free);
+      g_clear_pointer (origin_p, g_free);
+      return TRUE;
+    }
+  if (!config_check (key, value, origin, &mode, error))
+    return FALSE;
+  if (key == KEY_MODE)
+    config->mode = mode;
+  else
+    {
+      char **field = value_field (config, key);
+      g_free (*field);
+      *field = g_strdup (value);
+    }
+  g_free (*origin_p);
+  *origin_p = g_strdup (origin);
+  return TRUE;
+}
+
+/* --- the file ---------------------------------------------------------------- */
+
+typedef enum {
+  SECTION_OURS,      /* [OvnKubeNode] or [Gateway] */
+  SECTION_OVNK,      /* another of ovnkube's sections */
+  SECTION_IGNORED,   /* an unknown section, or a subsection: gcfg warns of each variable */
+} SectionKind;
+
 typedef struct {
   DpugwConfig *config;
   const char *origin;
+  SectionKind kind;
 } IniContext;
 
 static gboolean
-ini_entry (const char *section, const char *key, const char *value, guint lineno,
-           gpointer user_data, GError **error)
+name_in (const char *written, const char *const *known, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (ini_name_equal (written, known[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+load_warning (DpugwConfig *config, char *message)
+{
+  g_ptr_array_add (config->load_warnings, message);
+}
+
+static gboolean
+ini_header (IniContext *ctx, const IniEntry *entry)
+{
+  g_autofree char *q = dpugw_quote_untrusted (entry->section);
+
+  if (entry->subsection != NULL)
+    {
+      g_autofree char *sub = dpugw_quote_untrusted (entry->subsection);
+      ctx->kind = SECTION_IGNORED;
+      load_warning (ctx->config,
+                    g_strdup_printf ("%s:%u: can't store data at section %s (the subsection %s: ovnkube's "
+                                     "sections have none, so it and its variables are ignored)",
+                                     ctx->origin, entry->line, q, sub));
+    }
+  else if (!name_in (entry->section, ovnk_sections, G_N_ELEMENTS (ovnk_sections)))
+    {
+      ctx->kind = SECTION_IGNORED;
+      load_warning (ctx->config,
+                    g_strdup_printf ("%s:%u: can't store data at section %s (not a section of ovnkube's; "
+                                     "it and its variables are ignored)",
+                                     ctx->origin, entry->line, q));
+    }
+  else if (ini_name_equal (entry->section, keys[KEY_MODE].section) ||
+           ini_name_equal (entry->section, keys[KEY_GATEWAY_INTERFACE].section))
+    ctx->kind = SECTION_OURS;
+  else
+    ctx->kind = SECTION_OVNK;
+  return TRUE;
+}
+
+static gboolean
+ini_entry (const IniEntry *entry, gpointer user_data, GError **error)
 {
   IniContext *ctx = user_data;
+  g_autofree char *qs = NULL;
+  g_autofree char *qv = NULL;
+  g_autofree char *origin = NULL;
 
-  /* Real ovnkube files carry many other sections and keys: those are not ours. */
+  if (entry->name == NULL)
+    return ini_header (ctx, entry);
+
+  switch (ctx->kind)
+    {
+    case SECTION_OVNK:
+      /* Real ovnkube files carry many other sections and variables: ovnkube checks those. */
+      return TRUE;
+
+    case SECTION_IGNORED:
+      qs = dpugw_quote_untrusted (entry->section);
+      qv = dpugw_quote_untrusted (entry->name);
+      load_warning (ctx->config, g_strdup_printf ("%s:%u: can't store data at section %s (variable %s ignored)",
+                                                  ctx->origin, entry->line, qs, qv));
+      return TRUE;
+
+    case SECTION_OURS:
+      break;
+    }
+
+  origin = g_strdup_printf ("%s:%u", ctx->origin, entry->line);
   for (guint k = 0; k < N_KEYS; k++)
-    if (strcmp (section, keys[k].section) == 0 && strcmp (key, keys[k].ini_key) == 0)
+    if (ini_name_equal (entry->section, keys[k].section) && ini_name_equal (entry->name, keys[k].ini_key))
       {
-        g_autofree char *origin = g_strdup_printf ("%s:%u", ctx->origin, lineno);
-        return config_set (ctx->config, k, value, origin, error);
+        if (entry->value == NULL)
+          {
+            /* gcfg sets only booleans from a name without '='. */
+            qs = dpugw_quote_untrusted (entry->section);
+            qv = dpugw_quote_untrusted (entry->name);
+            g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
+                         "%s: blank value not supported for type at section %s, variable %s "
+                         "(a string needs '=': %s= for an empty one)", origin, qs, qv, entry->name);
+            return FALSE;
+          }
+        return config_set (ctx->config, k, entry->value, LAYER_FILE, origin, error);
       }
+
+  if (ini_name_equal (entry->section, keys[KEY_GATEWAY_INTERFACE].section) &&
+      name_in (entry->name, ovnk_gateway_variables, G_N_ELEMENTS (ovnk_gateway_variables)))
+    return TRUE;
+  qs = dpugw_quote_untrusted (entry->section);
+  qv = dpugw_quote_untrusted (entry->name);
+  load_warning (ctx->config, g_strdup_printf ("%s: can't store data at section %s, variable %s (not a "
+                                              "variable of ovnkube's; ignored)", origin, qs, qv));
   return TRUE;
 }
 
@@ -242,28 +465,28 @@ gboolean
 dpugw_config_load_data (DpugwConfig *config, const char *data, gsize length,
                         const char *origin, GError **error)
 {
-  IniContext ctx = { config, origin != NULL ? origin : "configuration" };
+  IniContext ctx = { config, origin != NULL ? origin : "configuration", SECTION_OVNK };
 
   return ini_parse_text (data, length, ctx.origin, ini_entry, &ctx, error);
 }
 
-gboolean
-dpugw_config_load_file (DpugwConfig *config, const char *path, GError **error)
+/* Opens @path for reading; -1 with errno set when it cannot be opened. */
+static int
+config_open (const char *path)
+{
+  /* O_NONBLOCK: a FIFO does not block the open; it is refused by load_fd. */
+  return open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+}
+
+/* Reads the opened @fd (closed here) as the file @path. */
+static gboolean
+config_load_fd (DpugwConfig *config, int fd, const char *path, GError **error)
 {
   g_autofree char *data = NULL;
   struct stat st;
   gsize length = 0;
-  int fd;
 
   /* A regular file of bounded size: not a FIFO, a device or /dev/zero. */
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0)
-    {
-      int errsv = errno;
-      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
-                   "cannot read configuration file: %s: %s", path, g_strerror (errsv));
-      return FALSE;
-    }
   if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > DPUGW_CONFIG_MAX_SIZE)
     {
       g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
@@ -300,19 +523,95 @@ dpugw_config_load_file (DpugwConfig *config, const char *path, GError **error)
 }
 
 gboolean
+dpugw_config_load_file (DpugwConfig *config, const char *path, GError **error)
+{
+  int fd = config_open (path);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
+                   "cannot read configuration file: %s: %s", path, g_strerror (errsv));
+      return FALSE;
+    }
+  return config_load_fd (config, fd, path, error);
+}
+
+/* --- the environment ------------------------------------------------------------ */
+
+/* --gateway-interface in OVN_GATEWAY_OPTS, which ovnkube.sh appends unquoted to ovnkube's flags:
+ * split into words on blanks as the shell does, parsed as Go's flag package would
+ * (-name=value, --name=value, -name value, --name value; the last one wins).
+ * Sets *value (NULL if absent); other options are not ours. */
+static void
+gateway_opts_interface (DpugwConfig *config, const char *opts, char **value)
+{
+  g_auto(GStrv) words = g_strsplit_set (opts, " \t\n", -1);
+  const char *name = keys[KEY_GATEWAY_INTERFACE].flag + 2;
+
+  *value = NULL;
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      const char *w = words[i];
+      const char *arg;
+
+      if (*w == '\0' || w[0] != '-')
+        continue;
+      arg = w[1] == '-' ? w + 2 : w + 1;
+      if (!g_str_has_prefix (arg, name) || (arg[strlen (name)] != '\0' && arg[strlen (name)] != '='))
+        continue;
+      if (arg[strlen (name)] == '=')
+        {
+          g_free (*value);
+          *value = g_strdup (arg + strlen (name) + 1);
+          continue;
+        }
+      /* The value is the next word. */
+      while (words[i + 1] != NULL && *words[i + 1] == '\0')
+        i++;
+      if (words[i + 1] == NULL)
+        {
+          g_autofree char *q = dpugw_quote_untrusted (w);
+          load_warning (config, g_strdup_printf (DPUGW_ENV_GATEWAY_OPTS ": %s has no value; ignored "
+                                                 "(ovnkube would stop: flag needs an argument)", q));
+          break;
+        }
+      g_free (*value);
+      *value = g_strdup (words[++i]);
+    }
+}
+
+gboolean
 dpugw_config_load_environ (DpugwConfig *config, const char * const *envp, GError **error)
 {
-  for (guint k = 0; k < N_KEYS; k++)
-    {
-      const char *value;
+  const char *netdev = g_environ_getenv ((char **) envp, DPUGW_ENV_MGMT_PORT_NETDEV);
+  const char *resource = g_environ_getenv ((char **) envp, DPUGW_ENV_MGMT_PORT_DP_RESOURCE_NAME);
+  const char *opts = g_environ_getenv ((char **) envp, DPUGW_ENV_GATEWAY_OPTS);
+  g_autofree char *interface = NULL;
 
-      if (keys[k].env == NULL)
-        continue;
-      value = g_environ_getenv ((char **) envp, keys[k].env);
-      if (!config_set (config, k, value, keys[k].env, error))
-        return FALSE;
+  if (!config_set (config, KEY_MODE, g_environ_getenv ((char **) envp, DPUGW_ENV_NODE_MODE), LAYER_ENV,
+                   DPUGW_ENV_NODE_MODE, error))
+    return FALSE;
+
+  /* ovnkube.sh puts both into one variable, the resource last: only the resource reaches ovnkube. */
+  if (netdev != NULL && *netdev != '\0' && resource != NULL && *resource != '\0')
+    {
+      g_autofree char *qn = dpugw_quote_untrusted (netdev);
+      g_autofree char *qr = dpugw_quote_untrusted (resource);
+      load_warning (config, g_strdup_printf (DPUGW_ENV_MGMT_PORT_NETDEV " (%s) is ignored: "
+                                             DPUGW_ENV_MGMT_PORT_DP_RESOURCE_NAME " (%s) is set too, and "
+                                             "ovnkube.sh then passes ovnkube only "
+                                             "--ovnkube-node-mgmt-port-dp-resource-name", qn, qr));
+      netdev = NULL;
     }
-  return TRUE;
+  if (!config_set (config, KEY_MGMT_PORT_NETDEV, netdev, LAYER_ENV, DPUGW_ENV_MGMT_PORT_NETDEV, error) ||
+      !config_set (config, KEY_MGMT_PORT_DP_RESOURCE_NAME, resource, LAYER_ENV,
+                   DPUGW_ENV_MGMT_PORT_DP_RESOURCE_NAME, error))
+    return FALSE;
+
+  if (opts != NULL)
+    gateway_opts_interface (config, opts, &interface);
+  return config_set (config, KEY_GATEWAY_INTERFACE, interface, LAYER_ENV, DPUGW_ENV_GATEWAY_OPTS, error);
 }
 
 gboolean
@@ -328,7 +627,7 @@ dpugw_config_apply_flags (DpugwConfig *config, const DpugwConfigFlags *flags, GE
   values[KEY_GATEWAY_INTERFACE] = flags->gateway_interface;
   values[KEY_GATEWAY_SELECT] = flags->gateway_select;
   for (guint k = 0; k < N_KEYS; k++)
-    if (!config_set (config, k, values[k], keys[k].flag, error))
+    if (!config_set (config, k, values[k], LAYER_FLAG, keys[k].flag, error))
       return FALSE;
   return TRUE;
 }
@@ -358,6 +657,7 @@ dpugw_device_plugin_parse (const char *value, GError **error)
   g_autoptr(GStrvBuilder) out = g_strv_builder_new ();
   guint n = 0;
 
+  /* deviceresource.go: split on ',', trim, drop empty entries, keep the order. */
   if (value == NULL)
     value = "";
   items = g_strsplit (value, ",", 0);
@@ -369,10 +669,10 @@ dpugw_device_plugin_parse (const char *value, GError **error)
 
       if (*item == '\0')
         continue;
-      if (dpugw_auxiliary_name_is_valid (item))
+      /* Only the first is ovnkube's management port; the others are not looked at. */
+      if (n++ > 0 || dpugw_auxiliary_name_is_valid (item))
         {
           g_strv_builder_add (out, item);
-          n++;
           continue;
         }
       addr = dpugw_pci_address_normalize (item, &local_error);
@@ -383,7 +683,6 @@ dpugw_device_plugin_parse (const char *value, GError **error)
           return NULL;
         }
       g_strv_builder_add (out, addr);
-      n++;
     }
   if (n == 0)
     {
@@ -398,10 +697,7 @@ dpugw_device_plugin_parse (const char *value, GError **error)
 static gboolean
 config_validate_fields (DpugwConfig *config, GError **error)
 {
-  g_autofree char *netdev = g_steal_pointer (&config->mgmt_port_netdev);
-  g_autofree char *resource = g_steal_pointer (&config->mgmt_port_dp_resource_name);
-  g_autofree char *interface = g_steal_pointer (&config->gateway_interface);
-  g_autofree char *select = g_steal_pointer (&config->gateway_select);
+  DpugwNodeMode mode;
 
   if (config->mode != DPUGW_NODE_MODE_FULL && config->mode != DPUGW_NODE_MODE_DPU &&
       config->mode != DPUGW_NODE_MODE_DPU_HOST)
@@ -409,10 +705,66 @@ config_validate_fields (DpugwConfig *config, GError **error)
       g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG, "invalid node mode %d", (int) config->mode);
       return FALSE;
     }
-  return config_set (config, KEY_MGMT_PORT_NETDEV, netdev, "the configuration", error) &&
-         config_set (config, KEY_MGMT_PORT_DP_RESOURCE_NAME, resource, "the configuration", error) &&
-         config_set (config, KEY_GATEWAY_INTERFACE, interface, "the configuration", error) &&
-         config_set (config, KEY_GATEWAY_SELECT, select, "the configuration", error);
+  for (guint k = KEY_MODE + 1; k < N_KEYS; k++)
+    {
+      char **field = value_field (config, k);
+
+      /* Empty is unset. */
+      if (*field != NULL && **field == '\0')
+        {
+          g_clear_pointer (field, g_free);
+          g_clear_pointer (origin_field (config, k), g_free);
+        }
+      if (*field != NULL && !config_check (k, *field, origin_text (*origin_field (config, k)), &mode, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* "\"pf0vf0\" from --ovnkube-node-mgmt-port-netdev": a value and where it came from. */
+static char *
+value_from (const char *value, const char *origin, ConfigKey key)
+{
+  g_autofree char *q = dpugw_quote_untrusted (value);
+
+  if (origin == NULL)
+    origin = g_strcmp0 (value, keys[key].default_value) == 0 ? "the default" : origin_text (NULL);
+  return g_strdup_printf ("%s from %s", q, origin);
+}
+
+/* config.go's checks of the node mode and the management port (buildOvnKubeNodeConfig). */
+static gboolean
+config_validate_ovnkube (DpugwConfig *config, GError **error)
+{
+  const char *netdev = config->mgmt_port_netdev;
+  const char *resource = config->mgmt_port_dp_resource_name;
+  const char *netdev_origin = config->mgmt_port_netdev_origin;
+  const char *resource_origin = config->mgmt_port_dp_resource_name_origin;
+  g_autofree char *mode = value_from (dpugw_node_mode_to_string (config->mode), config->mode_origin, KEY_MODE);
+
+  if (netdev != NULL && resource != NULL)
+    {
+      g_autofree char *n = value_from (netdev, netdev_origin, KEY_MGMT_PORT_NETDEV);
+      g_autofree char *r = value_from (resource, resource_origin, KEY_MGMT_PORT_DP_RESOURCE_NAME);
+      g_ptr_array_add (config->warnings,
+                       g_strdup_printf (MSG_MGMT_PORT_BOTH " (netdev %s; resource %s)", netdev, resource, n, r));
+    }
+  if (config->mode == DPUGW_NODE_MODE_DPU && (netdev != NULL || resource != NULL))
+    {
+      g_autofree char *what = netdev != NULL
+                              ? value_from (netdev, netdev_origin, KEY_MGMT_PORT_NETDEV)
+                              : value_from (resource, resource_origin, KEY_MGMT_PORT_DP_RESOURCE_NAME);
+      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
+                   MSG_MGMT_PORT_MUST_NOT " (node mode %s; management port %s %s)",
+                   mode, netdev != NULL ? "netdev" : "resource", what);
+      return FALSE;
+    }
+  if (config->mode == DPUGW_NODE_MODE_DPU_HOST && netdev == NULL && resource == NULL)
+    {
+      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG, MSG_MGMT_PORT_MUST " (node mode %s)", mode);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -431,9 +783,13 @@ dpugw_config_finish (DpugwConfig *config, const char * const *envp, GError **err
   g_clear_pointer (&config->device_plugin_variable, g_free);
   g_clear_pointer (&config->select, dpugw_select_unref);
   g_ptr_array_set_size (config->warnings, 0);
+  copy_strings (config->warnings, config->load_warnings);
 
   config->select = dpugw_select_parse (config->gateway_select, error);
   if (config->select == NULL)
+    return FALSE;
+
+  if (!config_validate_ovnkube (config, error))
     return FALSE;
 
   /* The device plugin's resource takes priority over the netdev name. */
@@ -476,28 +832,66 @@ dpugw_config_finish (DpugwConfig *config, const char * const *envp, GError **err
 
   if (derive && config->mode != DPUGW_NODE_MODE_DPU_HOST)
     {
+      g_autofree char *interface = value_from (DPUGW_DERIVE_FROM_MGMT_PORT, config->gateway_interface_origin,
+                                               KEY_GATEWAY_INTERFACE);
+      g_autofree char *mode = value_from (dpugw_node_mode_to_string (config->mode), config->mode_origin,
+                                          KEY_MODE);
       g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
-                   "--gateway-interface=" DPUGW_DERIVE_FROM_MGMT_PORT
-                   " is only valid with --ovnkube-node-mode=dpu-host (the mode is %s)",
-                   dpugw_node_mode_to_string (config->mode));
+                   "gateway interface %s is only valid in node mode dpu-host (node mode %s)", interface, mode);
       return FALSE;
     }
   if (derive && config->mgmt_source == DPUGW_MGMT_SOURCE_NONE)
     {
-      if (config->device_plugin_variable != NULL)
-        g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
-                     "--gateway-interface=" DPUGW_DERIVE_FROM_MGMT_PORT " needs a management port: "
-                     "the device plugin variable %s is not set and no "
-                     "--ovnkube-node-mgmt-port-netdev is configured",
-                     config->device_plugin_variable);
-      else
-        g_set_error_literal (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
-                             "--gateway-interface=" DPUGW_DERIVE_FROM_MGMT_PORT " needs a management port: "
-                             "set --ovnkube-node-mgmt-port-netdev or "
-                             "--ovnkube-node-mgmt-port-dp-resource-name");
+      /* dpu-host has a netdev or a resource (above): here the resource's variable is missing. */
+      g_autofree char *interface = value_from (DPUGW_DERIVE_FROM_MGMT_PORT, config->gateway_interface_origin,
+                                               KEY_GATEWAY_INTERFACE);
+      g_autofree char *resource = value_from (config->mgmt_port_dp_resource_name,
+                                              config->mgmt_port_dp_resource_name_origin,
+                                              KEY_MGMT_PORT_DP_RESOURCE_NAME);
+      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
+                   "gateway interface %s needs a management port: the device plugin variable %s of resource "
+                   "%s is not set, and no management port netdev is configured",
+                   interface, config->device_plugin_variable, resource);
       return FALSE;
     }
   return TRUE;
+}
+
+DpugwConfig *
+dpugw_config_load_with_defaults (const DpugwConfigFlags *flags,
+                                 const char * const     *envp,
+                                 const char * const     *default_files,
+                                 GError                **error)
+{
+  g_autoptr(DpugwConfig) config = dpugw_config_new ();
+  const char *file = flags != NULL ? flags->config_file : NULL;
+
+  if (file != NULL)
+    {
+      if (*file != '\0' && !dpugw_config_load_file (config, file, error))
+        return NULL;
+    }
+  else
+    for (guint i = 0; default_files != NULL && default_files[i] != NULL; i++)
+      {
+        /* ovnkube: "Failure to find a default config file is not a hard error". */
+        int fd = config_open (default_files[i]);
+        if (fd < 0)
+          {
+            g_debug ("default configuration file %s: %s", default_files[i], g_strerror (errno));
+            continue;
+          }
+        if (!config_load_fd (config, fd, default_files[i], error))
+          return NULL;
+        break;
+      }
+  if (!dpugw_config_load_environ (config, envp, error))
+    return NULL;
+  if (!dpugw_config_apply_flags (config, flags, error))
+    return NULL;
+  if (!dpugw_config_finish (config, envp, error))
+    return NULL;
+  return g_steal_pointer (&config);
 }
 
 DpugwConfig *
@@ -506,18 +900,7 @@ dpugw_config_load (const DpugwConfigFlags *flags,
                    const char             *default_file,
                    GError                **error)
 {
-  g_autoptr(DpugwConfig) config = dpugw_config_new ();
-  const char *file = flags != NULL ? flags->config_file : NULL;
+  const char *const default_files[] = { default_file, NULL };
 
-  if (file == NULL && default_file != NULL && g_file_test (default_file, G_FILE_TEST_EXISTS))
-    file = default_file;
-  if (file != NULL && *file != '\0' && !dpugw_config_load_file (config, file, error))
-    return NULL;
-  if (!dpugw_config_load_environ (config, envp, error))
-    return NULL;
-  if (!dpugw_config_apply_flags (config, flags, error))
-    return NULL;
-  if (!dpugw_config_finish (config, envp, error))
-    return NULL;
-  return g_steal_pointer (&config);
+  return dpugw_config_load_with_defaults (flags, envp, default_files, error);
 }

@@ -613,7 +613,11 @@ pci_address_of_vf (Diag *d)
   if (dir != NULL)
     return add_step (d, DPUGW_DIAG_STEP_PCI_ADDRESS, TRUE, g_strdup (d->vf_pci), show (d, rel), NULL, NULL);
 
-  pf = dpugw_pf_pci_from_vf_pci (d->sysfs, d->vf_pci, &lib_error);
+  /* The library's message for it: the configured resolution's for the device plugin's address. */
+  if (d->asked == NULL && d->config != NULL && d->config->mgmt_source == DPUGW_MGMT_SOURCE_DEVICE_PLUGIN)
+    dpugw_resolution_free (dpugw_resolve (d->sysfs, d->config, NULL, &lib_error));
+  else
+    pf = dpugw_pf_pci_from_vf_pci (d->sysfs, d->vf_pci, &lib_error);
   if (lib_error == NULL)
     g_set_error_literal (&lib_error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS, error->message);
   lib = fails_with (lib_error);

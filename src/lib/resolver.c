@@ -476,6 +476,29 @@ netdev_exists (DpugwSysfs *sysfs, const char *netdev)
   return lib_device_exists (sysfs, rel);
 }
 
+static gboolean
+device_plugin_vf_exists (DpugwSysfs *sysfs, const DpugwConfig *config, GError **error)
+{
+  g_autofree char *vf = dpugw_pci_address_normalize (config->mgmt_port_vf_pci, error);
+  g_autofree char *rel = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (vf == NULL)
+    return FALSE;
+  rel = g_strconcat ("bus/pci/devices/", vf, NULL);
+  dir = dpugw_sysfs_canonicalize (sysfs, rel, &local_error);
+  if (dir == NULL)
+    {
+      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PCI_ADDRESS,
+                   DPUGW_MSG_PCI_ADDRESS ": no PCI device %s, the device plugin's device in %s (%s)",
+                   vf, config->device_plugin_variable != NULL ? config->device_plugin_variable : "PCIDEVICE_*",
+                   local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static DpugwResolution *
 resolve_configured (DpugwSysfs *sysfs, const DpugwConfig *config, GError **error)
 {
@@ -512,7 +535,13 @@ resolve_configured (DpugwSysfs *sysfs, const DpugwConfig *config, GError **error
     {
     case DPUGW_MGMT_SOURCE_DEVICE_PLUGIN:
       {
-        DpugwResolution *r = dpugw_resolve_function (sysfs, config,
+        DpugwResolution *r;
+
+        /* The device plugin's address stands for the management port's netdev (ovnkube looks its
+         * netdev up first): one that does not exist fails getting the PCI address, not the PF's. */
+        if (config->mgmt_port_vf_pci != NULL && !device_plugin_vf_exists (sysfs, config, error))
+          return NULL;
+        r = dpugw_resolve_function (sysfs, config,
                                                      config->mgmt_port_vf_pci != NULL ? config->mgmt_port_vf_pci
                                                                                       : config->mgmt_port_sf,
                                                      error);

@@ -29,6 +29,11 @@ check_parse (const char *value)
   for (guint i = 0; devices[i] != NULL; i++)
     {
       const char *d = devices[i];
+      /* Only the first, ovnkube's management port, is checked; the others are items as split. */
+      FUZZ_CHECK (*d != '\0' && !g_ascii_isspace (d[0]) && !g_ascii_isspace (d[strlen (d) - 1]) &&
+                  strchr (d, ',') == NULL, "parse of %s gave item %s", fuzz_show (value), fuzz_show (d));
+      if (i > 0)
+        continue;
       FUZZ_CHECK (fuzz_is_pci_lower (d) || dpugw_auxiliary_name_is_valid (d), "parse of %s gave %s",
                   fuzz_show (value), fuzz_show (d));
       /* dpugw_config_finish tells the two apart by ':'. */
