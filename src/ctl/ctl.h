@@ -36,6 +36,7 @@ int ctl_cmd_topology (int argc, char **argv);
 int ctl_cmd_monitor (int argc, char **argv);
 int ctl_cmd_status (int argc, char **argv);
 int ctl_cmd_diagnose (int argc, char **argv);
+int ctl_cmd_wait (int argc, char **argv);
 
 /* Parses @argv for a command with the common options (and @extra, NULL-terminated, may be NULL);
  * FALSE (message printed) on bad usage. */

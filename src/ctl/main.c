@@ -19,6 +19,7 @@ static const struct {
   { "diagnose", ctl_cmd_diagnose, "Check each step from the management port to the gateway interface" },
   { "status", ctl_cmd_status, "Show the configuration, the resolution, the last error, the generation" },
   { "monitor", ctl_cmd_monitor, "Print the service's change signals until interrupted" },
+  { "wait", ctl_cmd_wait, "Wait until the gateway interface resolves, then print it" },
 };
 
 void

@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * dpu-gatewayctl wait [--timeout=SECONDS] [MGMT_PORT]: blocks until the gateway interface
+ * resolves, prints it and exits 0; on timeout exits 1 with the last error, as nm-online and
+ * systemd-networkd-wait-online do for their services.  Never polls: it asks again when the
+ * service says something changed (GatewayChanged, TopologyChanged, PropertiesChanged), when
+ * the service appears on the bus, or when the socket of --address=unix:path= appears; with
+ * --local, when a netlink link event comes.
+ */
+#include "ctl.h"
+#include "dbus-names.h"
+#include "json.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <string.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define DEFAULT_TIMEOUT_SEC 120
+/* Link events come in bursts: look once they have been quiet this long. */
+#define LOCAL_SETTLE_MSEC 50
+
+typedef struct
+{
+  const CtlOptions *options;
+  const char *mgmt_port;      /* NULL: the configured one */
+  int timeout;                /* seconds; 0: none */
+  guint timeout_id;
+  GMainLoop *loop;
+  int status;
+  char *last_error;
+  GCancellable *cancellable;
+
+  /* The service */
+  GDBusConnection *connection;
+  char *socket_path;          /* --address=unix:path=PATH: watched while it cannot be reached */
+  GFileMonitor *socket_monitor;
+  guint watch_id;
+  guint sub_ids[3];
+  gboolean in_flight;
+  gboolean again;
+
+  /* --local */
+  DpugwConfig *config;
+  DpugwSysfs *sysfs;
+  int netlink_fd;
+  guint netlink_id;
+  guint settle_id;
+} Wait;
+
+static void try_service (Wait *w);
+static void connect_service (Wait *w);
+
+static void
+set_last_error (Wait *w, const char *message)
+{
+  g_free (w->last_error);
+  w->last_error = g_strdup (message);
+}
+
+static void
+found (Wait *w, const char *interface, GVariant *details)
+{
+  if (w->options->json)
+    {
+      g_autoptr(GString) out = g_string_new ("{");
+      const char *value;
+
+      dpugw_json_member_string (out, TRUE, "interface", interface);
+      for (const char * const *key = (const char *[]) { "mgmt-port", "vf-pci", "pf-pci", "source", NULL };
+           *key != NULL; key++)
+        if (details != NULL && g_variant_lookup (details, *key, "&s", &value))
+          dpugw_json_member_string (out, FALSE, *key, value);
+      g_string_append (out, "}\n");
+      fputs (out->str, stdout);
+    }
+  else
+    printf ("%s\n", interface);
+  fflush (stdout);
+  w->status = CTL_EXIT_OK;
+  g_main_loop_quit (w->loop);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  Wait *w = user_data;
+
+  w->timeout_id = 0;
+  ctl_error ("no gateway interface after %d s: %s", w->timeout,
+             w->last_error != NULL ? w->last_error : "the service has not answered");
+  w->status = CTL_EXIT_FAILED;
+  g_main_loop_quit (w->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* --- the service --------------------------------------------------------------------------------- */
+
+static void
+resolved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *w = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  w->in_flight = FALSE;
+  if (reply != NULL)
+    {
+      const char *interface;
+      g_autoptr(GVariant) details = NULL;
+
+      g_variant_get (reply, "(&s@a{sv})", &interface, &details);
+      found (w, interface, details);
+      return;
+    }
+  g_dbus_error_strip_remote_error (error);
+  set_last_error (w, error->message);
+  g_debug ("not yet: %s", error->message);
+  if (w->again)
+    try_service (w);
+}
+
+/* Asks once; a change while the call is out asks again after it. */
+static void
+try_service (Wait *w)
+{
+  if (w->connection == NULL)
+    return;
+  if (w->in_flight)
+    {
+      w->again = TRUE;
+      return;
+    }
+  w->in_flight = TRUE;
+  w->again = FALSE;
+  g_dbus_connection_call (w->connection, DPUGW_DBUS_NAME, DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE, "Resolve",
+                          g_variant_new ("(s)", w->mgmt_port != NULL ? w->mgmt_port : ""),
+                          G_VARIANT_TYPE ("(sa{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, w->cancellable, resolved, w);
+}
+
+static void
+on_signal (GDBusConnection *connection, const char *sender, const char *path, const char *interface,
+           const char *signal, GVariant *parameters, gpointer user_data)
+{
+  try_service (user_data);
+}
+
+static void
+on_name_appeared (GDBusConnection *connection, const char *name, const char *owner, gpointer user_data)
+{
+  try_service (user_data);
+}
+
+static void
+on_name_vanished (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  Wait *w = user_data;
+
+  if (connection != NULL)
+    set_last_error (w, DPUGW_DBUS_NAME " is not running");
+}
+
+static void
+disconnect_service (Wait *w)
+{
+  if (w->connection == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (w->sub_ids); i++)
+    if (w->sub_ids[i] != 0)
+      g_dbus_connection_signal_unsubscribe (w->connection, w->sub_ids[i]);
+  memset (w->sub_ids, 0, sizeof w->sub_ids);
+  g_clear_handle_id (&w->watch_id, g_bus_unwatch_name);
+  g_signal_handlers_disconnect_by_data (w->connection, w);
+  g_clear_object (&w->connection);
+  w->in_flight = FALSE;
+}
+
+static gboolean
+reconnect_idle (gpointer user_data)
+{
+  connect_service (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The peer's socket closed (the service restarted): connect again once it is back. */
+static void
+on_closed (GDBusConnection *connection, gboolean remote_peer_vanished, GError *error, gpointer user_data)
+{
+  Wait *w = user_data;
+
+  set_last_error (w, "the connection to the service closed");
+  disconnect_service (w);
+  g_idle_add (reconnect_idle, w);
+}
+
+static void
+on_socket_event (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer user_data)
+{
+  Wait *w = user_data;
+
+  if (event == G_FILE_MONITOR_EVENT_CREATED || event == G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT ||
+      event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)
+    connect_service (w);
+}
+
+static void
+connect_service (Wait *w)
+{
+  g_autoptr(GError) error = NULL;
+  const CtlOptions *options = w->options;
+
+  if (w->connection != NULL)
+    return;
+  if (options->address != NULL)
+    w->connection = g_dbus_connection_new_for_address_sync (options->address,
+                                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                              G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                            NULL, w->cancellable, &error);
+  else
+    w->connection = g_bus_get_sync (options->session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, w->cancellable, &error);
+  if (w->connection == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("cannot reach %s on %s: %s", DPUGW_DBUS_NAME,
+                                                  options->address != NULL ? options->address : "the system bus",
+                                                  error->message);
+      set_last_error (w, message);
+      /* A socket not there yet: its directory tells when it comes.  A bus that is not there is
+       * not waited for. */
+      if (w->socket_path == NULL)
+        {
+          ctl_error ("%s", message);
+          w->status = CTL_EXIT_UNREACHABLE;
+          g_main_loop_quit (w->loop);
+        }
+      return;
+    }
+  g_dbus_connection_set_exit_on_close (w->connection, FALSE);
+  g_signal_connect (w->connection, "closed", G_CALLBACK (on_closed), w);
+  w->sub_ids[0] = g_dbus_connection_signal_subscribe (w->connection, DPUGW_DBUS_NAME, DPUGW_DBUS_INTERFACE,
+                                                      "GatewayChanged", DPUGW_DBUS_PATH, NULL,
+                                                      G_DBUS_SIGNAL_FLAGS_NONE, on_signal, w, NULL);
+  w->sub_ids[1] = g_dbus_connection_signal_subscribe (w->connection, DPUGW_DBUS_NAME, DPUGW_DBUS_INTERFACE,
+                                                      "TopologyChanged", DPUGW_DBUS_PATH, NULL,
+                                                      G_DBUS_SIGNAL_FLAGS_NONE, on_signal, w, NULL);
+  w->sub_ids[2] = g_dbus_connection_signal_subscribe (w->connection, DPUGW_DBUS_NAME,
+                                                      "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                                      DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE,
+                                                      G_DBUS_SIGNAL_FLAGS_NONE, on_signal, w, NULL);
+  /* Started by the bus if it is not running; asked as soon as it is there. */
+  w->watch_id = g_bus_watch_name_on_connection (w->connection, DPUGW_DBUS_NAME, G_BUS_NAME_WATCHER_FLAGS_AUTO_START,
+                                                on_name_appeared, on_name_vanished, w, NULL);
+}
+
+static int
+wait_service (Wait *w)
+{
+  const CtlOptions *options = w->options;
+
+  if (options->address != NULL && g_str_has_prefix (options->address, "unix:path=") &&
+      strpbrk (options->address, ",;") == NULL)
+    {
+      g_autoptr(GFile) file = NULL;
+      g_autoptr(GError) error = NULL;
+
+      w->socket_path = g_strdup (options->address + strlen ("unix:path="));
+      file = g_file_new_for_path (w->socket_path);
+      w->socket_monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, w->cancellable, &error);
+      if (w->socket_monitor == NULL)
+        {
+          ctl_error ("cannot watch %s: %s", w->socket_path, error->message);
+          return CTL_EXIT_USAGE;
+        }
+      g_signal_connect (w->socket_monitor, "changed", G_CALLBACK (on_socket_event), w);
+    }
+  connect_service (w);
+  if (w->status != -1)
+    return w->status;
+  g_main_loop_run (w->loop);
+  disconnect_service (w);
+  if (w->socket_monitor != NULL)
+    g_signal_handlers_disconnect_by_data (w->socket_monitor, w);
+  g_clear_object (&w->socket_monitor);
+  return w->status;
+}
+
+/* --- --local ------------------------------------------------------------------------------------- */
+
+static gboolean
+try_local (gpointer user_data)
+{
+  Wait *w = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DpugwResolution) r = NULL;
+
+  w->settle_id = 0;
+  r = dpugw_resolve (w->sysfs, w->config, w->mgmt_port, &error);
+  if (r != NULL)
+    {
+      g_autoptr(GVariant) details = NULL;
+      GVariantDict dict;
+
+      g_variant_dict_init (&dict, NULL);
+      g_variant_dict_insert (&dict, "mgmt-port", "s", r->mgmt_port != NULL ? r->mgmt_port : "");
+      g_variant_dict_insert (&dict, "vf-pci", "s", r->vf_pci != NULL ? r->vf_pci : "");
+      g_variant_dict_insert (&dict, "pf-pci", "s", r->pf_pci != NULL ? r->pf_pci : "");
+      g_variant_dict_insert (&dict, "source", "s", dpugw_source_to_string (r->source));
+      details = g_variant_ref_sink (g_variant_dict_end (&dict));
+      found (w, r->interface, details);
+    }
+  else
+    {
+      set_last_error (w, error->message);
+      g_debug ("not yet: %s", error->message);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Any message of the link group is a reason to look again: none is read for what it says. */
+static gboolean
+on_netlink (int fd, GIOCondition condition, gpointer user_data)
+{
+  Wait *w = user_data;
+  char buf[8192];
+
+  while (recv (fd, buf, sizeof buf, MSG_DONTWAIT) > 0)
+    ;
+  if (w->settle_id == 0)
+    w->settle_id = g_timeout_add (LOCAL_SETTLE_MSEC, try_local, w);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+wait_local (Wait *w)
+{
+  struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+
+  if (!ctl_load_local (w->options, &w->config, &w->sysfs))
+    return CTL_EXIT_USAGE;
+  /* Subscribed before the first look: a link that comes between the two is not missed. */
+  w->netlink_fd = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+  if (w->netlink_fd < 0 || bind (w->netlink_fd, (struct sockaddr *) &addr, sizeof addr) != 0)
+    {
+      ctl_error ("cannot follow link events: %s", g_strerror (errno));
+      return CTL_EXIT_FAILED;
+    }
+  w->netlink_id = g_unix_fd_add (w->netlink_fd, G_IO_IN, on_netlink, w);
+  try_local (w);
+  if (w->status == -1)
+    g_main_loop_run (w->loop);
+  g_clear_handle_id (&w->netlink_id, g_source_remove);
+  g_clear_handle_id (&w->settle_id, g_source_remove);
+  close (w->netlink_fd);
+  return w->status;
+}
+
+int
+ctl_cmd_wait (int argc, char **argv)
+{
+  CtlOptions options = { 0 };
+  int timeout = DEFAULT_TIMEOUT_SEC;
+  const GOptionEntry extra[] = {
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
+      "Give up after this many seconds, exit status 1 (default " G_STRINGIFY (DEFAULT_TIMEOUT_SEC) "; 0: never)",
+      "SECONDS" },
+    { NULL }
+  };
+  Wait w = { .options = &options, .status = -1, .netlink_fd = -1 };
+
+  if (!ctl_parse_options (&options, "wait", "[MGMT_PORT]",
+                          "Wait until the gateway interface resolves, then print it: of a management port, a "
+                          "netdev name or a VF PCI address; without one, of the configured management port.",
+                          extra, &argc, &argv))
+    w.status = CTL_EXIT_USAGE;
+  else if (argc > 2)
+    {
+      ctl_error ("wait takes at most one management port");
+      w.status = CTL_EXIT_USAGE;
+    }
+  else if (argc == 2 && !g_utf8_validate (argv[1], -1, NULL))
+    {
+      g_autoptr(GError) error = NULL;
+      dpugw_netdev_name_validate (argv[1], &error);
+      ctl_error ("%s", error->message);
+      w.status = CTL_EXIT_USAGE;
+    }
+  else if (timeout < 0 || timeout > 7 * 24 * 3600)
+    {
+      ctl_error ("--timeout takes 0 (never) to 604800 seconds");
+      w.status = CTL_EXIT_USAGE;
+    }
+  if (w.status != -1)
+    {
+      ctl_options_clear (&options);
+      return w.status;
+    }
+
+  w.mgmt_port = argc == 2 ? argv[1] : NULL;
+  w.loop = g_main_loop_new (NULL, FALSE);
+  w.cancellable = g_cancellable_new ();
+  w.timeout = timeout;
+  if (timeout > 0)
+    w.timeout_id = g_timeout_add_seconds (timeout, on_timeout, &w);
+
+  if (options.local)
+    wait_local (&w);
+  else
+    wait_service (&w);
+
+  g_clear_handle_id (&w.timeout_id, g_source_remove);
+  g_cancellable_cancel (w.cancellable);
+  g_clear_object (&w.cancellable);
+  g_clear_pointer (&w.config, dpugw_config_free);
+  g_clear_object (&w.sysfs);
+  g_clear_pointer (&w.loop, g_main_loop_unref);
+  g_free (w.socket_path);
+  g_free (w.last_error);
+  ctl_options_clear (&options);
+  return w.status;
+}
