@@ -47,7 +47,7 @@ property_is() { busctl get-property "${bus[@]}" "$1" | grep -qx "s \"$2\""; }
 i=0
 for dev in eth0 eth1 pf0vf0 pf0vf1; do ip link add "$dev" type veth peer name "peer$i"; i=$((i + 1)); done
 
-say "1..17"
+say "1..19"
 
 the_bus() {
   local want id
@@ -75,7 +75,7 @@ mkdir -p /etc/systemd/system/dpu-gatewayd.service.d
 cat > /etc/systemd/system/dpu-gatewayd.service.d/10-fixture.conf <<CONF
 [Service]
 ExecStart=
-ExecStart=/usr/libexec/dpu-gatewayd --sysfs-root=$t/sys
+ExecStart=/usr/libexec/dpu-gatewayd --sysfs-root=$t/sys --listen=unix:path=/run/dpu-gateway/bus
 CONF
 cat >> "$conf" <<CONF
 
@@ -173,6 +173,15 @@ exposure() {
   [ -n "$e" ] && awk -v e="$e" 'BEGIN { exit !(e <= 2.0) }'
 }
 check "systemd-analyze security, computed by the running systemd: exposure <= 2.0" exposure
+
+peer=unix:path=/run/dpu-gateway/bus
+peers() {
+  as_nobody busctl --address=$peer call "${bus[@]}" Resolve s pf0vf0 | tee /dev/stderr | grep -q '"enp1s0f0np0"' || return 1
+  if as_nobody busctl --address=$peer call "${bus[@]}" Refresh 2>&1; then echo "Refresh answered nobody"; return 1; fi
+  busctl --address=$peer call "${bus[@]}" Refresh
+}
+check "on the unit's socket, nobody resolves and is refused Refresh; root refreshes" peers
+check "dpu-gatewayctl wait over the unit's socket" eval '[ "$(as_nobody dpu-gatewayctl wait --address=$peer --timeout=10)" = enp1s0f0np0 ]'
 
 check "dpu-gatewayctl status uses the system bus by default" eval 'dpu-gatewayctl status | tee /dev/stderr | grep -q enp1s0f0np0'
 check "dpu-gatewayctl resolve uses the system bus by default" eval '[ "$(dpu-gatewayctl resolve)" = enp1s0f0np0 ]'
