@@ -513,8 +513,11 @@ bench_bus_spawn_daemon (BenchBus *b, const char *root, const char *mgmt_port, gb
   g_autoptr(GError) error = NULL;
   const char *argv[] = {
     path, "--sysfs-root", root, "--config-file=", "--ovnkube-node-mode=dpu-host", mgmt_arg,
-    "--gateway-interface=derive-from-mgmt-port", verbose ? "-v" : NULL, NULL
+    "--gateway-interface=derive-from-mgmt-port", b->extra_arg, verbose ? "-v" : NULL, NULL
   };
+
+  if (b->extra_arg == NULL)
+    argv[G_N_ELEMENTS (argv) - 3] = verbose ? "-v" : NULL;
 
   g_assert (b->daemon == NULL);
   g_free (b->log_path);
@@ -579,6 +582,7 @@ bench_bus_free (BenchBus *b)
   g_clear_object (&b->bus);
   g_free (b->address);
   g_free (b->log_path);
+  g_free (b->extra_arg);
   g_free (b);
 }
 

@@ -93,6 +93,7 @@ typedef struct {
   GPid pid;
   char *log_path;
   gint64 spawned_ns;
+  char *extra_arg;           /* one more argument for the daemon, NULL for none */
 } BenchBus;
 
 /* A private dbus-daemon and a connection to it. */
