@@ -8,7 +8,7 @@
  * --local, when a netlink link event comes.
  */
 #include "ctl.h"
-#include "dbus-names.h"
+#include "follow.h"
 #include "json.h"
 
 #include <errno.h>
@@ -36,11 +36,7 @@ typedef struct
   GCancellable *cancellable;
 
   /* The service */
-  GDBusConnection *connection;
-  char *socket_path;          /* --address=unix:path=PATH: watched while it cannot be reached */
-  GFileMonitor *socket_monitor;
-  guint watch_id;
-  guint sub_ids[3];
+  CtlFollow *follow;
   gboolean in_flight;
   gboolean again;
 
@@ -53,7 +49,6 @@ typedef struct
 } Wait;
 
 static void try_service (Wait *w);
-static void connect_service (Wait *w);
 
 static void
 set_last_error (Wait *w, const char *message)
@@ -100,6 +95,8 @@ on_timeout (gpointer user_data)
 
 /* --- the service --------------------------------------------------------------------------------- */
 
+static void try_service (Wait *w);
+
 static void
 resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -112,16 +109,23 @@ resolved (GObject *source, GAsyncResult *result, gpointer user_data)
   w->in_flight = FALSE;
   if (reply != NULL)
     {
-      const char *interface;
+      g_autofree const char **interfaces = NULL;
       g_autoptr(GVariant) details = NULL;
 
-      g_variant_get (reply, "(&s@a{sv})", &interface, &details);
-      found (w, interface, details);
-      return;
+      g_variant_get (reply, "(^a&s@a{sv})", &interfaces, &details);
+      if (interfaces[0] != NULL)
+        {
+          found (w, interfaces[0], details);
+          return;
+        }
+      set_last_error (w, "the service answered no interface");
     }
-  g_dbus_error_strip_remote_error (error);
-  set_last_error (w, error->message);
-  g_debug ("not yet: %s", error->message);
+  else
+    {
+      g_dbus_error_strip_remote_error (error);
+      set_last_error (w, error->message);
+      g_debug ("not yet: %s", error->message);
+    }
   if (w->again)
     try_service (w);
 }
@@ -130,162 +134,42 @@ resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 try_service (Wait *w)
 {
-  if (w->connection == NULL)
-    return;
   if (w->in_flight)
     {
       w->again = TRUE;
       return;
     }
-  w->in_flight = TRUE;
   w->again = FALSE;
-  g_dbus_connection_call (w->connection, DPUGW_DBUS_NAME, DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE, "Resolve",
-                          g_variant_new ("(s)", w->mgmt_port != NULL ? w->mgmt_port : ""),
-                          G_VARIANT_TYPE ("(sa{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, w->cancellable, resolved, w);
+  w->in_flight = ctl_follow_resolve (w->follow, w->mgmt_port, w->cancellable, resolved, w);
 }
 
 static void
-on_signal (GDBusConnection *connection, const char *sender, const char *path, const char *interface,
-           const char *signal, GVariant *parameters, gpointer user_data)
+on_changed (CtlFollow *follow, gpointer user_data)
 {
   try_service (user_data);
 }
 
 static void
-on_name_appeared (GDBusConnection *connection, const char *name, const char *owner, gpointer user_data)
-{
-  try_service (user_data);
-}
-
-static void
-on_name_vanished (GDBusConnection *connection, const char *name, gpointer user_data)
+on_gone (CtlFollow *follow, const char *message, gpointer user_data)
 {
   Wait *w = user_data;
 
-  if (connection != NULL)
-    set_last_error (w, DPUGW_DBUS_NAME " is not running");
-}
-
-static void
-disconnect_service (Wait *w)
-{
-  if (w->connection == NULL)
-    return;
-  for (guint i = 0; i < G_N_ELEMENTS (w->sub_ids); i++)
-    if (w->sub_ids[i] != 0)
-      g_dbus_connection_signal_unsubscribe (w->connection, w->sub_ids[i]);
-  memset (w->sub_ids, 0, sizeof w->sub_ids);
-  g_clear_handle_id (&w->watch_id, g_bus_unwatch_name);
-  g_signal_handlers_disconnect_by_data (w->connection, w);
-  g_clear_object (&w->connection);
+  set_last_error (w, message);
+  /* A call out on a connection that closed fails by itself; none is in flight on the next. */
   w->in_flight = FALSE;
-}
-
-static gboolean
-reconnect_idle (gpointer user_data)
-{
-  connect_service (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* The peer's socket closed (the service restarted): connect again once it is back. */
-static void
-on_closed (GDBusConnection *connection, gboolean remote_peer_vanished, GError *error, gpointer user_data)
-{
-  Wait *w = user_data;
-
-  set_last_error (w, "the connection to the service closed");
-  disconnect_service (w);
-  g_idle_add (reconnect_idle, w);
-}
-
-static void
-on_socket_event (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer user_data)
-{
-  Wait *w = user_data;
-
-  if (event == G_FILE_MONITOR_EVENT_CREATED || event == G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT ||
-      event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)
-    connect_service (w);
-}
-
-static void
-connect_service (Wait *w)
-{
-  g_autoptr(GError) error = NULL;
-  const CtlOptions *options = w->options;
-
-  if (w->connection != NULL)
-    return;
-  if (options->address != NULL)
-    w->connection = g_dbus_connection_new_for_address_sync (options->address,
-                                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                              G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                            NULL, w->cancellable, &error);
-  else
-    w->connection = g_bus_get_sync (options->session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, w->cancellable, &error);
-  if (w->connection == NULL)
-    {
-      g_autofree char *message = g_strdup_printf ("cannot reach %s on %s: %s", DPUGW_DBUS_NAME,
-                                                  options->address != NULL ? options->address : "the system bus",
-                                                  error->message);
-      set_last_error (w, message);
-      /* A socket not there yet: its directory tells when it comes.  A bus that is not there is
-       * not waited for. */
-      if (w->socket_path == NULL)
-        {
-          ctl_error ("%s", message);
-          w->status = CTL_EXIT_UNREACHABLE;
-          g_main_loop_quit (w->loop);
-        }
-      return;
-    }
-  g_dbus_connection_set_exit_on_close (w->connection, FALSE);
-  g_signal_connect (w->connection, "closed", G_CALLBACK (on_closed), w);
-  w->sub_ids[0] = g_dbus_connection_signal_subscribe (w->connection, DPUGW_DBUS_NAME, DPUGW_DBUS_INTERFACE,
-                                                      "GatewayChanged", DPUGW_DBUS_PATH, NULL,
-                                                      G_DBUS_SIGNAL_FLAGS_NONE, on_signal, w, NULL);
-  w->sub_ids[1] = g_dbus_connection_signal_subscribe (w->connection, DPUGW_DBUS_NAME, DPUGW_DBUS_INTERFACE,
-                                                      "TopologyChanged", DPUGW_DBUS_PATH, NULL,
-                                                      G_DBUS_SIGNAL_FLAGS_NONE, on_signal, w, NULL);
-  w->sub_ids[2] = g_dbus_connection_signal_subscribe (w->connection, DPUGW_DBUS_NAME,
-                                                      "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                                      DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE,
-                                                      G_DBUS_SIGNAL_FLAGS_NONE, on_signal, w, NULL);
-  /* Started by the bus if it is not running; asked as soon as it is there. */
-  w->watch_id = g_bus_watch_name_on_connection (w->connection, DPUGW_DBUS_NAME, G_BUS_NAME_WATCHER_FLAGS_AUTO_START,
-                                                on_name_appeared, on_name_vanished, w, NULL);
 }
 
 static int
 wait_service (Wait *w)
 {
-  const CtlOptions *options = w->options;
+  int status = CTL_EXIT_OK;
 
-  if (options->address != NULL && g_str_has_prefix (options->address, "unix:path=") &&
-      strpbrk (options->address, ",;") == NULL)
-    {
-      g_autoptr(GFile) file = NULL;
-      g_autoptr(GError) error = NULL;
-
-      w->socket_path = g_strdup (options->address + strlen ("unix:path="));
-      file = g_file_new_for_path (w->socket_path);
-      w->socket_monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, w->cancellable, &error);
-      if (w->socket_monitor == NULL)
-        {
-          ctl_error ("cannot watch %s: %s", w->socket_path, error->message);
-          return CTL_EXIT_USAGE;
-        }
-      g_signal_connect (w->socket_monitor, "changed", G_CALLBACK (on_socket_event), w);
-    }
-  connect_service (w);
-  if (w->status != -1)
-    return w->status;
-  g_main_loop_run (w->loop);
-  disconnect_service (w);
-  if (w->socket_monitor != NULL)
-    g_signal_handlers_disconnect_by_data (w->socket_monitor, w);
-  g_clear_object (&w->socket_monitor);
+  w->follow = ctl_follow_new (w->options, on_changed, on_gone, w, &status);
+  if (w->follow == NULL)
+    return status;
+  if (w->status == -1)
+    g_main_loop_run (w->loop);
+  g_clear_pointer (&w->follow, ctl_follow_free);
   return w->status;
 }
 
@@ -418,7 +302,6 @@ ctl_cmd_wait (int argc, char **argv)
   g_clear_pointer (&w.config, dpugw_config_free);
   g_clear_object (&w.sysfs);
   g_clear_pointer (&w.loop, g_main_loop_unref);
-  g_free (w.socket_path);
   g_free (w.last_error);
   ctl_options_clear (&options);
   return w.status;
