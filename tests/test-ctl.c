@@ -275,10 +275,22 @@ test_usage_errors (Fixture *f, gconstpointer unused)
     g_assert_cmpint (run.status, ==, 2);
   }
   {
-    /* Nothing configured, nothing named. */
+    /* No gateway interface configured in dpu-host mode: the link holding the node IP.  This test
+     * runs in the machine's own namespace: a link-local node IP is one no usable address holds
+     * (ovnkube's filter drops 169.254.0.0/16) on any machine. */
     g_auto(DpugwTestRun) run = { 0 };
-    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root);
-    g_assert_true (g_str_has_prefix (run.err, "dpu-gatewayctl: no management port configured"));
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root,
+                    "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0", "--node-ip=169.254.0.1");
+    g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: failed to find network interface with IP: 169.254.0.1\n");
+    g_assert_cmpint (run.status, ==, 1);
+  }
+  {
+    /* The node IP is checked. */
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root,
+                    "--ovnkube-node-mode=dpu-host", "--node-ip=192.0.2.300");
+    g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: invalid node IP \"192.0.2.300\": expected an IPv4 or IPv6 "
+                                  "address (from --node-ip)\n");
     g_assert_cmpint (run.status, ==, 2);
   }
   {
@@ -889,8 +901,9 @@ test_service_all_same_as_local (DpugwTestBus *f)
     g_auto(DpugwTestRun) local = { 0 };
     g_auto(DpugwTestRun) service = { 0 };
 
-    DPUGW_TEST_CTL (&unconfigured, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root);
-    g_assert_cmpint (unconfigured.status, ==, 2); /* nothing configured locally */
+    DPUGW_TEST_CTL (&unconfigured, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root,
+                    "--ovnkube-node-mode=dpu-host", "--node-ip=169.254.0.1");
+    g_assert_cmpint (unconfigured.status, ==, 1); /* not derived locally: no link holds the node IP */
     DPUGW_TEST_CTL (&local, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root,
          "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
          "--gateway-interface=derive-from-mgmt-port");

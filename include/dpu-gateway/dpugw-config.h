@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 #define DPUGW_ENV_NODE_MODE                  "OVNKUBE_NODE_MODE"
 #define DPUGW_ENV_MGMT_PORT_NETDEV           "OVNKUBE_NODE_MGMT_PORT_NETDEV"
 #define DPUGW_ENV_MGMT_PORT_DP_RESOURCE_NAME "OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME"
+/* What ovn-kubernetes' DaemonSets fill from the downward API's status.hostIP. */
+#define DPUGW_ENV_NODE_IP                    "K8S_NODE_IP"
 
 typedef enum {
   DPUGW_NODE_MODE_FULL,
@@ -45,6 +47,7 @@ typedef struct {
   char *mgmt_port_dp_resource_name;   /* NULL: unset */
   char *gateway_interface;            /* NULL: unset; DPUGW_DERIVE_FROM_MGMT_PORT; or a netdev name */
   char *gateway_select;               /* NULL: unset (first); the selection rules as written */
+  char *node_ip;                      /* NULL: unset (kubelet's default); an IPv4 or IPv6 address, as written */
   char *config_file;                  /* the file read, NULL if none */
 
   /* Set by dpugw_config_finish(): */
@@ -63,6 +66,7 @@ typedef struct {
   const char *mgmt_port_dp_resource_name;
   const char *gateway_interface;
   const char *gateway_select;
+  const char *node_ip;
   const char *config_file;   /* NULL: the default file if it exists; "": none */
 } DpugwConfigFlags;
 

@@ -2,9 +2,9 @@
  *
  * The configuration, loaded from OVN-Kubernetes' three forms, with its names:
  *   flags        --ovnkube-node-mode= --ovnkube-node-mgmt-port-netdev=
- *                --ovnkube-node-mgmt-port-dp-resource-name= --gateway-interface=
+ *                --ovnkube-node-mgmt-port-dp-resource-name= --gateway-interface= --node-ip=
  *   environment  OVNKUBE_NODE_MODE OVNKUBE_NODE_MGMT_PORT_NETDEV
- *                OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME
+ *                OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME K8S_NODE_IP
  *   INI file     [OvnKubeNode] mode= mgmt-port-netdev= mgmt-port-dp-resource-name=
  *                [Gateway] interface=
  * Precedence: flag > environment > file > default.
@@ -15,6 +15,7 @@
 
 #include "dpu-gateway/dpugw-config.h"
 #include "dpu-gateway/dpugw-error.h"
+#include "dpu-gateway/dpugw-hostnet.h"
 #include "dpu-gateway/dpugw-names.h"
 #include "dpu-gateway/dpugw-resolver.h"
 
@@ -34,6 +35,7 @@ typedef enum {
   KEY_MGMT_PORT_DP_RESOURCE_NAME,
   KEY_GATEWAY_INTERFACE,
   KEY_GATEWAY_SELECT,
+  KEY_NODE_IP,
   N_KEYS
 } ConfigKey;
 
@@ -52,6 +54,8 @@ static const struct {
                                        "--ovnkube-node-mgmt-port-dp-resource-name" },
   [KEY_GATEWAY_INTERFACE] = { "gateway", "interface", NULL, "--gateway-interface" },
   [KEY_GATEWAY_SELECT] = { "gateway", "select", NULL, "--gateway-select" },
+  /* ovnkube reads the node IP from the Node object, not from its file. */
+  [KEY_NODE_IP] = { NULL, NULL, DPUGW_ENV_NODE_IP, "--node-ip" },
 };
 
 const char *
@@ -89,6 +93,7 @@ dpugw_config_free (DpugwConfig *config)
   g_free (config->mgmt_port_dp_resource_name);
   g_free (config->gateway_interface);
   g_free (config->gateway_select);
+  g_free (config->node_ip);
   g_free (config->config_file);
   g_free (config->mgmt_port_vf_pci);
   g_free (config->mgmt_port_sf);
@@ -108,6 +113,7 @@ dpugw_config_copy (const DpugwConfig *config)
   copy->mgmt_port_dp_resource_name = g_strdup (config->mgmt_port_dp_resource_name);
   copy->gateway_interface = g_strdup (config->gateway_interface);
   copy->gateway_select = g_strdup (config->gateway_select);
+  copy->node_ip = g_strdup (config->node_ip);
   copy->config_file = g_strdup (config->config_file);
   copy->mgmt_source = config->mgmt_source;
   copy->mgmt_port_vf_pci = g_strdup (config->mgmt_port_vf_pci);
@@ -211,6 +217,19 @@ config_set (DpugwConfig *config, ConfigKey key, const char *value, const char *o
         return TRUE;
       }
 
+    case KEY_NODE_IP:
+      {
+        g_autoptr(GInetAddress) address = dpugw_node_ip_parse (value, &local_error);
+        if (address == NULL)
+          {
+            g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG, "%s (from %s)", local_error->message, origin);
+            return FALSE;
+          }
+        g_free (config->node_ip);
+        config->node_ip = g_strdup (value);
+        return TRUE;
+      }
+
     case N_KEYS:
       break;
     }
@@ -230,7 +249,7 @@ ini_entry (const char *section, const char *key, const char *value, guint lineno
 
   /* Real ovnkube files carry many other sections and keys: those are not ours. */
   for (guint k = 0; k < N_KEYS; k++)
-    if (strcmp (section, keys[k].section) == 0 && strcmp (key, keys[k].ini_key) == 0)
+    if (keys[k].section != NULL && strcmp (section, keys[k].section) == 0 && strcmp (key, keys[k].ini_key) == 0)
       {
         g_autofree char *origin = g_strdup_printf ("%s:%u", ctx->origin, lineno);
         return config_set (ctx->config, k, value, origin, error);
@@ -327,6 +346,7 @@ dpugw_config_apply_flags (DpugwConfig *config, const DpugwConfigFlags *flags, GE
   values[KEY_MGMT_PORT_DP_RESOURCE_NAME] = flags->mgmt_port_dp_resource_name;
   values[KEY_GATEWAY_INTERFACE] = flags->gateway_interface;
   values[KEY_GATEWAY_SELECT] = flags->gateway_select;
+  values[KEY_NODE_IP] = flags->node_ip;
   for (guint k = 0; k < N_KEYS; k++)
     if (!config_set (config, k, values[k], keys[k].flag, error))
       return FALSE;
@@ -402,6 +422,7 @@ config_validate_fields (DpugwConfig *config, GError **error)
   g_autofree char *resource = g_steal_pointer (&config->mgmt_port_dp_resource_name);
   g_autofree char *interface = g_steal_pointer (&config->gateway_interface);
   g_autofree char *select = g_steal_pointer (&config->gateway_select);
+  g_autofree char *node_ip = g_steal_pointer (&config->node_ip);
 
   if (config->mode != DPUGW_NODE_MODE_FULL && config->mode != DPUGW_NODE_MODE_DPU &&
       config->mode != DPUGW_NODE_MODE_DPU_HOST)
@@ -412,7 +433,8 @@ config_validate_fields (DpugwConfig *config, GError **error)
   return config_set (config, KEY_MGMT_PORT_NETDEV, netdev, "the configuration", error) &&
          config_set (config, KEY_MGMT_PORT_DP_RESOURCE_NAME, resource, "the configuration", error) &&
          config_set (config, KEY_GATEWAY_INTERFACE, interface, "the configuration", error) &&
-         config_set (config, KEY_GATEWAY_SELECT, select, "the configuration", error);
+         config_set (config, KEY_GATEWAY_SELECT, select, "the configuration", error) &&
+         config_set (config, KEY_NODE_IP, node_ip, "the configuration", error);
 }
 
 gboolean
