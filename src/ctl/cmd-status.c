@@ -114,6 +114,7 @@ status_local (const CtlOptions *options, Status *st)
   add_config (st, "device-plugin-variable", config->device_plugin_variable);
   add_config (st, "gateway-interface", config->gateway_interface);
   add_config (st, "gateway-select", dpugw_select_to_string (config->select));
+  add_config (st, "node-ip", config->node_ip);
   add_config (st, "config-file", config->config_file);
   add_config (st, "sysfs-root", dpugw_sysfs_get_root (sysfs));
 
