@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * rtnetlink link monitoring with libnl-route-3.  One socket joined to
- * RTNLGRP_LINK and the address and route groups, non-blocking, sequence checks off, read from the main loop.
+ * RTNLGRP_LINK and the address and route groups, non-blocking, sequence
+ * checks off, read from the main loop.  Address and route messages only say
+ * that something changed (DPUGW_LINK_ADDRESSES): who needs them reads the
+ * whole again (dpugw_host_network_read()).
  * libnl's cache manager is not used: it keeps stale per-family objects.
  * Dumps (at start and after an overrun) run on a second socket in a worker
  * thread while the event socket is not read, so that the events queued
