@@ -186,6 +186,21 @@ test_resolve_node_ip (Fixture *f, gconstpointer unused)
   g_assert_cmpint (run.status, ==, 0);
 }
 
+/* status says how the node IP's link was found. */
+static void
+test_status_node_ip (Fixture *f, gconstpointer unused)
+{
+  g_auto(DpugwTestRun) run = { 0 };
+
+  DPUGW_TEST_CTL (&run, "status", "--local", "--config-file=", "--sysfs-root", f->root,
+                  "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0", "--node-ip=127.0.0.53");
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_nonnull (strstr (run.out, "\n  node-ip                     127.0.0.53\n"));
+  g_assert_nonnull (strstr (run.out, "\nManagement port:    pf0vf0\nGateway interface:  lo\n"
+                                     "  the link holding the node IP 127.0.0.53, node-ip\nLast error:         none\n"));
+  g_assert_cmpint (run.status, ==, 0);
+}
+
 static void
 test_resolve_renamed (Fixture *f, gconstpointer unused)
 {
@@ -1090,6 +1105,7 @@ main (int argc, char **argv)
   ADD ("/ctl/resolve/device-plugin", EXAMPLE, test_resolve_device_plugin);
   ADD ("/ctl/resolve/explicit", EXAMPLE, test_resolve_explicit);
   ADD ("/ctl/resolve/node-ip", EXAMPLE, test_resolve_node_ip);
+  ADD ("/ctl/status/node-ip", EXAMPLE, test_status_node_ip);
   ADD ("/ctl/resolve/renamed", "tests/fixtures/renamed-mgmt.umockdev", test_resolve_renamed);
   ADD ("/ctl/resolve/errors", EXAMPLE, test_resolve_errors);
   ADD ("/ctl/resolve/no-netdevs", "tests/fixtures/pf-no-net.umockdev", test_resolve_no_netdevs);

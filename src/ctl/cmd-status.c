@@ -62,6 +62,8 @@ print_text (const Status *st)
         printf ("  %s %s -> PF %s, candidates %s, selected by %s, %s\n",
                 g_strcmp0 (r->function_type, "sf") == 0 ? "SF" : "VF", dpugw_resolution_function (r), r->pf_pci,
                 candidates, r->selected_by != NULL ? r->selected_by : "", st->source);
+      else if (r->node_ip != NULL)
+        printf ("  the link holding the node IP %s, %s\n", r->node_ip, st->source);
       else
         printf ("  %s\n", st->source);
       if (r->hint != NULL)
