@@ -739,6 +739,23 @@ test_node_ip_flag (DpugwTestBus *f)
   expect_property_changed (f, m, "LastError", "");
 }
 
+/* What the kernel says of addresses counts as ovnkube counts it: a keepalived-labelled address
+ * and a deprecated one on the first link do not hold the node IP, the second link's do. */
+static void
+test_node_ip_filtered (DpugwTestBus *f)
+{
+  host_network_setup ();
+  DPUGW_TEST_IP ("addr", "add", "10.50.0.2/24", "dev", "uplink0", "label", "uplink0:vip");
+  DPUGW_TEST_IP ("addr", "add", "10.50.0.3/24", "dev", "other0");
+  DPUGW_TEST_IP ("-6", "addr", "add", "fd00:60::2/64", "dev", "uplink0", "nodad", "preferred_lft", "0");
+  DPUGW_TEST_IP ("-6", "addr", "add", "fd00:60::3/64", "dev", "other0", "nodad");
+  daemon_start_unset (f, "--node-ip=10.50.0.2", NULL);
+  expect_string_property (f, "GatewayInterface", "other0");
+  g_assert_cmpint (dpugw_test_daemon_stop (f->daemon), ==, 0);
+  daemon_start_unset (f, "--node-ip=fd00:60::2", NULL);
+  expect_string_property (f, "GatewayInterface", "other0");
+}
+
 /* K8S_NODE_IP, as the DaemonSets fill it from status.hostIP; an IPv6 one here.  A link rename
  * follows too. */
 static void
@@ -1044,6 +1061,7 @@ main (int argc, char **argv)
   ADD ("/netlink/link-appears-clears-failure", EXAMPLE, test_link_appears_clears_failure);
   ADD ("/netlink/node-ip/flag", EXAMPLE, test_node_ip_flag);
   ADD ("/netlink/node-ip/env", EXAMPLE, test_node_ip_env);
+  ADD ("/netlink/node-ip/filtered", EXAMPLE, test_node_ip_filtered);
   ADD ("/netlink/node-ip/default-route", EXAMPLE, test_node_ip_default_route);
   ADD ("/netlink/default-route/full-mode", EXAMPLE, test_default_route_full_mode);
   ADD ("/netlink/configured-ignores-addresses", EXAMPLE, test_configured_and_derived_ignore_addresses);

@@ -68,9 +68,10 @@ gboolean dpugw_host_network_add_address (DpugwHostNetwork *net, int ifindex, int
                                          guint prefixlen, guint32 flags, const char *label);
 const DpugwHostLink *dpugw_host_network_link (const DpugwHostNetwork *net, int ifindex);
 
-/* Reads this network namespace's links, addresses and main-table default routes with
- * libnl-route-3.  DPUGW_ERROR_HOST_NETWORK. */
-DpugwHostNetwork *dpugw_host_network_read (GError **error);
+/* Reads this network namespace's links, addresses and, with @routes, main-table default routes
+ * with libnl-route-3 (a host may have very many routes: only read them when needed).
+ * DPUGW_ERROR_HOST_NETWORK. */
+DpugwHostNetwork *dpugw_host_network_read (gboolean routes, GError **error);
 
 /* ovnkube's address filter (GetFilteredInterfaceAddrs): not link-local, not in a masquerade
  * subnet, no label ending in "vip" (keepalived's), neither secondary nor deprecated. */

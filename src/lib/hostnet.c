@@ -347,7 +347,7 @@ collect_route (struct nl_object *object, void *user_data)
 }
 
 DpugwHostNetwork *
-dpugw_host_network_read (GError **error)
+dpugw_host_network_read (gboolean with_routes, GError **error)
 {
   g_autoptr(DpugwHostNetwork) net = dpugw_host_network_new ();
   struct nl_sock *sock = nl_socket_alloc ();
@@ -368,7 +368,7 @@ dpugw_host_network_read (GError **error)
       what = "addresses";
       err = rtnl_addr_alloc_cache (sock, &addresses);
     }
-  if (err >= 0)
+  if (err >= 0 && with_routes)
     {
       what = "routes";
       err = rtnl_route_alloc_cache (sock, AF_UNSPEC, 0, &routes);
@@ -377,7 +377,8 @@ dpugw_host_network_read (GError **error)
     {
       nl_cache_foreach (links, collect_link, net);
       nl_cache_foreach (addresses, collect_address, net);
-      nl_cache_foreach (routes, collect_route, net);
+      if (routes != NULL)
+        nl_cache_foreach (routes, collect_route, net);
     }
   if (routes != NULL)
     nl_cache_free (routes);

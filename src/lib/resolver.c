@@ -508,7 +508,9 @@ not_derived (const DpugwConfig *config, const char *interface, DpugwSource sourc
 static DpugwResolution *
 resolve_host_network (const DpugwConfig *config, GError **error)
 {
-  g_autoptr(DpugwHostNetwork) net = dpugw_host_network_read (error);
+  gboolean default_route = dpugw_config_gateway_rule (config) == DPUGW_GATEWAY_RULE_DEFAULT_ROUTE;
+  /* Routes only for the default route's link, or for kubelet's node IP. */
+  g_autoptr(DpugwHostNetwork) net = dpugw_host_network_read (default_route || config->node_ip == NULL, error);
   g_autoptr(GInetAddress) node_ip = NULL;
   g_autofree char *node_ip_text = NULL;
   const DpugwHostLink *link;
@@ -516,7 +518,7 @@ resolve_host_network (const DpugwConfig *config, GError **error)
 
   if (net == NULL)
     return NULL;
-  if (dpugw_config_gateway_rule (config) == DPUGW_GATEWAY_RULE_DEFAULT_ROUTE)
+  if (default_route)
     link = dpugw_host_network_default_route_link (net, error);
   else
     {
