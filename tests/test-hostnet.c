@@ -346,6 +346,28 @@ test_node_ip_config (void)
       g_assert_true (g_str_has_suffix (error->message, "(from K8S_NODE_IP)"));
     }
 
+  /* Set where no rule uses it: said, not refused. */
+  {
+    const DpugwConfigFlags used = { .mode = "dpu-host", .node_ip = "10.0.0.1", .config_file = "" };
+    const DpugwConfigFlags configured = { .mode = "dpu-host", .gateway_interface = "eth0", .node_ip = "10.0.0.1",
+                                          .config_file = "" };
+    const DpugwConfigFlags full = { .node_ip = "10.0.0.1", .config_file = "" };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DpugwConfig) a = dpugw_config_load (&used, NULL, NULL, &error);
+    g_autoptr(DpugwConfig) b = dpugw_config_load (&configured, NULL, NULL, &error);
+    g_autoptr(DpugwConfig) c = dpugw_config_load (&full, NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (a->warnings->len, ==, 0);
+    g_assert_cmpuint (b->warnings->len, ==, 1);
+    g_assert_cmpstr (g_ptr_array_index (b->warnings, 0), ==,
+                     "node IP 10.0.0.1: not used, as the gateway interface is configured");
+    g_assert_cmpuint (c->warnings->len, ==, 1);
+    g_assert_cmpstr (g_ptr_array_index (c->warnings, 0), ==,
+                     "node IP 10.0.0.1: not used, as the gateway interface is the default route's outside "
+                     "dpu-host mode");
+  }
+
   /* The flag over the environment; an empty value is unset. */
   {
     const char *envp[] = { "K8S_NODE_IP=10.0.0.2", NULL };

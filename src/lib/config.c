@@ -519,6 +519,11 @@ dpugw_config_finish (DpugwConfig *config, const char * const *envp, GError **err
                              "--ovnkube-node-mgmt-port-dp-resource-name");
       return FALSE;
     }
+  if (config->node_ip != NULL && dpugw_config_gateway_rule (config) != DPUGW_GATEWAY_RULE_NODE_IP)
+    g_ptr_array_add (config->warnings,
+                     g_strdup_printf ("node IP %s: not used, as the gateway interface is %s", config->node_ip,
+                                      config->gateway_interface != NULL ? "configured"
+                                                                        : "the default route's outside dpu-host mode"));
   return TRUE;
 }
 
