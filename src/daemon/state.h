@@ -52,7 +52,7 @@ DpugwPassPlan *dpugw_state_plan_full (DpugwState *state);
 DpugwPassPlan *dpugw_state_plan_links (DpugwState *state, GPtrArray *events);
 
 typedef struct {
-  char *function;        /* the management function; "" for an explicit gateway interface */
+  char *function;        /* the management function; "" for a configured gateway interface not derived */
   char *pf_pci;          /* "" when unknown */
   char *old_interface;
   char *new_interface;
