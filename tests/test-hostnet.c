@@ -174,7 +174,12 @@ test_node_ip_prefix (void)
   g_assert_null (node_ip_link (net, "10.2.0.1", &message));
   g_assert_cmpstr (message, ==, "failed to find network interface with IP: 10.2.0.1");
   g_clear_pointer (&message, g_free);
-  /* An IPv4 address never matches an IPv6 prefix: ::ffff:0:0/96 is not 0.0.0.0/0. */
+  /* An IPv4-mapped IPv6 address is the IPv4 address, as for Go's net.IP. */
+  g_assert_cmpstr (node_ip_link (net, "::ffff:192.168.10.9", NULL), ==, "ens1f0");
+  g_assert_null (node_ip_link (net, "::ffff:10.2.0.1", &message));
+  g_assert_cmpstr (message, ==, "failed to find network interface with IP: 10.2.0.1");
+  g_clear_pointer (&message, g_free);
+  /* An IPv6 node IP never matches an IPv4 prefix. */
   g_assert_null (node_ip_link (net, "2001:db8:2::1", &message));
   g_assert_cmpstr (message, ==, "failed to find network interface with IP: 2001:db8:2::1");
 }

@@ -228,11 +228,28 @@ dpugw_host_network_default_node_ip (const DpugwHostNetwork *net, GError **error)
   return NULL;
 }
 
+/* Go's net.IP, which ovnkube matches with, takes an IPv4-mapped IPv6 address (::ffff:a.b.c.d) for
+ * the IPv4 address: so does this. */
+static const guint8 *
+node_ip_bytes (GInetAddress *node_ip, int *family)
+{
+  static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+  const guint8 *ip = g_inet_address_to_bytes (node_ip);
+
+  *family = inet_family (node_ip);
+  if (*family == AF_INET6 && memcmp (ip, v4_mapped, sizeof v4_mapped) == 0)
+    {
+      *family = AF_INET;
+      return ip + sizeof v4_mapped;
+    }
+  return ip;
+}
+
 const DpugwHostLink *
 dpugw_host_network_node_ip_link (const DpugwHostNetwork *net, GInetAddress *node_ip, GError **error)
 {
-  int family = inet_family (node_ip);
-  const guint8 *ip = g_inet_address_to_bytes (node_ip);
+  int family;
+  const guint8 *ip = node_ip_bytes (node_ip, &family);
   g_autofree char *text = NULL;
 
   for (guint l = 0; l < net->links->len; l++)
@@ -247,7 +264,10 @@ dpugw_host_network_node_ip_link (const DpugwHostNetwork *net, GInetAddress *node
             return link;
         }
     }
-  text = g_inet_address_to_string (node_ip);
+  if (family == AF_INET && inet_family (node_ip) == AF_INET6)
+    text = g_strdup_printf ("%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+  else
+    text = g_inet_address_to_string (node_ip);
   g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_HOST_NETWORK, "failed to find network interface with IP: %s", text);
   return NULL;
 }
