@@ -196,6 +196,39 @@ test_resolve_explicit (Fixture *f, gconstpointer unused)
   g_assert_cmpint (run.status, ==, 0);
 }
 
+/* No gateway interface in dpu-host mode: not derived from the configured management port, but
+ * the link holding the node IP.  This runs in the machine's namespace, where lo holds
+ * 127.0.0.0/8 (a prefix, so any address of it). */
+static void
+test_resolve_node_ip (Fixture *f, gconstpointer unused)
+{
+  g_auto(DpugwTestRun) run = { 0 };
+
+  DPUGW_TEST_CTL (&run, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
+                  "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0", "--node-ip=127.0.0.53");
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpstr (run.out, ==,
+                   "{\"interface\":\"lo\",\"mgmt-port\":\"pf0vf0\",\"vf-pci\":\"\",\"pf-pci\":\"\","
+                   "\"candidates\":[\"lo\"],\"source\":\"node-ip\",\"selected-by\":\"node-ip\","
+                   "\"function-type\":\"\",\"node-ip\":\"127.0.0.53\"}\n");
+  g_assert_cmpint (run.status, ==, 0);
+}
+
+/* status says how the node IP's link was found. */
+static void
+test_status_node_ip (Fixture *f, gconstpointer unused)
+{
+  g_auto(DpugwTestRun) run = { 0 };
+
+  DPUGW_TEST_CTL (&run, "status", "--local", "--config-file=", "--sysfs-root", f->root,
+                  "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0", "--node-ip=127.0.0.53");
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_nonnull (strstr (run.out, "\n  node-ip                     127.0.0.53\n"));
+  g_assert_nonnull (strstr (run.out, "\nManagement port:    pf0vf0\nGateway interface:  lo\n"
+                                     "  the link holding the node IP 127.0.0.53, node-ip\nLast error:         none\n"));
+  g_assert_cmpint (run.status, ==, 0);
+}
+
 static void
 test_resolve_renamed (Fixture *f, gconstpointer unused)
 {
@@ -303,10 +336,22 @@ test_usage_errors (Fixture *f, gconstpointer unused)
     g_assert_cmpint (run.status, ==, 2);
   }
   {
-    /* Nothing configured, nothing named. */
+    /* No gateway interface configured in dpu-host mode: the link holding the node IP.  This test
+     * runs in the machine's own namespace: a link-local node IP is one no usable address holds
+     * (ovnkube's filter drops 169.254.0.0/16) on any machine. */
     g_auto(DpugwTestRun) run = { 0 };
-    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root);
-    g_assert_true (g_str_has_prefix (run.err, "dpu-gatewayctl: no management port configured"));
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root,
+                    "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0", "--node-ip=169.254.0.1");
+    g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: failed to find network interface with IP: 169.254.0.1\n");
+    g_assert_cmpint (run.status, ==, 1);
+  }
+  {
+    /* The node IP is checked. */
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--local", "--config-file=", "--sysfs-root", f->root,
+                    "--ovnkube-node-mode=dpu-host", "--node-ip=192.0.2.300");
+    g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: invalid node IP \"192.0.2.300\": expected an IPv4 or IPv6 "
+                                  "address (from --node-ip)\n");
     g_assert_cmpint (run.status, ==, 2);
   }
   {
@@ -424,6 +469,39 @@ start_service (DpugwTestBus *f, const char * const *args)
 
 #define CONFIGURED STRV ("--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0", \
                          "--gateway-interface=derive-from-mgmt-port")
+
+/* The node IP's link from the service is --local's, with the same flags; a named port is still
+ * derived from. */
+static void
+test_service_node_ip_same_as_local (DpugwTestBus *f)
+{
+  const char *flags[] = { "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
+                          "--node-ip=127.0.0.53", NULL };
+  const char *ports[] = { NULL, "pf0vf0" };
+
+  start_service (f, flags);
+  for (gsize i = 0; i < G_N_ELEMENTS (ports); i++)
+    {
+      g_auto(DpugwTestRun) local = { 0 };
+      g_auto(DpugwTestRun) service = { 0 };
+
+      DPUGW_TEST_CTL (&local, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", f->root, flags[0],
+                      flags[1], flags[2], ports[i]);
+      DPUGW_TEST_CTL (&service, "resolve", "--all", f->address_flag, ports[i]);
+      g_assert_cmpstr (service.out, ==, i == 0 ? "lo\n" : "eth0\neth1\n");
+      g_assert_cmpstr (service.out, ==, local.out);
+      g_assert_cmpstr (service.err, ==, local.err);
+      g_assert_cmpint (service.status, ==, local.status);
+    }
+  {
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "resolve", "--json", f->address_flag);
+    g_assert_true (g_str_has_prefix (run.out, "{\"interface\":\"lo\",\"mgmt-port\":\"pf0vf0\",\"vf-pci\":\"\","
+                                              "\"pf-pci\":\"\",\"candidates\":[\"lo\"],\"source\":\"node-ip\","
+                                              "\"selected-by\":\"node-ip\",\"function-type\":\"\","
+                                              "\"node-ip\":\"127.0.0.53\",\"cached\":"));
+  }
+}
 
 /* The service answers with the output and exit code --local gives. */
 static void
@@ -917,8 +995,10 @@ test_service_all_same_as_local (DpugwTestBus *f)
     g_auto(DpugwTestRun) local = { 0 };
     g_auto(DpugwTestRun) service = { 0 };
 
-    DPUGW_TEST_CTL (&unconfigured, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root);
-    g_assert_cmpint (unconfigured.status, ==, 2); /* nothing configured locally */
+    DPUGW_TEST_CTL (&unconfigured, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root,
+                    "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
+                    "--node-ip=169.254.0.1");
+    g_assert_cmpint (unconfigured.status, ==, 1); /* not derived locally: no link holds the node IP */
     DPUGW_TEST_CTL (&local, "resolve", "--local", "--all", "--config-file=", "--sysfs-root", root,
          "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
          "--gateway-interface=derive-from-mgmt-port");
@@ -1054,6 +1134,8 @@ main (int argc, char **argv)
   ADD ("/ctl/resolve/config-warnings", EXAMPLE, test_resolve_config_warnings);
   ADD ("/ctl/resolve/device-plugin", EXAMPLE, test_resolve_device_plugin);
   ADD ("/ctl/resolve/explicit", EXAMPLE, test_resolve_explicit);
+  ADD ("/ctl/resolve/node-ip", EXAMPLE, test_resolve_node_ip);
+  ADD ("/ctl/status/node-ip", EXAMPLE, test_status_node_ip);
   ADD ("/ctl/resolve/renamed", "tests/fixtures/renamed-mgmt.umockdev", test_resolve_renamed);
   ADD ("/ctl/resolve/errors", EXAMPLE, test_resolve_errors);
   ADD ("/ctl/resolve/no-netdevs", "tests/fixtures/pf-no-net.umockdev", test_resolve_no_netdevs);
@@ -1082,6 +1164,7 @@ main (int argc, char **argv)
   ADD ("/ctl/resolve/no-match", SWITCHDEV, test_resolve_no_match);
   ADD ("/ctl/resolve/scalable-function", SCALABLE, test_resolve_scalable_function);
   ADD_SERVICE ("/ctl/service/all-same-as-local", EXAMPLE, test_service_all_same_as_local);
+  ADD_SERVICE ("/ctl/service/node-ip-same-as-local", EXAMPLE, test_service_node_ip_same_as_local);
   ADD_SERVICE ("/ctl/service/switchdev-hint", SWITCHDEV, test_service_switchdev_hint);
   ADD_SERVICE ("/ctl/service/uplink", SWITCHDEV, test_service_uplink);
   ADD_SERVICE ("/ctl/service/no-match", EXAMPLE, test_service_no_match);

@@ -226,7 +226,7 @@ test_resolve_explicit (DpugwTestBus *f)
   interface = dpugw_test_resolve (f->conn, "", &details, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (interface, ==, "eth7");
-  g_assert_cmpstr (dpugw_test_lookup_string (details, "source"), ==, "explicit");
+  g_assert_cmpstr (dpugw_test_lookup_string (details, "source"), ==, "configured");
   g_assert_cmpstr (dpugw_test_lookup_string (details, "mgmt-port"), ==, "");
   g_assert_cmpstr (dpugw_test_lookup_string (details, "vf-pci"), ==, "");
   g_assert_cmpstr (dpugw_test_lookup_string (details, "pf-pci"), ==, "");
@@ -451,13 +451,14 @@ test_error_not_configured (DpugwTestBus *f)
   START (f, "--config-file=");
   dpugw_test_wait_ready (f);
 
-  assert_resolve_fails_like_library (f, config, "", ERR "NotConfigured");
-  /* Nothing configured is no error of the configuration's. */
+  /* Nothing configured (full mode): ovnkube-node takes the default route's interface, and this
+   * namespace has no default route. */
+  assert_resolve_fails_like_library (f, config, "", ERR "HostNetwork");
   {
     g_autofree char *last_error = dpugw_test_get_string (f, "LastError");
     g_autofree char *gw = dpugw_test_get_string (f, "GatewayInterface");
     g_autofree char *mgmt = dpugw_test_get_string (f, "ManagementPort");
-    g_assert_cmpstr (last_error, ==, "");
+    g_assert_cmpstr (last_error, ==, "unable to find default gateway and none provided via config");
     g_assert_cmpstr (gw, ==, "");
     g_assert_cmpstr (mgmt, ==, "");
   }
@@ -1069,7 +1070,7 @@ test_sighup_explicit (DpugwTestBus *f)
     g_autofree char *interface = dpugw_test_resolve (f->conn, "", &details, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (interface, ==, "eth8");
-    g_assert_cmpstr (dpugw_test_lookup_string (details, "source"), ==, "explicit");
+    g_assert_cmpstr (dpugw_test_lookup_string (details, "source"), ==, "configured");
   }
 }
 
@@ -1618,7 +1619,7 @@ main (int argc, char **argv)
   ADD ("/daemon/resolve/cached", EXAMPLE, test_resolve_cached);
   ADD ("/daemon/resolve/concurrent-callers", EXAMPLE, test_concurrent_callers);
   ADD ("/daemon/error/invalid-argument", EXAMPLE, test_error_invalid_argument);
-  ADD ("/daemon/error/not-configured", EXAMPLE, test_error_not_configured);
+  ADD ("/daemon/error/no-default-route", EXAMPLE, test_error_not_configured);
   ADD ("/daemon/error/pci-address", EXAMPLE, test_error_pci_address);
   ADD ("/daemon/error/pf-pci-address", EXAMPLE, test_error_pf_pci_address);
   ADD ("/daemon/error/netdev-discovery", PF_NO_NET, test_error_netdev_discovery);

@@ -486,6 +486,7 @@ static const struct {
   { DPUGW_ERROR_NETDEV_DISCOVERY, "org.ovnk.DpuGateway.Error.NetdevDiscovery" },
   { DPUGW_ERROR_NO_NETDEVS, "org.ovnk.DpuGateway.Error.NoNetdevs" },
   { DPUGW_ERROR_NO_MATCH, "org.ovnk.DpuGateway.Error.NoMatch" },
+  { DPUGW_ERROR_HOST_NETWORK, "org.ovnk.DpuGateway.Error.HostNetwork" },
 };
 
 /* Nothing registers the names here: the error domain does, so every code maps to its D-Bus

@@ -12,7 +12,13 @@
 #include "testdaemon.h"
 
 #include <gio/gio.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define ERR   DPUGW_TEST_ERR
 #define IFACE DPUGW_TEST_IFACE
@@ -639,6 +645,423 @@ test_link_appears_clears_failure (DpugwTestBus *f)
     }
 }
 
+
+/* ---------------------------------------------------------------------------
+ * No gateway interface configured: what ovnkube-node uses instead
+ * ------------------------------------------------------------------------ */
+
+/* The example host's links (eth0 and eth1 of the PF, the management port pf0vf0), and two links
+ * of the host's own network, up (with their peers), with addresses: uplink0 10.10.0.2/24 and
+ * fd00:10::2/64, other0 10.20.0.2/24 and fd00:20::2/64. */
+static void
+host_network_setup (void)
+{
+  dpugw_test_veth_add ("eth0", "vp0");
+  dpugw_test_veth_add ("eth1", "vp1");
+  dpugw_test_veth_add ("pf0vf0", "vp2");
+  dpugw_test_veth_add ("uplink0", "up0");
+  dpugw_test_veth_add ("other0", "ot0");
+  /* No IPv6 link-local addresses: their duplicate address detection, which ends a while after
+   * the link is up, would be an address change of its own that no test asked for. */
+  for (guint i = 0; i < 4; i++)
+    {
+      const char *name = (const char *[]) { "uplink0", "up0", "other0", "ot0" }[i];
+
+      DPUGW_TEST_IP ("link", "set", name, "addrgenmode", "none");
+      DPUGW_TEST_IP ("link", "set", name, "up");
+    }
+  DPUGW_TEST_IP ("addr", "add", "10.10.0.2/24", "dev", "uplink0");
+  DPUGW_TEST_IP ("addr", "add", "10.20.0.2/24", "dev", "other0");
+  DPUGW_TEST_IP ("-6", "addr", "add", "fd00:10::2/64", "dev", "uplink0", "nodad");
+  DPUGW_TEST_IP ("-6", "addr", "add", "fd00:20::2/64", "dev", "other0", "nodad");
+}
+
+/* dpu-gatewayd -v as a DPU host with the management port pf0vf0 and no gateway interface,
+ * @extra_arg (NULL: none) and @env (NULL: none). */
+static void
+daemon_start_unset (DpugwTestBus *f, const char *extra_arg, const char * const *env)
+{
+  DPUGW_TEST_START (f, .args = STRV ("--config-file=", "--ovnkube-node-mode=dpu-host",
+                                     "--ovnkube-node-mgmt-port-netdev=pf0vf0", "-v", extra_arg),
+                    .env = env, .ready = TRUE);
+}
+
+/* ResolveAll("")'s node-ip detail is @node_ip. */
+static void
+expect_node_ip_detail (DpugwTestBus *f, const char *node_ip)
+{
+  g_autoptr(GVariant) details = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *got = dpugw_test_resolve (f->conn, "", &details, &error);
+
+  g_assert_no_error (error);
+  DPUGW_TEST_EXPECT (g_strcmp0 (dpugw_test_lookup_string (details, "node-ip"), node_ip) == 0,
+                     "ResolveAll(\"\"): node-ip is %s, expected %s", dpugw_test_lookup_string (details, "node-ip"),
+                     node_ip);
+}
+
+/*
+ * --node-ip: the gateway is the link whose address prefix holds it, not derived from the
+ * management port (which Resolve("pf0vf0") still derives from); the address moved to another
+ * link moves the gateway, with GatewayChanged("", old, new) as a rename gives.
+ */
+static void
+test_node_ip_flag (DpugwTestBus *f)
+{
+  DpugwTestMark m;
+
+  host_network_setup ();
+  /* Another host of the subnet: the prefix decides, not the address alone. */
+  daemon_start_unset (f, "--node-ip=10.10.0.77", NULL);
+  expect_string_property (f, "GatewayInterface", "uplink0");
+  expect_string_property (f, "LastError", "");
+  expect_resolve (f, "", "uplink0", "pf0vf0", "node-ip", -1);
+  expect_node_ip_detail (f, "10.10.0.77");
+  expect_resolve (f, "pf0vf0", "eth0", "pf0vf0", "derived", -1);
+
+  /* Made before broken: while both hold it, the first link still does; one change, whatever
+   * the timing of the two events. */
+  m = dpugw_test_mark (f);
+  DPUGW_TEST_IP ("addr", "add", "10.10.0.3/24", "dev", "other0");
+  DPUGW_TEST_IP ("addr", "del", "10.10.0.2/24", "dev", "uplink0");
+  expect_gateway_changed (f, m, "", "uplink0", "other0");
+  expect_property_changed (f, m, "GatewayInterface", "other0");
+  expect_n_gateway_changed (f, m, 1);
+  expect_resolve (f, "", "other0", "pf0vf0", "node-ip", -1);
+
+  /* Gone from every link: the error ovnkube-node gives, and back. */
+  m = dpugw_test_mark (f);
+  DPUGW_TEST_IP ("addr", "del", "10.10.0.3/24", "dev", "other0");
+  expect_gateway_changed (f, m, "", "other0", "");
+  expect_property_changed (f, m, "LastError", "failed to find network interface with IP: 10.10.0.77");
+  expect_resolve_error (f, "", ERR "HostNetwork", "failed to find network interface with IP: 10.10.0.77");
+  m = dpugw_test_mark (f);
+  DPUGW_TEST_IP ("addr", "add", "10.10.0.2/24", "dev", "uplink0");
+  expect_gateway_changed (f, m, "", "", "uplink0");
+  expect_property_changed (f, m, "LastError", "");
+
+  /* The link renamed (down and up: IPv4 addresses stay): one change, to the new name. */
+  m = dpugw_test_mark (f);
+  DPUGW_TEST_IP ("link", "set", "uplink0", "down");
+  DPUGW_TEST_IP ("link", "set", "uplink0", "name", "bond0");
+  DPUGW_TEST_IP ("link", "set", "bond0", "up");
+  expect_gateway_changed (f, m, "", "uplink0", "bond0");
+  expect_property_changed (f, m, "GatewayInterface", "bond0");
+  expect_n_gateway_changed (f, m, 1);
+}
+
+/* What the kernel says of addresses counts as ovnkube counts it: a keepalived-labelled address
+ * and a deprecated one on the first link do not hold the node IP, the second link's do. */
+static void
+test_node_ip_filtered (DpugwTestBus *f)
+{
+  host_network_setup ();
+  DPUGW_TEST_IP ("addr", "add", "10.50.0.2/24", "dev", "uplink0", "label", "uplink0:vip");
+  DPUGW_TEST_IP ("addr", "add", "10.50.0.3/24", "dev", "other0");
+  DPUGW_TEST_IP ("-6", "addr", "add", "fd00:60::2/64", "dev", "uplink0", "nodad", "preferred_lft", "0");
+  DPUGW_TEST_IP ("-6", "addr", "add", "fd00:60::3/64", "dev", "other0", "nodad");
+  daemon_start_unset (f, "--node-ip=10.50.0.2", NULL);
+  expect_string_property (f, "GatewayInterface", "other0");
+  g_assert_cmpint (dpugw_test_daemon_stop (f->daemon), ==, 0);
+  daemon_start_unset (f, "--node-ip=fd00:60::2", NULL);
+  expect_string_property (f, "GatewayInterface", "other0");
+}
+
+/* K8S_NODE_IP, as the DaemonSets fill it from status.hostIP; an IPv6 one here. */
+static void
+test_node_ip_env (DpugwTestBus *f)
+{
+  DpugwTestMark m;
+
+  host_network_setup ();
+  daemon_start_unset (f, NULL, STRV ("K8S_NODE_IP=fd00:20::2"));
+  expect_string_property (f, "GatewayInterface", "other0");
+  expect_resolve (f, "", "other0", "pf0vf0", "node-ip", -1);
+  expect_node_ip_detail (f, "fd00:20::2");
+
+  /* Moved to the link before it (made before broken: one change, whatever the timing). */
+  m = dpugw_test_mark (f);
+  DPUGW_TEST_IP ("-6", "addr", "add", "fd00:20::2/64", "dev", "uplink0", "nodad");
+  DPUGW_TEST_IP ("-6", "addr", "del", "fd00:20::2/64", "dev", "other0");
+  expect_gateway_changed (f, m, "", "other0", "uplink0");
+  expect_n_gateway_changed (f, m, 1);
+}
+
+/* No node IP given: kubelet's, the first global address of the default route's link; the
+ * default route moved moves the node IP, and so the gateway. */
+static void
+test_node_ip_default_route (DpugwTestBus *f)
+{
+  DpugwTestMark m;
+
+  host_network_setup ();
+  DPUGW_TEST_IP ("route", "add", "default", "via", "10.10.0.1", "dev", "uplink0");
+  daemon_start_unset (f, NULL, NULL);
+  expect_string_property (f, "GatewayInterface", "uplink0");
+  expect_resolve (f, "", "uplink0", "pf0vf0", "node-ip", -1);
+  expect_node_ip_detail (f, "10.10.0.2");
+
+  m = dpugw_test_mark (f);
+  DPUGW_TEST_IP ("route", "replace", "default", "via", "10.20.0.1", "dev", "other0");
+  expect_gateway_changed (f, m, "", "uplink0", "other0");
+  expect_n_gateway_changed (f, m, 1);
+  expect_node_ip_detail (f, "10.20.0.2");
+
+  /* No default route at all: no node IP to find a link by. */
+  m = dpugw_test_mark (f);
+  DPUGW_TEST_IP ("route", "del", "default");
+  expect_gateway_changed (f, m, "", "other0", "");
+  expect_resolve_error (f, "", ERR "HostNetwork", "cannot tell the node IP");
+}
+
+/* Full mode, no gateway interface: ovnkube-node's is the default route's link. */
+static void
+test_default_route_full_mode (DpugwTestBus *f)
+{
+  DpugwTestMark m;
+
+  host_network_setup ();
+  DPUGW_TEST_IP ("route", "add", "default", "via", "10.20.0.1", "dev", "other0");
+  DPUGW_TEST_START (f, .args = STRV ("--config-file=", "-v"), .ready = TRUE);
+  expect_string_property (f, "GatewayInterface", "other0");
+  expect_resolve (f, "", "other0", "", "default-route", -1);
+
+  m = dpugw_test_mark (f);
+  DPUGW_TEST_IP ("route", "replace", "default", "via", "10.10.0.1", "dev", "uplink0");
+  expect_gateway_changed (f, m, "", "other0", "uplink0");
+  expect_resolve (f, "", "uplink0", "", "default-route", -1);
+
+  /* An IPv6 default route on another link: ovnkube refuses to choose. */
+  m = dpugw_test_mark (f);
+  DPUGW_TEST_IP ("-6", "route", "add", "default", "via", "fd00:20::1", "dev", "other0");
+  expect_property_changed (f, m, "LastError", "multiple gateway interfaces detected: 'uplink0' 'other0'");
+}
+
+/* Configured and derived, on the same links: the addresses change nothing. */
+static void
+test_configured_and_derived_ignore_addresses (DpugwTestBus *f)
+{
+  DpugwTestMark m;
+
+  host_network_setup ();
+  DPUGW_TEST_START (f, .args = STRV ("--config-file=", "--ovnkube-node-mode=dpu-host",
+                                     "--ovnkube-node-mgmt-port-netdev=pf0vf0", "--gateway-interface=uplink0",
+                                     "--node-ip=10.20.0.2", "-v"),
+                    .ready = TRUE);
+  expect_resolve (f, "", "uplink0", "pf0vf0", "configured", -1);
+  m = dpugw_test_mark (f);
+  DPUGW_TEST_IP ("addr", "del", "10.10.0.2/24", "dev", "uplink0");
+  DPUGW_TEST_IP ("route", "add", "default", "via", "10.20.0.1", "dev", "other0");
+  expect_n_gateway_changed (f, m, 0);
+  expect_resolve (f, "", "uplink0", "pf0vf0", "configured", -1);
+}
+
+static void
+test_derived_ignores_addresses (DpugwTestBus *f)
+{
+  DpugwTestMark m;
+
+  host_network_setup ();
+  daemon_start (f, "pf0vf0");
+  expect_resolve (f, "", "eth0", "pf0vf0", "derived", -1);
+  m = dpugw_test_mark (f);
+  DPUGW_TEST_IP ("link", "set", "eth1", "up");
+  DPUGW_TEST_IP ("link", "set", "vp1", "up");
+  DPUGW_TEST_IP ("addr", "add", "10.30.0.2/24", "dev", "eth1");
+  DPUGW_TEST_IP ("route", "add", "default", "via", "10.30.0.1", "dev", "eth1");
+  expect_n_gateway_changed (f, m, 0);
+  expect_resolve (f, "", "eth0", "pf0vf0", "derived", -1);
+}
+
+/* ---------------------------------------------------------------------------
+ * Forged address and route messages: root may send to rtnetlink's groups
+ * ------------------------------------------------------------------------ */
+
+/* The last "(so far: M messages, C changes" of the daemon's -v log. */
+static void
+log_monitor_counts (DpugwTestBus *f, guint64 *messages, guint64 *changes)
+{
+  g_autofree char *log = dpugw_test_read_file (f->daemon->log_path);
+  const char *p = log, *last = NULL;
+
+  while ((p = strstr (p, "(so far: ")) != NULL)
+    last = p += strlen ("(so far: ");
+  *messages = *changes = 0;
+  if (last != NULL)
+    {
+      char *end;
+      *messages = g_ascii_strtoull (last, &end, 10);
+      if (g_str_has_prefix (end, " messages, "))
+        *changes = g_ascii_strtoull (end + strlen (" messages, "), NULL, 10);
+    }
+}
+
+typedef struct {
+  guint8 buf[256];
+  guint len;
+} Forged;
+
+static void
+forged_put (Forged *m, const void *data, guint len)
+{
+  g_assert_cmpuint (m->len + NLMSG_ALIGN (len), <=, sizeof m->buf);
+  memcpy (m->buf + m->len, data, len);
+  m->len += NLMSG_ALIGN (len);
+}
+
+/* An attribute; @declared: its nla_len (0: the true one). */
+static void
+forged_attr (Forged *m, guint16 type, const void *data, guint16 len, guint16 declared)
+{
+  struct nlattr nla = { .nla_len = declared != 0 ? declared : (guint16) (NLA_HDRLEN + len), .nla_type = type };
+
+  forged_put (m, &nla, sizeof nla);
+  if (len > 0)
+    forged_put (m, data, len);
+}
+
+static void
+forged_start (Forged *m, guint16 type, const void *header, guint header_len)
+{
+  struct nlmsghdr h = { .nlmsg_type = type, .nlmsg_flags = NLM_F_CREATE };
+
+  memset (m, 0, sizeof *m);
+  forged_put (m, &h, sizeof h);
+  if (header_len > 0)
+    forged_put (m, header, header_len);
+}
+
+/* Sends @m (nlmsg_len @len, 0: its true length) to @group, addressed to the sender itself so that
+ * the kernel never takes it as a request. */
+static void
+forged_send (int fd, guint group, Forged *m, guint32 len)
+{
+  struct sockaddr_nl self = { .nl_family = AF_NETLINK };
+  struct sockaddr_nl to = { .nl_family = AF_NETLINK, .nl_groups = 1u << (group - 1) };
+  socklen_t self_len = sizeof self;
+
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &self, &self_len), ==, 0);
+  to.nl_pid = self.nl_pid;
+  ((struct nlmsghdr *) m->buf)->nlmsg_len = len != 0 ? len : m->len;
+  if (sendto (fd, m->buf, m->len, 0, (struct sockaddr *) &to, sizeof to) < 0)
+    g_error ("sendto netlink group %u: %s", group, g_strerror (errno));
+}
+
+/*
+ * Malformed address and route messages are dropped one by one (the daemon stays up, none is a
+ * change); a well-formed one is the one change.  Then a real address move is still followed.
+ */
+static void
+test_forged_messages (DpugwTestBus *f)
+{
+  int fd = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  struct sockaddr_nl local = { .nl_family = AF_NETLINK };
+  int uplink;
+  const guint8 v4[4] = { 10, 10, 0, 9 }, v6[16] = { 0xfd }, table[4] = { 200 }, oif[2] = { 1, 0 };
+  const char label[4] = { 'v', 'i', 'p', 'x' };
+  guint64 messages0, changes0, messages, changes;
+  guint sent = 0;
+  gboolean ok;
+  Forged m;
+  DpugwTestMark mark;
+
+  /* IPv4 only, and the peers left down: no carrier comes up later, and with it no IPv6 address
+   * re-announced, which would be a change no forged message made. */
+  dpugw_test_veth_add ("eth0", "vp0");
+  dpugw_test_veth_add ("eth1", "vp1");
+  dpugw_test_veth_add ("pf0vf0", "vp2");
+  dpugw_test_veth_add ("uplink0", "up0");
+  dpugw_test_veth_add ("other0", "ot0");
+  DPUGW_TEST_IP ("link", "set", "uplink0", "addrgenmode", "none");
+  DPUGW_TEST_IP ("link", "set", "other0", "addrgenmode", "none");
+  DPUGW_TEST_IP ("link", "set", "uplink0", "up");
+  DPUGW_TEST_IP ("link", "set", "other0", "up");
+  DPUGW_TEST_IP ("addr", "add", "10.10.0.2/24", "dev", "uplink0");
+  uplink = (int) if_nametoindex ("uplink0");
+  g_assert_cmpint (uplink, >, 0);
+  daemon_start_unset (f, "--node-ip=10.10.0.2", NULL);
+  expect_string_property (f, "GatewayInterface", "uplink0");
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &local, sizeof local), ==, 0);
+  log_monitor_counts (f, &messages0, &changes0);
+
+#define IFA(family_, prefix_, index_) (&(struct ifaddrmsg) { .ifa_family = (family_), .ifa_prefixlen = (prefix_), \
+                                                             .ifa_index = (guint32) (index_) })
+#define RTM(family_, dst_len_) (&(struct rtmsg) { .rtm_family = (family_), .rtm_dst_len = (dst_len_), \
+                                                  .rtm_table = RT_TABLE_MAIN, .rtm_type = RTN_UNICAST })
+  /* An address message without its header. */
+  forged_start (&m, RTM_NEWADDR, NULL, 0);
+  forged_send (fd, RTNLGRP_IPV4_IFADDR, &m, 0), sent++;
+  /* A header that says it is longer than what came: libnl's reader drops it (not counted). */
+  forged_start (&m, RTM_NEWADDR, IFA (AF_INET, 24, uplink), sizeof (struct ifaddrmsg));
+  forged_attr (&m, IFA_LOCAL, v4, 4, 0);
+  forged_send (fd, RTNLGRP_IPV4_IFADDR, &m, m.len + 64);
+  /* A family that is neither IPv4 nor IPv6, a prefix too long for its family, no link. */
+  forged_start (&m, RTM_NEWADDR, IFA (AF_PACKET, 24, uplink), sizeof (struct ifaddrmsg));
+  forged_attr (&m, IFA_LOCAL, v4, 4, 0);
+  forged_send (fd, RTNLGRP_IPV4_IFADDR, &m, 0), sent++;
+  forged_start (&m, RTM_NEWADDR, IFA (AF_INET, 33, uplink), sizeof (struct ifaddrmsg));
+  forged_attr (&m, IFA_LOCAL, v4, 4, 0);
+  forged_send (fd, RTNLGRP_IPV4_IFADDR, &m, 0), sent++;
+  forged_start (&m, RTM_NEWADDR, IFA (AF_INET6, 129, uplink), sizeof (struct ifaddrmsg));
+  forged_attr (&m, IFA_ADDRESS, v6, 16, 0);
+  forged_send (fd, RTNLGRP_IPV6_IFADDR, &m, 0), sent++;
+  forged_start (&m, RTM_DELADDR, IFA (AF_INET, 24, 0), sizeof (struct ifaddrmsg));
+  forged_attr (&m, IFA_LOCAL, v4, 4, 0);
+  forged_send (fd, RTNLGRP_IPV4_IFADDR, &m, 0), sent++;
+  /* Addresses of the other family's length, none at all, an attribute longer than the message,
+   * a label without its NUL. */
+  forged_start (&m, RTM_NEWADDR, IFA (AF_INET, 24, uplink), sizeof (struct ifaddrmsg));
+  forged_attr (&m, IFA_LOCAL, v6, 16, 0);
+  forged_send (fd, RTNLGRP_IPV4_IFADDR, &m, 0), sent++;
+  forged_start (&m, RTM_NEWADDR, IFA (AF_INET6, 64, uplink), sizeof (struct ifaddrmsg));
+  forged_attr (&m, IFA_ADDRESS, v4, 4, 0);
+  forged_send (fd, RTNLGRP_IPV6_IFADDR, &m, 0), sent++;
+  forged_start (&m, RTM_NEWADDR, IFA (AF_INET, 24, uplink), sizeof (struct ifaddrmsg));
+  forged_send (fd, RTNLGRP_IPV4_IFADDR, &m, 0), sent++;
+  forged_start (&m, RTM_NEWADDR, IFA (AF_INET, 24, uplink), sizeof (struct ifaddrmsg));
+  forged_attr (&m, IFA_LOCAL, v4, 4, 200);
+  forged_send (fd, RTNLGRP_IPV4_IFADDR, &m, 0), sent++;
+  forged_start (&m, RTM_NEWADDR, IFA (AF_INET, 24, uplink), sizeof (struct ifaddrmsg));
+  forged_attr (&m, IFA_LOCAL, v4, 4, 0);
+  forged_attr (&m, IFA_LABEL, label, sizeof label, 0);
+  forged_send (fd, RTNLGRP_IPV4_IFADDR, &m, 0), sent++;
+  /* Routes: truncated, not a default route, another table, a gateway of the wrong length, an
+   * output interface of two bytes. */
+  forged_start (&m, RTM_NEWROUTE, NULL, 0);
+  forged_send (fd, RTNLGRP_IPV4_ROUTE, &m, 0), sent++;
+  forged_start (&m, RTM_NEWROUTE, RTM (AF_INET, 24), sizeof (struct rtmsg));
+  forged_send (fd, RTNLGRP_IPV4_ROUTE, &m, 0), sent++;
+  forged_start (&m, RTM_NEWROUTE, RTM (AF_INET, 0), sizeof (struct rtmsg));
+  forged_attr (&m, RTA_TABLE, table, 4, 0);
+  forged_send (fd, RTNLGRP_IPV4_ROUTE, &m, 0), sent++;
+  forged_start (&m, RTM_NEWROUTE, RTM (AF_INET6, 0), sizeof (struct rtmsg));
+  forged_attr (&m, RTA_GATEWAY, v4, 4, 0);
+  forged_send (fd, RTNLGRP_IPV6_ROUTE, &m, 0), sent++;
+  forged_start (&m, RTM_DELROUTE, RTM (AF_INET, 0), sizeof (struct rtmsg));
+  forged_attr (&m, RTA_OIF, oif, 2, 0);
+  forged_send (fd, RTNLGRP_IPV4_ROUTE, &m, 0), sent++;
+  /* Last, a well-formed address: the one change. */
+  forged_start (&m, RTM_NEWADDR, IFA (AF_INET, 24, uplink), sizeof (struct ifaddrmsg));
+  forged_attr (&m, IFA_LOCAL, v4, 4, 0);
+  forged_send (fd, RTNLGRP_IPV4_IFADDR, &m, 0), sent++;
+#undef IFA
+#undef RTM
+  close (fd);
+
+  DPUGW_TEST_POLL (ok, (log_monitor_counts (f, &messages, &changes), messages >= messages0 + sent), SIGNAL_USEC);
+  if (!ok)
+    dpugw_test_soft_fail ("the daemon read %" G_GUINT64_FORMAT " of the %u messages sent", messages - messages0, sent);
+  DPUGW_TEST_EXPECT (changes == changes0 + 1, "%" G_GUINT64_FORMAT " changes of %u forged messages read, expected 1 "
+                     "(the well-formed one)", changes - changes0, sent);
+  expect_string_property (f, "GatewayInterface", "uplink0");
+
+  mark = dpugw_test_mark (f);
+  DPUGW_TEST_IP ("addr", "add", "10.10.0.2/24", "dev", "other0");
+  DPUGW_TEST_IP ("addr", "del", "10.10.0.2/24", "dev", "uplink0");
+  expect_gateway_changed (f, mark, "", "uplink0", "other0");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -655,6 +1078,14 @@ main (int argc, char **argv)
   ADD ("/netlink/unrelated-links", BLUEFIELD, test_unrelated_links);
   ADD ("/netlink/vf-netdev-renamed", EXAMPLE, test_vf_netdev_renamed);
   ADD ("/netlink/link-appears-clears-failure", EXAMPLE, test_link_appears_clears_failure);
+  ADD ("/netlink/node-ip/flag", EXAMPLE, test_node_ip_flag);
+  ADD ("/netlink/node-ip/env", EXAMPLE, test_node_ip_env);
+  ADD ("/netlink/node-ip/filtered", EXAMPLE, test_node_ip_filtered);
+  ADD ("/netlink/node-ip/default-route", EXAMPLE, test_node_ip_default_route);
+  ADD ("/netlink/default-route/full-mode", EXAMPLE, test_default_route_full_mode);
+  ADD ("/netlink/configured-ignores-addresses", EXAMPLE, test_configured_and_derived_ignore_addresses);
+  ADD ("/netlink/derived-ignores-addresses", EXAMPLE, test_derived_ignores_addresses);
+  ADD ("/netlink/forged-messages", EXAMPLE, test_forged_messages);
 
   return g_test_run ();
 }

@@ -1082,9 +1082,16 @@ test_config_not_configured (void)
   g_assert_null (r);
   g_clear_error (&error);
 
-  /* A configuration without management port or gateway interface. */
+  /* With a configuration, nothing configured is no error: ovnkube-node then uses the default
+   * route's interface (full mode) or the node IP's (dpu-host), which test-netlink tests in a
+   * network namespace of its own.  Derivation without a management port is refused first. */
   empty = dpugw_config_new ();
-  config_finish_ok (empty, NULL);
+  empty->mode = DPUGW_NODE_MODE_DPU_HOST;
+  empty->gateway_interface = g_strdup (DPUGW_DERIVE_FROM_MGMT_PORT);
+  g_assert_false (dpugw_config_finish (empty, NULL, &error));
+  g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG);
+  g_clear_error (&error);
+  /* An embedder that resolves it anyway hears that nothing is configured. */
   r_empty = dpugw_resolve (sysfs, empty, NULL, &error);
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED);
   g_assert_null (r_empty);

@@ -311,6 +311,43 @@ test_plan_links (void)
   g_assert_cmpuint (state->epoch, >, epoch);
 }
 
+/* Address and route changes touch no name: a pass with nothing but the configured port to read
+ * (every pass resolves it), and lookups in flight are out of date.  Operstate alone, without the
+ * `up` rule, is nothing. */
+static void
+test_plan_addresses (void)
+{
+  g_autoptr(DpugwState) state = dpugw_state_new (config_new ());
+  g_autoptr(DpugwChanges) first = apply (state, full_pass (state, "eth0,eth1", "eth0"));
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_link_event_free);
+  g_autoptr(DpugwPassPlan) none = NULL;
+  g_autoptr(DpugwPassPlan) plan = NULL;
+  guint64 epoch;
+  DpugwLinkEvent *e;
+
+  e = g_new0 (DpugwLinkEvent, 1);
+  e->type = DPUGW_LINK_OPERSTATE;
+  e->ifindex = 3;
+  e->name = g_strdup ("eth0");
+  g_ptr_array_add (events, e);
+  none = dpugw_state_plan_links (state, events);
+  g_assert_null (none);
+
+  e = g_new0 (DpugwLinkEvent, 1);
+  e->type = DPUGW_LINK_ADDRESSES;
+  e->ifindex = 3;
+  g_ptr_array_add (events, e);
+  epoch = state->epoch;
+  plan = dpugw_state_plan_links (state, events);
+  g_assert_nonnull (plan);
+  g_assert_false (plan->full);
+  g_assert_cmpstrv (plan->functions, ((const char *[]) { NULL }));
+  g_assert_cmpstrv (plan->vfs, ((const char *[]) { NULL }));
+  g_assert_cmpstrv (plan->pfs, ((const char *[]) { NULL }));
+  g_assert_cmpstrv (plan->names, ((const char *[]) { NULL }));
+  g_assert_cmpuint (state->epoch, >, epoch);
+}
+
 /* A full pass forgets the failures; a lookup's failure is remembered. */
 static void
 test_failures (void)
@@ -340,6 +377,7 @@ main (int argc, char **argv)
   g_test_add_func ("/state/choice", test_choice);
   g_test_add_func ("/state/configured-error", test_configured_error);
   g_test_add_func ("/state/plan-links", test_plan_links);
+  g_test_add_func ("/state/plan-addresses", test_plan_addresses);
   g_test_add_func ("/state/failures", test_failures);
   return g_test_run ();
 }

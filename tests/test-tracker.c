@@ -33,7 +33,8 @@ static void
 fixture_setup (Fixture *f, gconstpointer unused)
 {
   g_autoptr(GError) error = NULL;
-  const DpugwConfigFlags flags = { .mgmt_port_netdev = "pf0vf0", .config_file = "" };
+  const DpugwConfigFlags flags = { .mode = "dpu-host", .mgmt_port_netdev = "pf0vf0",
+                                   .gateway_interface = DPUGW_DERIVE_FROM_MGMT_PORT, .config_file = "" };
   DpugwConfig *config = dpugw_config_load (&flags, NULL, NULL, &error);
 
   g_assert_no_error (error);
@@ -163,7 +164,9 @@ test_reconfigure (Fixture *f, gconstpointer unused)
 {
   DpugwState *state = dpugw_tracker_get_state (f->tracker);
   g_autoptr(GError) error = NULL;
-  const DpugwConfigFlags flags = { .mgmt_port_netdev = "pf0vf0", .gateway_select = "name=eth1", .config_file = "" };
+  const DpugwConfigFlags flags = { .mode = "dpu-host", .mgmt_port_netdev = "pf0vf0",
+                                   .gateway_interface = DPUGW_DERIVE_FROM_MGMT_PORT, .gateway_select = "name=eth1",
+                                   .config_file = "" };
   DpugwConfig *config = dpugw_config_load (&flags, NULL, NULL, &error);
   guint before = f->changes;
 

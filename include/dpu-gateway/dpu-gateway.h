@@ -8,6 +8,7 @@
 #include <dpu-gateway/dpugw-names.h>
 #include <dpu-gateway/dpugw-sysfs.h>
 #include <dpu-gateway/dpugw-config.h>
+#include <dpu-gateway/dpugw-hostnet.h>
 #include <dpu-gateway/dpugw-select.h>
 #include <dpu-gateway/dpugw-resolver.h>
 #include <dpu-gateway/dpugw-topology.h>

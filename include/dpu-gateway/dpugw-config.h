@@ -21,6 +21,8 @@ G_BEGIN_DECLS
 
 /* ovnkube's own default configuration file, read when dpu-gatewayd's is absent. */
 #define DPUGW_OVNKUBE_DEFAULT_CONFIG_FILE "/etc/openvswitch/ovn_k8s.conf"
+/* What ovn-kubernetes' DaemonSets fill from the downward API's status.hostIP. */
+#define DPUGW_ENV_NODE_IP                    "K8S_NODE_IP"
 
 typedef enum {
   DPUGW_NODE_MODE_FULL,
@@ -51,6 +53,7 @@ typedef struct {
   char *mgmt_port_dp_resource_name;   /* NULL: unset */
   char *gateway_interface;            /* NULL: unset; DPUGW_DERIVE_FROM_MGMT_PORT; or a netdev name */
   char *gateway_select;               /* NULL: unset (first); the selection rules as written */
+  char *node_ip;                      /* NULL: unset (kubelet's default); an IPv4 or IPv6 address, as written */
   char *config_file;                  /* the file read, NULL if none */
 
   /* Where each value above came from, for messages: a flag ("--ovnkube-node-mode"), an
@@ -61,6 +64,7 @@ typedef struct {
   char *mgmt_port_dp_resource_name_origin;
   char *gateway_interface_origin;
   char *gateway_select_origin;
+  char *node_ip_origin;
   GPtrArray *load_warnings;           /* (element-type utf8): the file's and environment's warnings */
 
   /* Set by dpugw_config_finish(): */
@@ -80,6 +84,7 @@ typedef struct {
   const char *mgmt_port_dp_resource_name;
   const char *gateway_interface;
   const char *gateway_select;
+  const char *node_ip;
   const char *config_file;   /* NULL: the first default file that can be opened; "": none */
 } DpugwConfigFlags;
 

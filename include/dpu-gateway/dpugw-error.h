@@ -30,9 +30,11 @@ typedef enum {
   DPUGW_ERROR_NETDEV_DISCOVERY,   /* step 4: "failed to get network devices: ..." */
   DPUGW_ERROR_NO_NETDEVS,         /* step 4: "no netdevs found for pci address <PF>" */
   DPUGW_ERROR_NO_MATCH,           /* step 5: no netdev of the PF matches the selection rules */
+  DPUGW_ERROR_HOST_NETWORK,       /* no gateway interface configured or derived, and the host's addresses and
+                                   * routes give none: "failed to find network interface with IP: ..." */
 } DpugwError;
 
-#define DPUGW_ERROR_N_CODES (DPUGW_ERROR_NO_MATCH + 1)
+#define DPUGW_ERROR_N_CODES (DPUGW_ERROR_HOST_NETWORK + 1)
 
 /* The documented messages, defined once. */
 #define DPUGW_MSG_PCI_ADDRESS      "failed to get PCI address"

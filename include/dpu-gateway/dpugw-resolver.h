@@ -20,10 +20,12 @@ typedef enum {
   DPUGW_SOURCE_DERIVED,           /* from the management netdev or VF PCI address asked for */
   DPUGW_SOURCE_RENAMED_FALLBACK,  /* the configured netdev is gone, ovn-k8s-mp0 was used */
   DPUGW_SOURCE_DEVICE_PLUGIN,     /* the VF came from the device plugin's PCIDEVICE_* variable */
-  DPUGW_SOURCE_EXPLICIT,          /* --gateway-interface=NAME, used as is */
+  DPUGW_SOURCE_EXPLICIT,          /* "configured": --gateway-interface=NAME, used as is */
+  DPUGW_SOURCE_NODE_IP,           /* no gateway interface configured, dpu-host: the link holding the node IP */
+  DPUGW_SOURCE_DEFAULT_ROUTE,     /* no gateway interface configured, full or dpu: the default route's link */
 } DpugwSource;
 
-/* "derived", "renamed-fallback", "device-plugin", "explicit" */
+/* "derived", "renamed-fallback", "device-plugin", "configured", "node-ip", "default-route" */
 const char *dpugw_source_to_string (DpugwSource source);
 
 typedef struct {
@@ -35,10 +37,12 @@ typedef struct {
   char *interface;     /* the gateway interface: the first of @interfaces */
   DpugwSource source;
   GStrv interfaces;    /* every candidate the deciding selection rule matched, in order */
-  char *selected_by;   /* the rule that decided ("first", "uplink", "name=ens*"), "explicit" */
+  char *selected_by;   /* the rule that decided ("first", "uplink", "name=ens*"); not derived: the source's
+                        * name ("configured", "node-ip", "default-route") */
   char *hint;          /* NULL, or advice: `first` chose what looks like a VF representor */
   char *function_type; /* "vf" or "sf"; "" when explicit */
   char *sf;            /* a scalable function's auxiliary device ("mlx5_core.sf.2"), else NULL */
+  char *node_ip;       /* NODE_IP: the node IP it was found by, else NULL */
 } DpugwResolution;
 
 /* The key of a resolution's management function: the VF's PCI address or the SF's device name. */
@@ -95,11 +99,15 @@ gboolean dpugw_auxiliary_name_is_valid (const char *name);
  * @config: (nullable): the configuration, finished; used when @mgmt_port is empty
  * @mgmt_port: (nullable): a netdev name or a VF PCI address; %NULL or "" for the configured one
  *
- * The whole pipeline.  With @mgmt_port empty: an explicit gateway interface is
- * returned as is; otherwise the configured management port is resolved (the
- * device plugin's VF first; a configured netdev that no longer exists falls
- * back to ovn-k8s-mp0 when that exists).  A @mgmt_port given by the caller is
- * resolved as asked, without fallback.  Input is validated before any file is
+ * The whole pipeline.  With @mgmt_port empty, what ovnkube-node uses under @config
+ * (dpugw_config_gateway_rule()): a configured gateway interface, as is; with
+ * derive-from-mgmt-port, the configured management port resolved (the device
+ * plugin's VF first; a configured netdev that no longer exists falls back to
+ * ovn-k8s-mp0 when that exists); with none in dpu-host mode, the link whose
+ * address prefix holds the node IP (--node-ip, else kubelet's default); with none
+ * in full or dpu mode, the default route's link (these two read the host's
+ * network over rtnetlink: %DPUGW_ERROR_HOST_NETWORK).  A @mgmt_port given by the
+ * caller is derived from, as asked and whatever the configuration, without fallback.  Input is validated before any file is
  * touched (%DPUGW_ERROR_INVALID_ARGUMENT).
  */
 DpugwResolution *dpugw_resolve (DpugwSysfs        *sysfs,

@@ -18,10 +18,15 @@ dpugw_config_option_group (DpugwConfigOptions *options)
       &options->mgmt_port_dp_resource_name,
       "SR-IOV device plugin resource of the management VF; takes priority over the netdev", "RESOURCE" },
     { "gateway-interface", 0, 0, G_OPTION_ARG_STRING, &options->gateway_interface,
-      "Gateway interface: a netdev name, or derive-from-mgmt-port", "NAME" },
+      "Gateway interface: a netdev name, or derive-from-mgmt-port (dpu-host only); unset: the interface "
+      "holding the node IP (dpu-host), the default route's (full, dpu)", "NAME" },
     { "gateway-select", 0, 0, G_OPTION_ARG_STRING, &options->gateway_select,
       "Which of the PF's netdevs is the gateway: rules tried in order, first (default), uplink, up, "
       "name=GLOB", "RULES" },
+    { "node-ip", 0, 0, G_OPTION_ARG_STRING, &options->node_ip,
+      "The node's IP (default: $" DPUGW_ENV_NODE_IP ", else kubelet's choice: the first global address of "
+      "the default route's interface); without --gateway-interface in dpu-host mode, the gateway interface "
+      "is the one whose address prefix holds it", "ADDRESS" },
     { "config-file", 0, 0, G_OPTION_ARG_FILENAME, &options->config_file,
       "ovnkube INI configuration file (default " DPUGW_DEFAULT_CONFIG_FILE ", else "
       DPUGW_OVNKUBE_DEFAULT_CONFIG_FILE ", if one can be opened; \"\" for none)",
@@ -43,6 +48,7 @@ dpugw_config_options_clear (DpugwConfigOptions *options)
   g_clear_pointer (&options->mgmt_port_dp_resource_name, g_free);
   g_clear_pointer (&options->gateway_interface, g_free);
   g_clear_pointer (&options->gateway_select, g_free);
+  g_clear_pointer (&options->node_ip, g_free);
   g_clear_pointer (&options->config_file, g_free);
 }
 
@@ -57,6 +63,7 @@ dpugw_config_options_load (const DpugwConfigOptions *options, GError **error)
     .mgmt_port_dp_resource_name = options->mgmt_port_dp_resource_name,
     .gateway_interface = options->gateway_interface,
     .gateway_select = options->gateway_select,
+    .node_ip = options->node_ip,
     .config_file = options->config_file,
   };
 

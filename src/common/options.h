@@ -12,6 +12,7 @@ typedef struct {
   char *mgmt_port_dp_resource_name;
   char *gateway_interface;
   char *gateway_select;
+  char *node_ip;
   char *config_file;
 } DpugwConfigOptions;
 

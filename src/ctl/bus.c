@@ -117,7 +117,7 @@ DpugwResolution *
 ctl_resolution_from_variant (const char *interface, char **interfaces, GVariant *details, const char **source)
 {
   DpugwResolution *r = g_new0 (DpugwResolution, 1);
-  const char *sf, *hint;
+  const char *sf, *hint, *node_ip;
 
   r->interface = g_strdup (interface);
   r->interfaces = g_strdupv (interfaces);
@@ -127,6 +127,8 @@ ctl_resolution_from_variant (const char *interface, char **interfaces, GVariant 
     r->sf = g_strdup (sf);
   if (g_variant_lookup (details, "hint", "&s", &hint))
     r->hint = g_strdup (hint);
+  if (g_variant_lookup (details, "node-ip", "&s", &node_ip))
+    r->node_ip = g_strdup (node_ip);
   r->mgmt_port = lookup_string (details, "mgmt-port");
   r->vf_pci = lookup_string (details, "vf-pci");
   r->pf_pci = lookup_string (details, "pf-pci");

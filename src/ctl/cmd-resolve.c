@@ -44,6 +44,8 @@ print_resolution (const CtlOptions *options, const DpugwResolution *r, const cha
     dpugw_json_member_string (out, FALSE, "sf", r->sf);
   if (r->hint != NULL)
     dpugw_json_member_string (out, FALSE, "hint", r->hint);
+  if (r->node_ip != NULL)
+    dpugw_json_member_string (out, FALSE, "node-ip", r->node_ip);
   if (details != NULL && g_variant_lookup (details, "cached", "b", &cached))
     g_string_append_printf (out, ",\"cached\":%s", cached ? "true" : "false");
   if (details != NULL && g_variant_lookup (details, "generation", "t", &generation))
@@ -124,7 +126,9 @@ ctl_cmd_resolve (int argc, char **argv)
 
   if (!ctl_parse_options (&options, "resolve", "[MGMT_PORT]",
                           "Print the gateway interface derived from a management port: a netdev name "
-                          "or a VF PCI address; without one, the configured management port.",
+                          "or a VF PCI address; without one, the one ovnkube-node uses under the "
+                          "configuration (configured, derived, or found from the node IP or the "
+                          "default route).",
                           extra, &argc, &argv))
     status = CTL_EXIT_USAGE;
   else if (argc > 2)

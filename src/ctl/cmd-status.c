@@ -62,6 +62,8 @@ print_text (const Status *st)
         printf ("  %s %s -> PF %s, candidates %s, selected by %s, %s\n",
                 g_strcmp0 (r->function_type, "sf") == 0 ? "SF" : "VF", dpugw_resolution_function (r), r->pf_pci,
                 candidates, r->selected_by != NULL ? r->selected_by : "", st->source);
+      else if (r->node_ip != NULL)
+        printf ("  the link holding the node IP %s, %s\n", r->node_ip, st->source);
       else
         printf ("  %s\n", st->source);
       if (r->hint != NULL)
@@ -114,6 +116,7 @@ status_local (const CtlOptions *options, Status *st)
   add_config (st, "device-plugin-variable", config->device_plugin_variable);
   add_config (st, "gateway-interface", config->gateway_interface);
   add_config (st, "gateway-select", dpugw_select_to_string (config->select));
+  add_config (st, "node-ip", config->node_ip);
   add_config (st, "config-file", config->config_file);
   add_config (st, "sysfs-root", dpugw_sysfs_get_root (sysfs));
 

@@ -49,6 +49,7 @@ ctl_exit_code_for_error (const GError *error)
       case DPUGW_ERROR_NETDEV_DISCOVERY:
       case DPUGW_ERROR_NO_NETDEVS:
       case DPUGW_ERROR_NO_MATCH:
+      case DPUGW_ERROR_HOST_NETWORK:
         return CTL_EXIT_FAILED;
       }
   return CTL_EXIT_FAILED;
@@ -58,7 +59,8 @@ static gboolean
 config_flags_given (const DpugwConfigOptions *config)
 {
   return config->mode != NULL || config->mgmt_port_netdev != NULL || config->mgmt_port_dp_resource_name != NULL ||
-         config->gateway_interface != NULL || config->gateway_select != NULL || config->config_file != NULL;
+         config->gateway_interface != NULL || config->gateway_select != NULL || config->node_ip != NULL ||
+         config->config_file != NULL;
 }
 
 gboolean

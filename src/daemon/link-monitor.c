@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * rtnetlink link monitoring with libnl-route-3.  One socket joined to
- * RTNLGRP_LINK, non-blocking, sequence checks off, read from the main loop.
+ * RTNLGRP_LINK and the address and route groups, non-blocking, sequence
+ * checks off, read from the main loop.  Address and route messages only say
+ * that something changed (DPUGW_LINK_ADDRESSES): who needs them reads the
+ * whole again (dpugw_host_network_read()).
  * libnl's cache manager is not used: it keeps stale per-family objects.
  * Dumps (at start and after an overrun) run on a second socket in a worker
  * thread while the event socket is not read, so that the events queued
@@ -16,6 +19,8 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/cache.h>
 #include <netlink/msg.h>
@@ -50,7 +55,7 @@ struct _DpugwLinkMonitor
   guint deadline_id;
 
   struct {
-    guint64 messages;   /* link messages read */
+    guint64 messages;   /* link, address and route messages read */
     guint64 events;     /* changes that came of them */
     guint64 batches;    /* "changed" emissions */
     guint64 overruns;   /* receive overruns repaired by a dump */
@@ -279,6 +284,80 @@ event_fields (struct nlmsghdr *hdr, int *ifindex, const char **name, guint8 *ope
   return *ifindex > 0 && dpugw_netdev_name_is_valid (*name);
 }
 
+/* An address attribute, if present, must be one address of the family. */
+static gboolean
+address_attribute_valid (const struct nlattr *attr, int family)
+{
+  return attr == NULL || nla_len (attr) == (family == AF_INET ? 4 : 16);
+}
+
+/*
+ * RTM_NEWADDR/RTM_DELADDR: the ifaddrmsg header, a known family, a prefix that fits it, a
+ * link, and addresses of the family's length.  Which address does not matter: the rule that
+ * follows addresses reads them all again.
+ */
+static gboolean
+address_event_fields (struct nlmsghdr *hdr, int *ifindex)
+{
+  static struct nla_policy policy[IFA_MAX + 1] = {
+    [IFA_LABEL] = { .type = NLA_STRING },
+    [IFA_FLAGS] = { .type = NLA_U32 },
+  };
+  struct nlattr *attrs[IFA_MAX + 1];
+  const struct ifaddrmsg *ifa;
+
+  if (!nlmsg_valid_hdr (hdr, sizeof (struct ifaddrmsg)))
+    return FALSE;
+  ifa = nlmsg_data (hdr);
+  if ((ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) ||
+      ifa->ifa_prefixlen > (ifa->ifa_family == AF_INET ? 32 : 128) || ifa->ifa_index == 0 ||
+      ifa->ifa_index > G_MAXINT)
+    return FALSE;
+  if (nlmsg_parse (hdr, sizeof (struct ifaddrmsg), attrs, IFA_MAX, policy) < 0 ||
+      !address_attribute_valid (attrs[IFA_ADDRESS], ifa->ifa_family) ||
+      !address_attribute_valid (attrs[IFA_LOCAL], ifa->ifa_family) ||
+      (attrs[IFA_ADDRESS] == NULL && attrs[IFA_LOCAL] == NULL))
+    return FALSE;
+  *ifindex = (int) ifa->ifa_index;
+  return TRUE;
+}
+
+/* RTM_NEWROUTE/RTM_DELROUTE: only the main table's default routes matter; *ifindex is RTA_OIF,
+ * or 0 (a multipath route, or none). */
+static gboolean
+route_event_fields (struct nlmsghdr *hdr, int *ifindex)
+{
+  static struct nla_policy policy[RTA_MAX + 1] = {
+    [RTA_TABLE] = { .type = NLA_U32 },
+    [RTA_OIF] = { .type = NLA_U32 },
+  };
+  struct nlattr *attrs[RTA_MAX + 1];
+  const struct rtmsg *rtm;
+  guint32 table;
+
+  if (!nlmsg_valid_hdr (hdr, sizeof (struct rtmsg)))
+    return FALSE;
+  rtm = nlmsg_data (hdr);
+  if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) || rtm->rtm_dst_len != 0)
+    return FALSE;
+  if (nlmsg_parse (hdr, sizeof (struct rtmsg), attrs, RTA_MAX, policy) < 0 ||
+      !address_attribute_valid (attrs[RTA_DST], rtm->rtm_family) ||
+      !address_attribute_valid (attrs[RTA_GATEWAY], rtm->rtm_family))
+    return FALSE;
+  table = attrs[RTA_TABLE] != NULL ? nla_get_u32 (attrs[RTA_TABLE]) : rtm->rtm_table;
+  if (table != RT_TABLE_MAIN)
+    return FALSE;
+  *ifindex = attrs[RTA_OIF] != NULL && nla_get_u32 (attrs[RTA_OIF]) <= G_MAXINT ? (int) nla_get_u32 (attrs[RTA_OIF])
+                                                                                : 0;
+  return TRUE;
+}
+
+static void
+add_addresses_event (DpugwLinkMonitor *self, int ifindex)
+{
+  add_event (self, DPUGW_LINK_ADDRESSES, MAX (ifindex, 0), NULL, NULL, 0);
+}
+
 static int
 on_message (struct nl_msg *msg, void *user_data)
 {
@@ -288,8 +367,28 @@ on_message (struct nl_msg *msg, void *user_data)
   const char *name;
   guint8 operstate;
 
-  if (self->draining || (hdr->nlmsg_type != RTM_NEWLINK && hdr->nlmsg_type != RTM_DELLINK))
+  if (self->draining)
     return NL_OK;
+  switch (hdr->nlmsg_type)
+    {
+    case RTM_NEWADDR:
+    case RTM_DELADDR:
+      self->stats.messages++;
+      if (address_event_fields (hdr, &ifindex))
+        add_addresses_event (self, ifindex);
+      return NL_OK;
+    case RTM_NEWROUTE:
+    case RTM_DELROUTE:
+      self->stats.messages++;
+      if (route_event_fields (hdr, &ifindex))
+        add_addresses_event (self, ifindex);
+      return NL_OK;
+    case RTM_NEWLINK:
+    case RTM_DELLINK:
+      break;
+    default:
+      return NL_OK;
+    }
   self->stats.messages++;
   if (!event_fields (hdr, &ifindex, &name, &operstate))
     return NL_OK;
@@ -443,12 +542,15 @@ dump_done (GObject *source, GAsyncResult *result, gpointer user_data)
         for (guint i = 0; i < gone->len; i++)
           apply_link (self, g_array_index (gone, int, i), NULL, 0);
       }
-      /* The first dump only learns the links: it is no change. */
+      /* The first dump only learns the links: it is no change.  A later one repairs an overrun,
+       * which may have lost address and route messages too. */
       if (first)
         {
           self->stats.events -= self->pending->len - before;
           g_ptr_array_set_size (self->pending, before);
         }
+      else
+        add_addresses_event (self, 0);
     }
 
   self->synced = TRUE; /* from now on, dumps reconcile */
@@ -487,7 +589,8 @@ dpugw_link_monitor_new (guint quiet_msec, guint max_delay_msec, int rcvbuf, GErr
   nl_socket_modify_cb (self->sock, NL_CB_VALID, NL_CB_CUSTOM, on_message, self);
   err = nl_connect (self->sock, NETLINK_ROUTE);
   if (err >= 0)
-    err = nl_socket_add_membership (self->sock, RTNLGRP_LINK);
+    err = nl_socket_add_memberships (self->sock, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+                                     RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_NONE);
   if (err >= 0)
     err = nl_socket_set_nonblocking (self->sock);
   if (err < 0)

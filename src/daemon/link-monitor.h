@@ -10,12 +10,14 @@ typedef enum {
   DPUGW_LINK_REMOVED,
   DPUGW_LINK_RENAMED,
   DPUGW_LINK_OPERSTATE,
+  DPUGW_LINK_ADDRESSES,   /* an address or a main-table default route came or went; @ifindex 0: maybe
+                           * several (a receive overrun lost some) */
 } DpugwLinkEventType;
 
 typedef struct {
   DpugwLinkEventType type;
   int ifindex;
-  char *name;       /* the name now; for REMOVED, the last name */
+  char *name;       /* the name now; for REMOVED, the last name; for ADDRESSES, NULL */
   char *old_name;   /* RENAMED only */
   guint8 operstate; /* IF_OPER_* */
 } DpugwLinkEvent;
@@ -27,7 +29,8 @@ G_DECLARE_FINAL_TYPE (DpugwLinkMonitor, dpugw_link_monitor, DPUGW, LINK_MONITOR,
 
 /*
  * Follows the network devices of this network namespace over rtnetlink
- * (RTNLGRP_LINK), tracking each by ifindex.  Bursts are coalesced: the
+ * (RTNLGRP_LINK), tracking each by ifindex, and their addresses and the
+ * default routes (RTNLGRP_IPV4_IFADDR, _IPV6_IFADDR, _IPV4_ROUTE, _IPV6_ROUTE).  Bursts are coalesced: the
  * "changed" signal (GPtrArray of DpugwLinkEvent, in order) fires once the
  * links have been quiet for @quiet_msec, and at the latest @max_delay_msec
  * after the first change.  A receive overrun is repaired by a fresh dump,

@@ -341,6 +341,7 @@ typedef struct {
   char **interfaces;
   const char *selected_by;
   const char *function_type;
+  const char *node_ip;
   DpugwSource source;
   gboolean cached;
 } Answer;
@@ -382,6 +383,7 @@ answer_from_resolution (Answer *a, const DpugwResolution *r, gboolean cached)
     .interfaces = r->interfaces,
     .selected_by = r->selected_by,
     .function_type = r->function_type,
+    .node_ip = r->node_ip,
     .source = r->source,
     .cached = cached,
   };
@@ -418,6 +420,8 @@ details_variant (DpugwService *self, const Answer *a, gboolean full)
     g_variant_builder_add (&b, "{sv}", "sf", g_variant_new_string (a->sf));
   if (a->hint != NULL)
     g_variant_builder_add (&b, "{sv}", "hint", g_variant_new_string (a->hint));
+  if (full && a->node_ip != NULL)
+    g_variant_builder_add (&b, "{sv}", "node-ip", g_variant_new_string (a->node_ip));
   if (full)
     g_variant_builder_add (&b, "{sv}", "cached", g_variant_new_boolean (a->cached));
   g_variant_builder_add (&b, "{sv}", "generation", g_variant_new_uint64 (self->generation));

@@ -68,6 +68,8 @@ dpugw_state_configuration (DpugwState *state, const char *sysfs_root)
   if (c->gateway_interface != NULL)
     g_variant_builder_add (&b, "{ss}", "gateway-interface", c->gateway_interface);
   g_variant_builder_add (&b, "{ss}", "gateway-select", dpugw_select_to_string (c->select));
+  if (c->node_ip != NULL)
+    g_variant_builder_add (&b, "{ss}", "node-ip", c->node_ip);
   if (c->config_file != NULL)
     g_variant_builder_add (&b, "{ss}", "config-file", c->config_file);
   g_variant_builder_add (&b, "{ss}", "sysfs-root", sysfs_root);
@@ -134,6 +136,7 @@ dpugw_state_plan_links (DpugwState *state, GPtrArray *events)
   g_autoptr(DpugwPassPlan) plan = NULL;
   gboolean operstate = dpugw_select_uses_operstate (state->config->select);
   gboolean appeared = FALSE;
+  gboolean addresses = FALSE;
   GHashTableIter iter;
   gpointer name;
 
@@ -145,6 +148,12 @@ dpugw_state_plan_links (DpugwState *state, GPtrArray *events)
       /* Operstate matters only to the `up` rule. */
       if (event->type == DPUGW_LINK_OPERSTATE && !operstate)
         continue;
+      /* Names stay: only the configured gateway, when it follows the host's network, is read again. */
+      if (event->type == DPUGW_LINK_ADDRESSES)
+        {
+          addresses = TRUE;
+          continue;
+        }
       if (event->name != NULL)
         g_hash_table_add (touched, g_strdup (event->name));
       if (event->old_name != NULL)
@@ -197,7 +206,9 @@ dpugw_state_plan_links (DpugwState *state, GPtrArray *events)
   if (appeared)
     dpugw_cache_clear_failures (state->cache);
 
-  if (g_hash_table_size (touched) == 0)
+  /* A pass re-resolves the configured port every time: one with nothing else to read is enough
+   * for addresses and routes. */
+  if (g_hash_table_size (touched) == 0 && !addresses)
     return NULL;
   plan = dpugw_pass_plan_new ();
   g_strfreev (plan->functions);

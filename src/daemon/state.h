@@ -46,12 +46,13 @@ DpugwPassPlan *dpugw_state_plan_full (DpugwState *state);
 /*
  * What link changes (DpugwLinkEvent) touch: cached functions named by them, VFs and PFs whose
  * netdevs they are, and names nobody knew.  The names they touch stop leading to cache entries
- * at once, and appearing links clear the remembered failures.  NULL when nothing is touched.
+ * at once, and appearing links clear the remembered failures.  Address and route changes touch
+ * the configured port alone (every pass resolves it again).  NULL when nothing is touched.
  */
 DpugwPassPlan *dpugw_state_plan_links (DpugwState *state, GPtrArray *events);
 
 typedef struct {
-  char *function;        /* the management function; "" for an explicit gateway interface */
+  char *function;        /* the management function; "" for a configured gateway interface not derived */
   char *pf_pci;          /* "" when unknown */
   char *old_interface;
   char *new_interface;

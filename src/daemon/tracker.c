@@ -330,11 +330,18 @@ static void
 on_links_changed (DpugwLinkMonitor *monitor, GPtrArray *events, gpointer user_data)
 {
   DpugwTracker *self = user_data;
+  gboolean addresses = dpugw_gateway_rule_follows_host_network (dpugw_config_gateway_rule (self->state->config));
 
   for (guint i = 0; i < events->len; i++)
     {
       const DpugwLinkEvent *event = g_ptr_array_index (events, i);
-      DpugwLinkEvent *copy = g_new0 (DpugwLinkEvent, 1);
+      DpugwLinkEvent *copy;
+
+      /* Addresses and routes matter only to a rule that reads them (a new configuration's full
+       * pass reads them anyway). */
+      if (event->type == DPUGW_LINK_ADDRESSES && !addresses)
+        continue;
+      copy = g_new0 (DpugwLinkEvent, 1);
 
       *copy = *event;
       copy->name = g_strdup (event->name);

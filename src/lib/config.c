@@ -2,7 +2,7 @@
  *
  * The configuration, loaded from OVN-Kubernetes' three forms, with its names:
  *   flags        --ovnkube-node-mode= --ovnkube-node-mgmt-port-netdev=
- *                --ovnkube-node-mgmt-port-dp-resource-name= --gateway-interface=
+ *                --ovnkube-node-mgmt-port-dp-resource-name= --gateway-interface= --node-ip=
  *   environment  OVNKUBE_NODE_MODE OVNKUBE_NODE_MGMT_PORT_NETDEV
  *                OVNKUBE_NODE_MGMT_PORT_DP_RESOURCE_NAME, and --gateway-interface in
  *                OVN_GATEWAY_OPTS (what ovnkube.sh turns into flags, the way it does)
@@ -17,6 +17,7 @@
 
 #include "dpu-gateway/dpugw-config.h"
 #include "dpu-gateway/dpugw-error.h"
+#include "dpu-gateway/dpugw-hostnet.h"
 #include "dpu-gateway/dpugw-names.h"
 #include "dpu-gateway/dpugw-resolver.h"
 
@@ -45,6 +46,7 @@ typedef enum {
   KEY_MGMT_PORT_DP_RESOURCE_NAME,
   KEY_GATEWAY_INTERFACE,
   KEY_GATEWAY_SELECT,
+  KEY_NODE_IP,
   N_KEYS
 } ConfigKey;
 
@@ -70,6 +72,8 @@ static const struct {
                                        "--ovnkube-node-mgmt-port-dp-resource-name", NULL },
   [KEY_GATEWAY_INTERFACE] = { "Gateway", "interface", DPUGW_ENV_GATEWAY_OPTS, "--gateway-interface", NULL },
   [KEY_GATEWAY_SELECT] = { "Gateway", "select", NULL, "--gateway-select", NULL },
+  /* ovnkube reads the node IP from the Node object, not from its file. */
+  [KEY_NODE_IP] = { NULL, NULL, DPUGW_ENV_NODE_IP, "--node-ip", NULL },
 };
 
 /* The sections of ovnkube's configuration (config.go's config struct; no gcfg tags, no '_'). */
@@ -123,12 +127,14 @@ dpugw_config_free (DpugwConfig *config)
   g_free (config->mgmt_port_dp_resource_name);
   g_free (config->gateway_interface);
   g_free (config->gateway_select);
+  g_free (config->node_ip);
   g_free (config->config_file);
   g_free (config->mode_origin);
   g_free (config->mgmt_port_netdev_origin);
   g_free (config->mgmt_port_dp_resource_name_origin);
   g_free (config->gateway_interface_origin);
   g_free (config->gateway_select_origin);
+  g_free (config->node_ip_origin);
   g_clear_pointer (&config->load_warnings, g_ptr_array_unref);
   g_free (config->mgmt_port_vf_pci);
   g_free (config->mgmt_port_sf);
@@ -155,12 +161,14 @@ dpugw_config_copy (const DpugwConfig *config)
   copy->mgmt_port_dp_resource_name = g_strdup (config->mgmt_port_dp_resource_name);
   copy->gateway_interface = g_strdup (config->gateway_interface);
   copy->gateway_select = g_strdup (config->gateway_select);
+  copy->node_ip = g_strdup (config->node_ip);
   copy->config_file = g_strdup (config->config_file);
   copy->mode_origin = g_strdup (config->mode_origin);
   copy->mgmt_port_netdev_origin = g_strdup (config->mgmt_port_netdev_origin);
   copy->mgmt_port_dp_resource_name_origin = g_strdup (config->mgmt_port_dp_resource_name_origin);
   copy->gateway_interface_origin = g_strdup (config->gateway_interface_origin);
   copy->gateway_select_origin = g_strdup (config->gateway_select_origin);
+  copy->node_ip_origin = g_strdup (config->node_ip_origin);
   copy_strings (copy->load_warnings, config->load_warnings);
   copy->mgmt_source = config->mgmt_source;
   copy->mgmt_port_vf_pci = g_strdup (config->mgmt_port_vf_pci);
@@ -197,6 +205,8 @@ value_field (DpugwConfig *config, ConfigKey key)
       return &config->gateway_interface;
     case KEY_GATEWAY_SELECT:
       return &config->gateway_select;
+    case KEY_NODE_IP:
+      return &config->node_ip;
     case KEY_MODE:
     case N_KEYS:
       break;
@@ -219,6 +229,8 @@ origin_field (DpugwConfig *config, ConfigKey key)
       return &config->gateway_interface_origin;
     case KEY_GATEWAY_SELECT:
       return &config->gateway_select_origin;
+    case KEY_NODE_IP:
+      return &config->node_ip_origin;
     case N_KEYS:
       break;
     }
@@ -295,6 +307,17 @@ config_check (ConfigKey key, const char *value, const char *origin, DpugwNodeMod
           {
             g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG, "%s (from %s)",
                          local_error->message, origin);
+            return FALSE;
+          }
+        return TRUE;
+      }
+
+    case KEY_NODE_IP:
+      {
+        g_autoptr(GInetAddress) address = dpugw_node_ip_parse (value, &local_error);
+        if (address == NULL)
+          {
+            g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG, "%s (from %s)", local_error->message, origin);
             return FALSE;
           }
         return TRUE;
@@ -436,7 +459,8 @@ ini_entry (const IniEntry *entry, gpointer user_data, GError **error)
 
   origin = g_strdup_printf ("%s:%u", ctx->origin, entry->line);
   for (guint k = 0; k < N_KEYS; k++)
-    if (ini_name_equal (entry->section, keys[k].section) && ini_name_equal (entry->name, keys[k].ini_key))
+    if (keys[k].section != NULL && ini_name_equal (entry->section, keys[k].section) &&
+        ini_name_equal (entry->name, keys[k].ini_key))
       {
         if (entry->value == NULL)
           {
@@ -611,7 +635,9 @@ dpugw_config_load_environ (DpugwConfig *config, const char * const *envp, GError
 
   if (opts != NULL)
     gateway_opts_interface (config, opts, &interface);
-  return config_set (config, KEY_GATEWAY_INTERFACE, interface, LAYER_ENV, DPUGW_ENV_GATEWAY_OPTS, error);
+  return config_set (config, KEY_GATEWAY_INTERFACE, interface, LAYER_ENV, DPUGW_ENV_GATEWAY_OPTS, error) &&
+         config_set (config, KEY_NODE_IP, g_environ_getenv ((char **) envp, DPUGW_ENV_NODE_IP), LAYER_ENV,
+                     DPUGW_ENV_NODE_IP, error);
 }
 
 gboolean
@@ -626,6 +652,7 @@ dpugw_config_apply_flags (DpugwConfig *config, const DpugwConfigFlags *flags, GE
   values[KEY_MGMT_PORT_DP_RESOURCE_NAME] = flags->mgmt_port_dp_resource_name;
   values[KEY_GATEWAY_INTERFACE] = flags->gateway_interface;
   values[KEY_GATEWAY_SELECT] = flags->gateway_select;
+  values[KEY_NODE_IP] = flags->node_ip;
   for (guint k = 0; k < N_KEYS; k++)
     if (!config_set (config, k, values[k], LAYER_FLAG, keys[k].flag, error))
       return FALSE;
@@ -854,6 +881,11 @@ dpugw_config_finish (DpugwConfig *config, const char * const *envp, GError **err
                    interface, config->device_plugin_variable, resource);
       return FALSE;
     }
+  if (config->node_ip != NULL && dpugw_config_gateway_rule (config) != DPUGW_GATEWAY_RULE_NODE_IP)
+    g_ptr_array_add (config->warnings,
+                     g_strdup_printf ("node IP %s: not used, as the gateway interface is %s", config->node_ip,
+                                      config->gateway_interface != NULL ? "configured"
+                                                                        : "the default route's outside dpu-host mode"));
   return TRUE;
 }
 

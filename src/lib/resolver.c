@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "dpugw-resolver"
 
 #include "dpu-gateway/dpugw-error.h"
+#include "dpu-gateway/dpugw-hostnet.h"
 #include "dpu-gateway/dpugw-names.h"
 #include "dpu-gateway/dpugw-resolver.h"
 #include "lib-private.h"
@@ -25,7 +26,11 @@ dpugw_source_to_string (DpugwSource source)
     case DPUGW_SOURCE_DEVICE_PLUGIN:
       return "device-plugin";
     case DPUGW_SOURCE_EXPLICIT:
-      return "explicit";
+      return "configured";
+    case DPUGW_SOURCE_NODE_IP:
+      return "node-ip";
+    case DPUGW_SOURCE_DEFAULT_ROUTE:
+      return "default-route";
     }
   return "unknown";
 }
@@ -45,6 +50,7 @@ dpugw_resolution_free (DpugwResolution *r)
   g_free (r->hint);
   g_free (r->function_type);
   g_free (r->sf);
+  g_free (r->node_ip);
   g_free (r);
 }
 
@@ -64,6 +70,7 @@ dpugw_resolution_copy (const DpugwResolution *r)
   copy->hint = g_strdup (r->hint);
   copy->function_type = g_strdup (r->function_type);
   copy->sf = g_strdup (r->sf);
+  copy->node_ip = g_strdup (r->node_ip);
   return copy;
 }
 
@@ -111,6 +118,7 @@ dpugw_resolution_equal (const DpugwResolution *a, const DpugwResolution *b)
          g_strcmp0 (a->hint, b->hint) == 0 &&
          g_strcmp0 (a->function_type, b->function_type) == 0 &&
          g_strcmp0 (a->sf, b->sf) == 0 &&
+         g_strcmp0 (a->node_ip, b->node_ip) == 0 &&
          g_strv_equal ((const char * const *) a->candidates, (const char * const *) b->candidates) &&
          (a->interfaces == NULL || b->interfaces == NULL
             ? a->interfaces == b->interfaces
@@ -499,6 +507,63 @@ device_plugin_vf_exists (DpugwSysfs *sysfs, const DpugwConfig *config, GError **
   return TRUE;
 }
 
+/* A gateway interface not derived from the management port. */
+static DpugwResolution *
+not_derived (const DpugwConfig *config, const char *interface, DpugwSource source, const char *node_ip)
+{
+  DpugwResolution *r = g_new0 (DpugwResolution, 1);
+
+  r->source = source;
+  r->mgmt_port = g_strdup (config->mgmt_port_netdev != NULL ? config->mgmt_port_netdev : "");
+  r->vf_pci = g_strdup ("");
+  r->pf_pci = g_strdup ("");
+  r->interface = g_strdup (interface);
+  r->candidates = g_new0 (char *, 2);
+  r->candidates[0] = g_strdup (interface);
+  r->interfaces = g_strdupv (r->candidates);
+  r->selected_by = g_strdup (dpugw_source_to_string (source));
+  r->function_type = g_strdup ("");
+  r->node_ip = g_strdup (node_ip);
+  return r;
+}
+
+/* No gateway interface configured: the node IP's link (dpu-host), or the default route's. */
+static DpugwResolution *
+resolve_host_network (const DpugwConfig *config, GError **error)
+{
+  gboolean default_route = dpugw_config_gateway_rule (config) == DPUGW_GATEWAY_RULE_DEFAULT_ROUTE;
+  /* Routes only for the default route's link, or for kubelet's node IP. */
+  g_autoptr(DpugwHostNetwork) net = dpugw_host_network_read (default_route || config->node_ip == NULL, error);
+  g_autoptr(GInetAddress) node_ip = NULL;
+  g_autofree char *node_ip_text = NULL;
+  const DpugwHostLink *link;
+  g_autoptr(GError) local_error = NULL;
+
+  if (net == NULL)
+    return NULL;
+  if (default_route)
+    link = dpugw_host_network_default_route_link (net, error);
+  else
+    {
+      node_ip = config->node_ip != NULL ? dpugw_node_ip_parse (config->node_ip, error)
+                                        : dpugw_host_network_default_node_ip (net, error);
+      if (node_ip == NULL)
+        return NULL;
+      node_ip_text = g_inet_address_to_string (node_ip);
+      link = dpugw_host_network_node_ip_link (net, node_ip, error);
+    }
+  if (link == NULL)
+    return NULL;
+  if (!dpugw_netdev_name_validate (link->name, &local_error))
+    {
+      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_HOST_NETWORK, "the interface of index %d: %s", link->ifindex,
+                   local_error->message);
+      return NULL;
+    }
+  return not_derived (config, link->name,
+                      node_ip != NULL ? DPUGW_SOURCE_NODE_IP : DPUGW_SOURCE_DEFAULT_ROUTE, node_ip_text);
+}
+
 static DpugwResolution *
 resolve_configured (DpugwSysfs *sysfs, const DpugwConfig *config, GError **error)
 {
@@ -509,26 +574,18 @@ resolve_configured (DpugwSysfs *sysfs, const DpugwConfig *config, GError **error
       return NULL;
     }
 
-  if (config->gateway_interface != NULL &&
-      strcmp (config->gateway_interface, DPUGW_DERIVE_FROM_MGMT_PORT) != 0)
+  switch (dpugw_config_gateway_rule (config))
     {
-      DpugwResolution *r;
-
+    case DPUGW_GATEWAY_RULE_CONFIGURED:
       /* Printed alone for GW=$(...): never let a malformed name through. */
       if (!dpugw_netdev_name_validate (config->gateway_interface, error))
         return NULL;
-      r = g_new0 (DpugwResolution, 1);
-      r->source = DPUGW_SOURCE_EXPLICIT;
-      r->mgmt_port = g_strdup (config->mgmt_port_netdev != NULL ? config->mgmt_port_netdev : "");
-      r->vf_pci = g_strdup ("");
-      r->pf_pci = g_strdup ("");
-      r->interface = g_strdup (config->gateway_interface);
-      r->candidates = g_new0 (char *, 2);
-      r->candidates[0] = g_strdup (config->gateway_interface);
-      r->interfaces = g_strdupv (r->candidates);
-      r->selected_by = g_strdup ("explicit");
-      r->function_type = g_strdup ("");
-      return r;
+      return not_derived (config, config->gateway_interface, DPUGW_SOURCE_EXPLICIT, NULL);
+    case DPUGW_GATEWAY_RULE_NODE_IP:
+    case DPUGW_GATEWAY_RULE_DEFAULT_ROUTE:
+      return resolve_host_network (config, error);
+    case DPUGW_GATEWAY_RULE_DERIVE:
+      break;
     }
 
   switch (config->mgmt_source)
@@ -542,9 +599,8 @@ resolve_configured (DpugwSysfs *sysfs, const DpugwConfig *config, GError **error
         if (config->mgmt_port_vf_pci != NULL && !device_plugin_vf_exists (sysfs, config, error))
           return NULL;
         r = dpugw_resolve_function (sysfs, config,
-                                                     config->mgmt_port_vf_pci != NULL ? config->mgmt_port_vf_pci
-                                                                                      : config->mgmt_port_sf,
-                                                     error);
+                                    config->mgmt_port_vf_pci != NULL ? config->mgmt_port_vf_pci : config->mgmt_port_sf,
+                                    error);
         if (r != NULL)
           r->source = DPUGW_SOURCE_DEVICE_PLUGIN;
         return r;

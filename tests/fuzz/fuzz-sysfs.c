@@ -570,9 +570,12 @@ check_resolution (const DpugwResolution *r, const char *port)
       c++;
     }
 
-  if (r->source == DPUGW_SOURCE_EXPLICIT)
-    FUZZ_CHECK (*r->vf_pci == '\0' && *r->pf_pci == '\0' && strcmp (r->selected_by, "explicit") == 0,
-                "explicit resolution with derived fields");
+  /* Not derived: configured, or read off the host's network (no gateway interface configured). */
+  if (r->source == DPUGW_SOURCE_EXPLICIT || r->source == DPUGW_SOURCE_NODE_IP || r->source == DPUGW_SOURCE_DEFAULT_ROUTE)
+    FUZZ_CHECK (*r->vf_pci == '\0' && *r->pf_pci == '\0' &&
+                strcmp (r->selected_by, dpugw_source_to_string (r->source)) == 0 &&
+                (r->node_ip != NULL) == (r->source == DPUGW_SOURCE_NODE_IP),
+                "%s resolution with derived fields", dpugw_source_to_string (r->source));
   else
     {
       FUZZ_CHECK (fuzz_netdevs_ok (r->candidates), "candidates not valid and sorted");

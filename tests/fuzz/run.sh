@@ -15,7 +15,7 @@
 # DPUGW_FUZZ_TMPDIR: where fuzz-sysfs builds its trees (default /dev/shm, else OUTDIR/tmp).
 #
 # Needs clang and the compiler-rt runtimes (Debian: clang, libclang-rt-14-dev, which
-# provides libclang_rt.fuzzer; llvm for llvm-symbolizer), pkg-config and libglib2.0-dev.
+# provides libclang_rt.fuzzer; llvm for llvm-symbolizer), pkg-config, libglib2.0-dev and libnl-route-3-dev.
 # The committed corpus under tests/fuzz/corpus/ is never written to: new inputs found
 # during the run stay in OUTDIR/corpus/<target>/.
 set -euo pipefail
@@ -46,9 +46,9 @@ out=$(cd "$out" && pwd)
 # shellcheck disable=SC2054 # one flag with commas, not array elements
 sanitize=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 # shellcheck disable=SC2207
-glib_cflags=($(pkg-config --cflags glib-2.0 gobject-2.0 gio-2.0))
+glib_cflags=($(pkg-config --cflags glib-2.0 gobject-2.0 gio-2.0 libnl-3.0 libnl-route-3.0))
 # shellcheck disable=SC2207
-glib_libs=($(pkg-config --libs glib-2.0 gobject-2.0 gio-2.0))
+glib_libs=($(pkg-config --libs glib-2.0 gobject-2.0 gio-2.0 libnl-3.0 libnl-route-3.0))
 cflags=(-g -O1 -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
         -fno-omit-frame-pointer -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74
         -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74
