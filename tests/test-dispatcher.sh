@@ -219,8 +219,11 @@ nm_inner () {
   [ -d "$nmlib" ] || return 1
   mount -t tmpfs -o mode=0755 tmpfs "$nmlib" || return 1
   rm -rf /etc/NetworkManager/dispatcher.d || return 1
-  install -d -m 0755 /etc/NetworkManager/dispatcher.d || return 1
+  install -d -m 0755 /etc/NetworkManager/dispatcher.d "$nmlib/pre-up.d" || return 1
   install -m 0755 -o root -g root "$script" "$nmlib/90-dpu-gateway" || return 1
+  # Not installed there any more, but linked by an older package or an administrator: the
+  # activation (which NetworkManager holds for pre-up scripts) must not wait for the hooks.
+  ln -s ../90-dpu-gateway "$nmlib/pre-up.d/90-dpu-gateway" || return 1
   # The administrator's hooks and configuration.
   install -d -m 0755 -o root -g root /etc/dpu-gateway/dispatcher.d || return 1
   install -m 0755 -o root -g root "$ovs_hook" /etc/dpu-gateway/dispatcher.d/50-ovs-bridge-port || return 1
@@ -784,7 +787,8 @@ expect_env "NetworkManager, eth0 up: the hook got NetworkManager's variables and
   DPU_GATEWAY_SOURCE=networkmanager DPU_GATEWAY_VF_PCI=0000:01:02.3
 expect "NetworkManager, pf0vf0 up, the same state as eth0 up: no hook runs again" \
   '! grep -q " pf0vf0 " <<<"$order"' 'logged "pf0vf0 up: the hooks ran for this state already "'
-expect "NetworkManager: eth0's activation with a 4 s hook and a hook leaving 'sleep 8 &' took under 3 s ($(cat "$dir/nm/eth0-up-ms" 2>/dev/null) ms)" \
+expect "NetworkManager: eth0's activation (the script in pre-up.d too) with a 4 s hook and a hook leaving 'sleep 8 &' took under 3 s ($(cat "$dir/nm/eth0-up-ms" 2>/dev/null) ms)" \
+  'logged "eth0 pre-up: not handled "' \
   '[ "$(cat "$dir/nm/eth0-up-ms" 2>/dev/null || echo 99999)" -lt 3000 ]'
 expect "NetworkManager: the host's /etc/dpu-gateway and NetworkManager's dispatcher.d directories are untouched" \
   '[ "$(host_etc)" = "$host_etc_before" ]'

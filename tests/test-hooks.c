@@ -267,9 +267,17 @@ test_burst (DpugwTestBus *f)
   agent = agent_start (&h, f, G_SUBPROCESS_FLAGS_NONE);
   DPUGW_TEST_WAIT (n_records (&h) == 1, "the hooks run at the agent's start");
 
+  /* A hook that takes its time: the changes come while the hooks run. */
+  {
+    g_autofree char *slow = g_build_filename (h.hooks, "60-slow", NULL);
+    write_executable (slow, "#!/bin/sh\nsleep 0.5\n");
+  }
+  /* Each change seen by the service (a GatewayChanged each), one after the other. */
   for (gsize i = 1; i < G_N_ELEMENTS (names); i++)
-    rename_gateway (f, names[i - 1], names[i]);
-  DPUGW_TEST_WAIT (dpugw_test_string_property_is (f, "GatewayInterface", "a5"), "GatewayInterface a5");
+    {
+      rename_gateway (f, names[i - 1], names[i]);
+      DPUGW_TEST_WAIT (dpugw_test_string_property_is (f, "GatewayInterface", names[i]), "the service to follow");
+    }
   DPUGW_TEST_WAIT (last_record_has_prefix (&h, "a5 change a5 pf0vf0 0000:01:02.3 0000:01:00.0 "),
                    "the hooks run for the final state");
   DPUGW_TEST_WAIT (logged_count (&h, "a5 change: runner finished") >= 1, "the runner's end");
