@@ -686,12 +686,13 @@ test_help_lists_accepted (Fixture *f, gconstpointer unused)
 {
   static const struct {
     const char *command;
-    gboolean local;   /* --local, --sysfs-root and the configuration flags */
+    gboolean local;   /* --local, --sysfs-root */
+    gboolean config;  /* the configuration flags */
     gboolean json;
   } commands[] = {
-    { "resolve", TRUE, TRUE }, { "topology", TRUE, TRUE }, { "diagnose", TRUE, TRUE },
-    { "status", TRUE, TRUE }, { "monitor", FALSE, TRUE }, { "refresh", FALSE, FALSE },
-    { "hooks", FALSE, FALSE },
+    { "resolve", TRUE, TRUE, TRUE }, { "topology", TRUE, FALSE, TRUE }, { "diagnose", TRUE, TRUE, TRUE },
+    { "status", TRUE, TRUE, TRUE }, { "monitor", FALSE, FALSE, TRUE }, { "refresh", FALSE, FALSE, FALSE },
+    { "hooks", FALSE, FALSE, FALSE },
   };
   /* No bus there: a command that takes its options goes on to fail to reach the service. */
   const char *env[] = { "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/bus",
@@ -704,7 +705,8 @@ test_help_lists_accepted (Fixture *f, gconstpointer unused)
       g_assert_true (listed (options, "--system") && listed (options, "--session") && listed (options, "--address"));
       g_assert_cmpint (listed (options, "--local"), ==, commands[c].local);
       g_assert_cmpint (listed (options, "--sysfs-root"), ==, commands[c].local);
-      g_assert_cmpint (listed (options, "--ovnkube-node-mgmt-port-netdev"), ==, commands[c].local);
+      g_assert_cmpint (listed (options, "--ovnkube-node-mgmt-port-netdev"), ==, commands[c].config);
+      g_assert_cmpint (listed (options, "--config-file"), ==, commands[c].config);
       g_assert_cmpint (listed (options, "--json"), ==, commands[c].json);
 
       for (guint i = 0; i < options->len; i++)
@@ -743,6 +745,13 @@ test_help_lists_accepted (Fixture *f, gconstpointer unused)
           g_auto(DpugwTestRun) run = { 0 };
           DPUGW_TEST_CTL_ENV (&run, env, commands[c].command, "--local");
           g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: Unknown option --local\n");
+          g_assert_cmpint (run.status, ==, 2);
+        }
+      if (!commands[c].config)
+        {
+          g_auto(DpugwTestRun) run = { 0 };
+          DPUGW_TEST_CTL_ENV (&run, env, commands[c].command, "--config-file=");
+          g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: Unknown option --config-file=\n");
           g_assert_cmpint (run.status, ==, 2);
         }
     }

@@ -125,7 +125,7 @@ ctl_cmd_resolve (int argc, char **argv)
   if (!ctl_parse_options (&options, "resolve", "[MGMT_PORT]",
                           "Print the gateway interface derived from a management port: a netdev name "
                           "or a VF PCI address; without one, the configured management port.",
-                          CTL_ACCEPTS_LOCAL | CTL_ACCEPTS_JSON, extra, &argc, &argv))
+                          CTL_ACCEPTS_LOCAL | CTL_ACCEPTS_CONFIG | CTL_ACCEPTS_JSON, extra, &argc, &argv))
     status = CTL_EXIT_USAGE;
   else if (argc > 2)
     {

@@ -249,7 +249,7 @@ ctl_cmd_status (int argc, char **argv)
   st.config = g_ptr_array_new_with_free_func (g_free);
   if (!ctl_parse_options (&options, "status", NULL,
                           "Show the configuration in effect, the current resolution, the last error "
-                          "and the generation.", CTL_ACCEPTS_LOCAL | CTL_ACCEPTS_JSON, NULL, &argc, &argv))
+                          "and the generation.", CTL_ACCEPTS_LOCAL | CTL_ACCEPTS_CONFIG | CTL_ACCEPTS_JSON, NULL, &argc, &argv))
     status = CTL_EXIT_USAGE;
   else if (argc > 1)
     {

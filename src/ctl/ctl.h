@@ -34,8 +34,9 @@ typedef int (*CtlCommandFunc) (int argc, char **argv);
 /* What a command accepts besides --system, --session and --address (and its own @extra). */
 typedef enum {
   CTL_ACCEPTS_BUS = 0,
-  CTL_ACCEPTS_LOCAL = 1 << 0,   /* --local, --sysfs-root and the configuration flags */
+  CTL_ACCEPTS_LOCAL = 1 << 0,   /* --local and --sysfs-root */
   CTL_ACCEPTS_JSON = 1 << 1,    /* --json */
+  CTL_ACCEPTS_CONFIG = 1 << 2,  /* the configuration flags (with --local) */
 } CtlAccepts;
 
 int ctl_cmd_resolve (int argc, char **argv);

@@ -104,7 +104,7 @@ ctl_parse_options (CtlOptions *options, const char *command, const char *paramet
 
   context = g_option_context_new (title);
   g_option_context_set_summary (context, summary);
-  if (accepts & CTL_ACCEPTS_LOCAL)
+  if (accepts & CTL_ACCEPTS_CONFIG)
     {
       g_option_context_set_description (context,
                                         "The configuration flags apply with --local; the service has its own.");
