@@ -332,7 +332,7 @@ fi
 # The test.
 # =================================================================================
 
-planned=45
+planned=46
 n=0
 failed=0
 
@@ -697,6 +697,13 @@ dispatch eth0 up
 expect "a group-writable hook directory: no hook runs, logged" '[ "$status" = 0 ]' '[ -z "$order" ]' \
   'logged "eth0 up: the hook directory $hooks is writable by group or others \(mode 0775\); no hooks run$"'
 chmod 0755 "$hooks"
+
+chmod 0777 "$state"
+dispatch eth0 up
+expect "a state directory writable by others (who could keep the hooks from running): no hook runs, logged" \
+  '[ "$status" = 0 ]' '[ -z "$order" ]' \
+  'logged "eth0 up: the state directory $state is writable by group or others \(mode 0777\); no hooks run$"'
+chmod 0755 "$state"
 
 # --- the hook's configuration is read, never run --------------------------------------------
 

@@ -29,6 +29,8 @@ typedef struct {
   gboolean busy;       /* a lookup or a run in flight */
   gboolean pending;    /* something changed meanwhile: look again afterwards */
   gboolean present;    /* the service has an owner */
+  gboolean stopping;   /* interrupted: start nothing more */
+  GCancellable *cancellable;
   int status;
 } Agent;
 
@@ -54,7 +56,7 @@ static void
 done (Agent *a)
 {
   a->busy = FALSE;
-  if (a->pending && a->present)
+  if (a->pending && a->present && !a->stopping)
     look (a);
 }
 
@@ -66,7 +68,10 @@ run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   if (!g_subprocess_wait_finish (process, result, &error))
-    agent_log ("the hook runner: %s", error->message);
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        agent_log ("the hook runner: %s", error->message);
+    }
   else if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
     agent_log ("the hook runner %s ended with status %d", a->runner, g_subprocess_get_status (process));
   g_object_unref (process);
@@ -99,7 +104,7 @@ run_hooks (Agent *a, const char *gateway, const char *mgmt_port, const char *vf_
       done (a);
       return;
     }
-  g_subprocess_wait_async (process, NULL, run_finished, a);
+  g_subprocess_wait_async (process, a->cancellable, run_finished, a);
 }
 
 static char *
@@ -133,7 +138,9 @@ looked (GObject *source, GAsyncResult *result, gpointer user_data)
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
     {
-      if (g_error_matches (error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        ;
+      else if (g_error_matches (error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED))
         agent_log ("the service has no management port configured; no hooks run");
       else if (error->domain == DPUGW_ERROR)
         {
@@ -165,7 +172,7 @@ looked (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 look (Agent *a)
 {
-  if (a->busy)
+  if (a->busy || a->stopping)
     {
       a->pending = TRUE;
       return;
@@ -174,7 +181,7 @@ look (Agent *a)
   a->pending = FALSE;
   g_dbus_connection_call (a->connection, DPUGW_DBUS_NAME, DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE, "ResolveAll",
                           g_variant_new ("(s)", ""), G_VARIANT_TYPE ("(asa{sv})"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                          CALL_TIMEOUT_MSEC, NULL, looked, a);
+                          CALL_TIMEOUT_MSEC, a->cancellable, looked, a);
 }
 
 static void
@@ -251,7 +258,7 @@ ctl_cmd_hooks (int argc, char **argv)
 {
   CtlOptions options = { 0 };
   g_autoptr(GDBusConnection) connection = NULL;
-  Agent a = { &options, NULL, NULL, NULL, FALSE, FALSE, FALSE, CTL_EXIT_OK };
+  Agent a = { &options, NULL, NULL, NULL, FALSE, FALSE, FALSE, FALSE, NULL, CTL_EXIT_OK };
   guint subscription, watch, sigint, sigterm;
 
   if (!ctl_parse_options (&options, "hooks", NULL,
@@ -283,6 +290,7 @@ ctl_cmd_hooks (int argc, char **argv)
   g_dbus_connection_set_exit_on_close (connection, FALSE);
   a.connection = connection;
   a.loop = g_main_loop_new (NULL, FALSE);
+  a.cancellable = g_cancellable_new ();
 
   subscription = g_dbus_connection_signal_subscribe (connection, DPUGW_DBUS_NAME, NULL, NULL, DPUGW_DBUS_PATH,
                                                      NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_signal, &a, NULL);
@@ -293,6 +301,13 @@ ctl_cmd_hooks (int argc, char **argv)
 
   g_main_loop_run (a.loop);
 
+  /* A run in flight goes on (under systemd, the stop signals the hooks too); what waits for
+   * it is cancelled, and finishes. */
+  a.stopping = TRUE;
+  g_cancellable_cancel (a.cancellable);
+  while (a.busy)
+    g_main_context_iteration (NULL, TRUE);
+  g_object_unref (a.cancellable);
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_bus_unwatch_name (watch);
