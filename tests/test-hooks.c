@@ -301,6 +301,45 @@ test_burst (DpugwTestBus *f)
   g_printerr ("# %u runs of the hooks for %zu states\n", g_strv_length (lines), G_N_ELEMENTS (names));
 }
 
+/* The gateway gone (the PF's netdevs removed): the hooks are told, with no gateway interface and
+ * the management port as their interface; nothing configured: no hooks, and the agent says so. */
+static void
+test_unresolved_and_not_configured (DpugwTestBus *f)
+{
+  g_auto(Hooks) h = { 0 };
+  g_autoptr(GSubprocess) agent = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  DpugwTestDaemon *d;
+
+  hooks_init (&h, f);
+  links_add ();
+  d = DPUGW_TEST_START (f, .args = CONFIGURED_ARGS, .ready = TRUE);
+  agent = agent_start (&h, f, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (agent));
+  DPUGW_TEST_WAIT (n_records (&h) == 1, "the hooks run at the agent's start");
+
+  dpugw_test_remove_netdev (f->testbed, EX_PF, "eth0");
+  dpugw_test_remove_netdev (f->testbed, EX_PF, "eth1");
+  DPUGW_TEST_IP ("link", "del", "eth0");
+  DPUGW_TEST_IP ("link", "del", "eth1");
+  DPUGW_TEST_WAIT (n_records (&h) == 2, "the hooks run when the gateway is gone");
+  g_assert_true (last_record_is (&h, "pf0vf0 change - pf0vf0 - - eth0 mgmt-port signal"));
+  DPUGW_TEST_WAIT (logged_count (&h, ": runner finished") >= 2, "the runner's end");
+
+  /* Nothing configured: the agent runs nothing, and says why. */
+  g_assert_cmpint (dpugw_test_daemon_stop (d), ==, 0);
+  DPUGW_TEST_START (f, .args = STRV ("--config-file=", "--ovnkube-node-mode=dpu-host"), .ready = TRUE);
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, NULL);
+      g_assert_nonnull (line);
+      if (strcmp (line, "the service has no management port configured; no hooks run") == 0)
+        break;
+    }
+  g_assert_cmpuint (n_records (&h), ==, 2);
+  agent_stop (agent);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -310,5 +349,7 @@ main (int argc, char **argv)
   DPUGW_TEST_ADD ("/hooks/service-after-agent", test_service_after_agent, { "data/dpu-host-example.umockdev" });
   DPUGW_TEST_ADD ("/hooks/service-restarted", test_service_restarted, { "data/dpu-host-example.umockdev" });
   DPUGW_TEST_ADD ("/hooks/burst", test_burst, { "data/dpu-host-example.umockdev" });
+  DPUGW_TEST_ADD ("/hooks/unresolved-and-not-configured", test_unresolved_and_not_configured,
+                  { "data/dpu-host-example.umockdev" });
   return g_test_run ();
 }
