@@ -68,10 +68,7 @@ run_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   if (!g_subprocess_wait_finish (process, result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        agent_log ("the hook runner: %s", error->message);
-    }
+    agent_log ("the hook runner: %s", error->message);
   else if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
     agent_log ("the hook runner %s ended with status %d", a->runner, g_subprocess_get_status (process));
   g_object_unref (process);
@@ -104,7 +101,7 @@ run_hooks (Agent *a, const char *gateway, const char *mgmt_port, const char *vf_
       done (a);
       return;
     }
-  g_subprocess_wait_async (process, a->cancellable, run_finished, a);
+  g_subprocess_wait_async (process, NULL, run_finished, a);
 }
 
 static char *
@@ -301,8 +298,8 @@ ctl_cmd_hooks (int argc, char **argv)
 
   g_main_loop_run (a.loop);
 
-  /* A run in flight goes on (under systemd, the stop signals the hooks too); what waits for
-   * it is cancelled, and finishes. */
+  /* A lookup in flight is cancelled; a run in flight is waited for (under systemd, the stop
+   * signals the runner and the hooks too): when the agent is gone, so are its runs. */
   a.stopping = TRUE;
   g_cancellable_cancel (a.cancellable);
   while (a.busy)
