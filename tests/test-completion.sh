@@ -124,6 +124,20 @@ expect "dpu-gatewayctl resolve --address=" -
 expect "dpu-gatewayctl status --ovnkube-node-mgmt-port-dp-resource-name " -
 expect "dpu-gatewayctl help " -
 expect "dpu-gatewayctl --v" --version
+# Options before the command; the command after them; values given apart are no command.
+expect "dpu-gatewayctl --json " resolve status monitor refresh hooks
+expect "dpu-gatewayctl --address unix:path=/x re" resolve refresh '!unix:path=/x'
+expect "dpu-gatewayctl --json --local resolve --a" --all --address=
+expect "dpu-gatewayctl --j" --json
+expect "dpu-gatewayctl --sysfs-root $tmp/sys --local diagnose pf" pf0vf0
+expect "dpu-gatewayctl --json monitor --l" -
+# Each command offers what its --help lists, no more.
+expect "dpu-gatewayctl monitor --" --json --system --address= '!--local' '!--sysfs-root=' '!--config-file='
+expect "dpu-gatewayctl refresh --" --system --address= '!--json' '!--local'
+expect "dpu-gatewayctl hooks --" --system --session '!--json' '!--local'
+expect "dpu-gatewayctl topology --" --json --local '!--config-file=' '!--all'
+expect "dpu-gatewayctl re" resolve refresh
+expect "dpu-gatewayctl h" hooks help
 
 echo "1..$n"
 echo "# $((n - failed)) passed, $failed failed"

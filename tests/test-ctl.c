@@ -4,6 +4,7 @@
  * fixture hardware, and once over this machine's real /sys; against the
  * service (testdaemon.h: each such test in a subprocess of its own).
  */
+#include "config.h"
 #include "testdaemon.h"
 
 #include <gio/gio.h>
@@ -689,9 +690,292 @@ test_status_service (DpugwTestBus *f)
 
   DPUGW_TEST_CTL (&json, "status", f->address_flag, "--json");
   g_assert_cmpint (json.status, ==, 0);
-  g_assert_true (g_str_has_prefix (json.out, "{\"version\":\"org.ovnk.DpuGateway "));
+  /* The version bare, as the Version property has it. */
+  g_assert_true (g_str_has_prefix (json.out, "{\"version\":\"" DPUGW_VERSION "\","));
   g_assert_nonnull (strstr (json.out, "\"mgmt-port\":\"pf0vf0\",\"interface\":\"eth0\",\"vf-pci\":\"0000:01:02.3\""));
-  g_assert_nonnull (strstr (json.out, "\"last-error\":\"\",\"generation\":"));
+  g_assert_nonnull (strstr (json.out, "\"last-error\":\"\",\"configured\":true,\"generation\":"));
+}
+
+
+/* --- the client's manners ------------------------------------------------------------------------- */
+
+/* Options before the command or after it: the same run. */
+static void
+test_options_anywhere (Fixture *f, gconstpointer unused)
+{
+  g_auto(DpugwTestRun) after = { 0 };
+  g_auto(DpugwTestRun) before = { 0 };
+  g_auto(DpugwTestRun) mixed = { 0 };
+
+  DPUGW_TEST_CTL (&after, "resolve", "--json", "--local", "--config-file=", "--sysfs-root", f->root, "pf0vf0");
+  DPUGW_TEST_CTL (&before, "--json", "--local", "--config-file=", "--sysfs-root", f->root, "resolve", "pf0vf0");
+  DPUGW_TEST_CTL (&mixed, "-j", "--sysfs-root", f->root, "resolve", "--local", "pf0vf0", "--config-file=");
+  g_assert_cmpstr (after.err, ==, "");
+  g_assert_cmpint (after.status, ==, 0);
+  g_assert_true (g_str_has_prefix (after.out, "{\"interface\":\"eth0\","));
+  g_assert_cmpstr (before.err, ==, "");
+  g_assert_cmpstr (before.out, ==, after.out);
+  g_assert_cmpint (before.status, ==, 0);
+  g_assert_cmpstr (mixed.out, ==, after.out);
+  g_assert_cmpint (mixed.status, ==, 0);
+
+  /* A value that looks like a command is a value; the command after it is the command. */
+  {
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "--local", "--sysfs-root", f->root, "--config-file=", "--ovnkube-node-mgmt-port-netdev",
+                    "status", "--ovnkube-node-mode=dpu-host", "--gateway-interface=derive-from-mgmt-port", "resolve");
+    g_assert_true (g_str_has_prefix (run.err, "dpu-gatewayctl: failed to get PCI address: no network device status ("));
+    g_assert_cmpstr (run.out, ==, "");
+    g_assert_cmpint (run.status, ==, 1);
+  }
+  /* --help before the command is the program's; after it, the command's. */
+  {
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "--json", "--help");
+    g_assert_true (g_str_has_prefix (run.out, "Usage: dpu-gatewayctl [OPTIONS] COMMAND"));
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  {
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "--json", "monitor", "--help");
+    g_assert_nonnull (strstr (run.out, "dpu-gatewayctl [OPTION…] monitor"));
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  {
+    g_auto(DpugwTestRun) run = { 0 };
+    DPUGW_TEST_CTL (&run, "--json");
+    g_assert_true (g_str_has_prefix (run.err, "Usage: dpu-gatewayctl"));
+    g_assert_cmpint (run.status, ==, 2);
+  }
+}
+
+/* The long options a command's --help lists, "--name" or "--name=ARG". */
+static GPtrArray *
+help_options (const char *command)
+{
+  g_auto(DpugwTestRun) run = { 0 };
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *options = g_ptr_array_new_with_free_func (g_free);
+
+  DPUGW_TEST_CTL (&run, command, "--help");
+  g_assert_cmpint (run.status, ==, 0);
+  lines = g_strsplit (run.out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = g_strchug (lines[i]);
+      const char *p = strstr (line, "--");
+      const char *end;
+
+      if (!g_str_has_prefix (line, "-") || p == NULL || g_str_has_prefix (p, "--help"))
+        continue;
+      end = strchr (p, ' ');
+      g_ptr_array_add (options, end != NULL ? g_strndup (p, end - p) : g_strdup (p));
+    }
+  return options;
+}
+
+static gboolean
+listed (GPtrArray *options, const char *name)
+{
+  for (guint i = 0; i < options->len; i++)
+    {
+      const char *o = g_ptr_array_index (options, i);
+      if (g_str_has_prefix (o, name) && (o[strlen (name)] == '\0' || o[strlen (name)] == '='))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Each command's --help lists what it accepts, and it accepts what --help lists. */
+static void
+test_help_lists_accepted (Fixture *f, gconstpointer unused)
+{
+  static const struct {
+    const char *command;
+    gboolean local;   /* --local, --sysfs-root */
+    gboolean config;  /* the configuration flags */
+    gboolean json;
+  } commands[] = {
+    { "resolve", TRUE, TRUE, TRUE }, { "topology", TRUE, FALSE, TRUE }, { "diagnose", TRUE, TRUE, TRUE },
+    { "status", TRUE, TRUE, TRUE }, { "monitor", FALSE, FALSE, TRUE }, { "refresh", FALSE, FALSE, FALSE },
+    { "hooks", FALSE, FALSE, FALSE },
+  };
+  /* No bus there: a command that takes its options goes on to fail to reach the service. */
+  const char *env[] = { "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/bus",
+                        "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus", NULL };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (commands); c++)
+    {
+      g_autoptr(GPtrArray) options = help_options (commands[c].command);
+
+      g_assert_true (listed (options, "--system") && listed (options, "--session") && listed (options, "--address"));
+      g_assert_cmpint (listed (options, "--local"), ==, commands[c].local);
+      g_assert_cmpint (listed (options, "--sysfs-root"), ==, commands[c].local);
+      g_assert_cmpint (listed (options, "--ovnkube-node-mgmt-port-netdev"), ==, commands[c].config);
+      g_assert_cmpint (listed (options, "--config-file"), ==, commands[c].config);
+      g_assert_cmpint (listed (options, "--json"), ==, commands[c].json);
+
+      for (guint i = 0; i < options->len; i++)
+        {
+          const char *o = g_ptr_array_index (options, i);
+          g_autofree char *name = g_strndup (o, strcspn (o, "="));
+          g_autofree char *arg = NULL;
+          g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+          g_auto(DpugwTestRun) run = { 0 };
+          gboolean local_only = commands[c].local && strcmp (name, "--system") != 0 &&
+                                strcmp (name, "--session") != 0 && strcmp (name, "--address") != 0 &&
+                                strcmp (name, "--json") != 0;
+
+          g_ptr_array_add (argv, (gpointer) commands[c].command);
+          if (strcmp (name, "--sysfs-root") == 0)
+            arg = g_strconcat (name, "=", f->root, NULL);
+          else if (strcmp (name, "--address") == 0)
+            arg = g_strdup ("--address=unix:path=/nonexistent/bus");
+          else if (strchr (o, '=') != NULL)
+            arg = g_strconcat (name, "=x", NULL);
+          else
+            arg = g_strdup (name);
+          g_ptr_array_add (argv, arg);
+          if (local_only && strcmp (name, "--local") != 0)
+            g_ptr_array_add (argv, "--local");
+          g_ptr_array_add (argv, NULL);
+          dpugw_test_ctl (&run, env, (const char * const *) argv->pdata);
+          if (strstr (run.err, "Unknown option") != NULL || strstr (run.err, "apply with --local only") != NULL ||
+              strstr (run.err, "excludes") != NULL || strstr (run.err, "nothing to follow") != NULL)
+            g_error ("%s --help lists %s, which it refuses: %s", commands[c].command, o, run.err);
+        }
+
+      /* And what it does not list, it refuses. */
+      if (!commands[c].local)
+        {
+          g_auto(DpugwTestRun) run = { 0 };
+          DPUGW_TEST_CTL_ENV (&run, env, commands[c].command, "--local");
+          g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: Unknown option --local\n");
+          g_assert_cmpint (run.status, ==, 2);
+        }
+      if (!commands[c].config)
+        {
+          g_auto(DpugwTestRun) run = { 0 };
+          DPUGW_TEST_CTL_ENV (&run, env, commands[c].command, "--config-file=");
+          g_assert_cmpstr (run.err, ==, "dpu-gatewayctl: Unknown option --config-file=\n");
+          g_assert_cmpint (run.status, ==, 2);
+        }
+    }
+}
+
+/* refresh: the Refresh method; the service looks again, and says so with its signals. */
+static void
+test_service_refresh (DpugwTestBus *f)
+{
+  g_auto(DpugwTestRun) run = { 0 };
+  g_auto(DpugwTestRun) extra = { 0 };
+  DpugwTestMark m;
+
+  start_service (f, CONFIGURED);
+  m = dpugw_test_mark (f);
+  /* Behind the service's back: only a refresh shows it. */
+  dpugw_test_remove (f->testbed, "class/net/eth0");
+  dpugw_test_remove (f->testbed, "devices/pci0000:00/0000:00:02.0/0000:01:00.0/net/eth0/device");
+  dpugw_test_clear (f->testbed, "devices/pci0000:00/0000:00:02.0/0000:01:00.0/net/eth0");
+
+  DPUGW_TEST_CTL (&run, "refresh", f->address_flag);
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_cmpint (run.status, ==, 0);
+  /* Refresh returns when it is done: GatewayInterface is the new one at once. */
+  g_assert_true (dpugw_test_string_property_is (f, "GatewayInterface", "eth1"));
+  DPUGW_TEST_WAIT (dpugw_test_has_gateway_changed (f, m.gateway, "0000:01:02.3", "eth0", "eth1"), "GatewayChanged");
+
+  DPUGW_TEST_CTL (&extra, "refresh", f->address_flag, "now");
+  g_assert_cmpstr (extra.err, ==, "dpu-gatewayctl: refresh takes no arguments\n");
+  g_assert_cmpint (extra.status, ==, 2);
+}
+
+/* status with nothing configured: says so, and what to set. */
+static void
+test_status_not_configured (DpugwTestBus *f)
+{
+  g_auto(DpugwTestRun) run = { 0 };
+  g_auto(DpugwTestRun) json = { 0 };
+
+  start_service (f, STRV ("--ovnkube-node-mode=dpu-host"));
+  DPUGW_TEST_CTL (&run, "status", f->address_flag);
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\nManagement port:    (none)\nGateway interface:  not configured\n"
+                                     "  set mode=dpu-host and mgmt-port-netdev=NETDEV (or mgmt-port-dp-resource-name=RESOURCE)\n"
+                                     "  in [OvnKubeNode], and interface=derive-from-mgmt-port in [Gateway], of "));
+  g_assert_null (strstr (run.out, "(unresolved)"));
+  DPUGW_TEST_CTL (&json, "status", "--json", f->address_flag);
+  g_assert_nonnull (strstr (json.out, "\"interface\":\"\",\"last-error\":\"\",\"configured\":false,"));
+}
+
+/* monitor --json: JSON values, a dictionary as an object; and SIGHUP with an unchanged file
+ * sends no PropertiesChanged, a changed one sends one. */
+static void
+test_service_monitor_json_config (DpugwTestBus *f)
+{
+  g_autofree char *path = g_build_filename (f->tmpdir, "ovnkube.conf", NULL);
+  g_autofree char *file_arg = g_strconcat ("--config-file=", path, NULL);
+  g_autoptr(GSubprocess) monitor = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  DpugwTestDaemon *d;
+  DpugwTestMark m;
+  guint configuration_changes = 0;
+  g_autofree char *line = NULL;
+
+  dpugw_test_write_file (path, "[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=pf0vf0\n\n"
+                               "[Gateway]\ninterface=derive-from-mgmt-port\n");
+  d = DPUGW_TEST_START (f, .args = STRV (file_arg), .ready = TRUE);
+  monitor = dpugw_test_ctl_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, STRV ("--json", "monitor", f->address_flag));
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (monitor));
+  {
+    g_autofree char *first = g_data_input_stream_read_line_utf8 (out, NULL, NULL, NULL);
+    g_assert_nonnull (first);
+    g_assert_true (g_str_has_prefix (first, "{\"signal\":\"ServiceStarted\""));
+  }
+
+  /* The same file again: handled (logged), looked again (Refresh), and no PropertiesChanged. */
+  m = dpugw_test_mark (f);
+  dpugw_test_daemon_signal (d, SIGHUP);
+  DPUGW_TEST_WAIT (dpugw_test_daemon_log_count (d, "SIGHUP: configuration reloaded") == 1, "the first SIGHUP handled");
+  dpugw_test_refresh (f);
+  dpugw_test_ping (f);
+  g_assert_false (dpugw_test_has_property (f, m.properties, "Configuration"));
+
+  /* Another management port: one PropertiesChanged for it, the configuration an object. */
+  dpugw_test_write_file (path, "[OvnKubeNode]\nmode=dpu-host\nmgmt-port-netdev=pf0vf1\n\n"
+                               "[Gateway]\ninterface=derive-from-mgmt-port\n");
+  dpugw_test_daemon_signal (d, SIGHUP);
+  DPUGW_TEST_WAIT (dpugw_test_has_property (f, m.properties, "Configuration"), "PropertiesChanged Configuration");
+  for (guint i = m.properties; i < f->properties_changed->len; i++)
+    {
+      g_autoptr(GVariant) changed = g_variant_get_child_value (g_ptr_array_index (f->properties_changed, i), 1);
+      g_autoptr(GVariant) value = g_variant_lookup_value (changed, "Configuration", NULL);
+      configuration_changes += value != NULL;
+    }
+  g_assert_cmpuint (configuration_changes, ==, 1);
+
+  for (;;)
+    {
+      g_free (line);
+      line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (strstr (line, "\"Configuration\"") != NULL)
+        break;
+    }
+  g_assert_true (g_str_has_prefix (line, "{\"signal\":\"PropertiesChanged\",\"changed\":{"));
+  g_assert_nonnull (strstr (line, "\"Configuration\":{\"mode\":\"dpu-host\","));
+  g_assert_nonnull (strstr (line, "\"mgmt-port-netdev\":\"pf0vf1\""));
+  g_assert_null (strstr (line, "<"));
+  g_assert_null (strstr (line, "\"{"));
+  g_assert_true (g_str_has_suffix (line, "}}"));
+
+  g_subprocess_send_signal (monitor, SIGINT);
+  g_assert_true (g_subprocess_wait (monitor, NULL, NULL));
+  g_assert_cmpint (g_subprocess_get_exit_status (monitor), ==, 0);
 }
 
 static void
@@ -1150,6 +1434,11 @@ main (int argc, char **argv)
   ADD_SERVICE ("/ctl/service/monitor-json", EXAMPLE, test_service_monitor_json);
   ADD ("/ctl/status/local", EXAMPLE, test_status_local);
   ADD_SERVICE ("/ctl/status/service", EXAMPLE, test_status_service);
+  ADD_SERVICE ("/ctl/status/not-configured", EXAMPLE, test_status_not_configured);
+  ADD ("/ctl/options-anywhere", EXAMPLE, test_options_anywhere);
+  ADD ("/ctl/help-lists-accepted", EXAMPLE, test_help_lists_accepted);
+  ADD_SERVICE ("/ctl/service/refresh", EXAMPLE, test_service_refresh);
+  ADD_SERVICE ("/ctl/service/monitor-json-config", EXAMPLE, test_service_monitor_json_config);
   g_test_add_func ("/ctl/service/unreachable", test_service_unreachable);
   g_test_add ("/ctl/service/absent", DpugwTestBus, NULL, dpugw_test_bus_setup, test_service_absent,
               dpugw_test_bus_teardown);

@@ -155,7 +155,7 @@ test_healthy (Fixture *f, gconstpointer unused)
   g_autoptr(GPtrArray) steps = dpugw_diagnose (f->sysfs, NULL, "pf0vf0");
   const DpugwDiagStep *last = assert_steps (steps, 8, TRUE);
 
-  g_assert_cmpstr (step_at (steps, 0)->value, ==, "pf0vf0 (named on the command line)");
+  g_assert_cmpstr (step_at (steps, 0)->value, ==, "pf0vf0 (the port asked for)");
   assert_path (f, step_at (steps, 0), "");
   g_assert_cmpstr (step_at (steps, 1)->value, ==, "pf0vf0");
   assert_path (f, step_at (steps, 1), "{R}/class/net/pf0vf0");
@@ -176,7 +176,7 @@ test_healthy (Fixture *f, gconstpointer unused)
   {
     g_autoptr(GPtrArray) by_pci = dpugw_diagnose (f->sysfs, NULL, "0000:01:02.4");
     last = assert_steps (by_pci, 8, TRUE);
-    g_assert_cmpstr (step_at (by_pci, 0)->value, ==, "0000:01:02.4 (a VF PCI address, named on the command line)");
+    g_assert_cmpstr (step_at (by_pci, 0)->value, ==, "0000:01:02.4 (a VF PCI address, the port asked for)");
     g_assert_cmpstr (step_at (by_pci, 1)->value, ==,
                      "skipped: 0000:01:02.4 is named by PCI address; its netdev is pf0vf1");
     g_assert_cmpstr (step_at (by_pci, 5)->value, ==, "virtfn1");
@@ -497,7 +497,7 @@ test_switchdev (Fixture *f, gconstpointer unused)
   {
     g_autoptr(GPtrArray) upper = dpugw_diagnose (f->sysfs, NULL, "0000:3B:00.2");
     assert_steps (upper, 8, TRUE);
-    g_assert_cmpstr (step_at (upper, 0)->value, ==, "0000:3b:00.2 (a VF PCI address, named on the command line)");
+    g_assert_cmpstr (step_at (upper, 0)->value, ==, "0000:3b:00.2 (a VF PCI address, the port asked for)");
     g_assert_cmpstr (step_at (upper, 5)->value, ==, "virtfn0");
   }
 }
@@ -731,7 +731,7 @@ test_cli_healthy (Fixture *f, gconstpointer unused)
   g_auto(DpugwTestRun) run = { 0 };
   g_autofree char *expected = expand (
       f,
-      "[ok]   mgmt-port    pf0vf0 (named on the command line)\n"
+      "[ok]   mgmt-port    pf0vf0 (the port asked for)\n"
       "[ok]   netdev       pf0vf0                {R}/class/net/pf0vf0\n"
       "[ok]   pci-address  0000:01:02.3          {R}/class/net/pf0vf0/device\n"
       "[ok]   physfn       0000:01:00.0          {R}/bus/pci/devices/0000:01:02.3/physfn\n"
@@ -755,7 +755,7 @@ test_cli_failure (Fixture *f, gconstpointer unused)
   g_autofree char *expected = NULL;
   g_auto(DpugwTestRun) run = { 0 };
 
-  expected = g_strdup_printf ("[ok]   mgmt-port    eth0 (named on the command line)\n"
+  expected = g_strdup_printf ("[ok]   mgmt-port    eth0 (the port asked for)\n"
                               "[ok]   netdev       eth0                                    %s/class/net/eth0\n"
                               "[ok]   pci-address  0000:01:00.0                            %s/class/net/eth0/device\n"
                               "[FAIL] physfn       0000:01:00.0 is not a virtual function  "
@@ -790,7 +790,7 @@ test_cli_json (Fixture *f, gconstpointer unused)
     g_auto(DpugwTestRun) run = { 0 };
     g_autofree char *expected = expand (
         f,
-        "{\"steps\":[{\"step\":\"mgmt-port\",\"ok\":true,\"value\":\"pf0vf0 (named on the command line)\",\"path\":\"\"},"
+        "{\"steps\":[{\"step\":\"mgmt-port\",\"ok\":true,\"value\":\"pf0vf0 (the port asked for)\",\"path\":\"\"},"
         "{\"step\":\"netdev\",\"ok\":true,\"value\":\"pf0vf0\",\"path\":\"{R}/class/net/pf0vf0\"},"
         "{\"step\":\"pci-address\",\"ok\":true,\"value\":\"0000:01:02.3\",\"path\":\"{R}/class/net/pf0vf0/device\"},"
         "{\"step\":\"physfn\",\"ok\":true,\"value\":\"0000:01:00.0\",\"path\":\"{R}/bus/pci/devices/0000:01:02.3/physfn\"},"
@@ -901,7 +901,7 @@ test_cli_real_sysfs_lo (void)
   /* Every network namespace has lo. */
   g_assert_true (g_file_test ("/sys/class/net/lo", G_FILE_TEST_EXISTS));
   DPUGW_TEST_CTL (&run, "diagnose", "--local", "--config-file=", "lo");
-  g_assert_true (g_str_has_prefix (run.out, "[ok]   mgmt-port    lo (named on the command line)\n"
+  g_assert_true (g_str_has_prefix (run.out, "[ok]   mgmt-port    lo (the port asked for)\n"
                                             "[ok]   netdev       lo "));
   assert_contains (run.out, "[FAIL] pci-address  lo has no device link");
   assert_contains (run.out, "       cause: lo is a virtual network device, not backed by a PCI function; ");

@@ -13,7 +13,10 @@
 #      /run a tmpfs holding the bus at its default address; a read-only sysfs
 #      of that network namespace, on which NetworkManager does without udev),
 #      the script and the hooks installed at their real paths, and connections
-#      brought up with nmcli.
+#      brought up with nmcli, timed: a slow hook, and one that leaves a child
+#      behind, hold no activation.
+# The hooks run detached (--run-hooks): each dispatch waits for the runner's
+# last log line before it looks at what the hooks did.
 # logger is a fake, first in PATH, that records what is logged.  Output: TAP.
 #
 # Usage: test-dispatcher.sh SRCDIR BUILDDIR
@@ -149,7 +152,7 @@ make_recorder () {
 #!/bin/bash
 {
   printf 'ARG1=%s\nARG2=%s\n' "\$1" "\$2"
-  env | grep -E '^(DPU_GATEWAY_(INTERFACE|MGMT_PORT|VF_PCI|PF_PCI|ACTION|ROLE)|DEVICE_IFACE|CONNECTION_UUID)=' | sort
+  env | grep -E '^(DPU_GATEWAY_(INTERFACE|MGMT_PORT|VF_PCI|PF_PCI|ACTION|ROLE|PREVIOUS_INTERFACE|SOURCE)|DEVICE_IFACE|CONNECTION_UUID)=' | sort
 } >'$2'/env-"\$1"-"\$2"
 echo "\${0##*/} \$1 \$2" >>'$2/order.log'
 echo "recorded \$1 \$2"
@@ -216,14 +219,19 @@ nm_inner () {
   [ -d "$nmlib" ] || return 1
   mount -t tmpfs -o mode=0755 tmpfs "$nmlib" || return 1
   rm -rf /etc/NetworkManager/dispatcher.d || return 1
-  install -d -m 0755 /etc/NetworkManager/dispatcher.d "$nmlib/pre-up.d" "$nmlib/pre-down.d" || return 1
+  install -d -m 0755 /etc/NetworkManager/dispatcher.d "$nmlib/pre-up.d" || return 1
   install -m 0755 -o root -g root "$script" "$nmlib/90-dpu-gateway" || return 1
+  # Not installed there any more, but linked by an older package or an administrator: the
+  # activation (which NetworkManager holds for pre-up scripts) must not wait for the hooks.
   ln -s ../90-dpu-gateway "$nmlib/pre-up.d/90-dpu-gateway" || return 1
-  ln -s ../90-dpu-gateway "$nmlib/pre-down.d/90-dpu-gateway" || return 1
   # The administrator's hooks and configuration.
   install -d -m 0755 -o root -g root /etc/dpu-gateway/dispatcher.d || return 1
   install -m 0755 -o root -g root "$ovs_hook" /etc/dpu-gateway/dispatcher.d/50-ovs-bridge-port || return 1
   make_recorder /etc/dpu-gateway/dispatcher.d/80-record-env "$nm/rec"
+  # A slow hook, and one that leaves a child behind: neither may hold NetworkManager.
+  printf '#!/bin/sh\nsleep 4\n' >/etc/dpu-gateway/dispatcher.d/60-slow
+  printf '#!/bin/sh\nsleep 8 >/dev/null 2>&1 &\n' >/etc/dpu-gateway/dispatcher.d/61-background
+  chmod 0755 /etc/dpu-gateway/dispatcher.d/60-slow /etc/dpu-gateway/dispatcher.d/61-background
   write_ovs_conf /etc/dpu-gateway/dispatcher.conf "$dir/db.sock"
   chmod 0644 /etc/dpu-gateway/dispatcher.conf
 
@@ -300,10 +308,15 @@ EOF
   # eth1 first: the script must see it and do nothing.
   up eth1 192.0.2.2/24 || return 1
   wait_for "$nm/logger.log" "^$TAG daemon.debug eth1 up: neither " || return 1
+  start=${EPOCHREALTIME/./}
   up eth0 192.0.2.1/24 || return 1
+  end=${EPOCHREALTIME/./}
+  echo $(((end - start) / 1000)) >"$nm/eth0-up-ms"
   wait_for "$nm/rec/order.log" '^80-record-env eth0 up$' || return 1
+  wait_for "$nm/logger.log" "^$TAG daemon.debug eth0 up: runner finished" || return 1
   up pf0vf0 192.0.2.9/24 || return 1
-  wait_for "$nm/rec/order.log" '^80-record-env pf0vf0 up$' || return 1
+  # The same state as eth0's: the hooks do not run again.
+  wait_for "$nm/logger.log" "^$TAG daemon.debug pf0vf0 up: runner finished" || return 1
   nmcli device status
   touch "$nm/done"
   return 0
@@ -319,7 +332,7 @@ fi
 # The test.
 # =================================================================================
 
-planned=35
+planned=46
 n=0
 failed=0
 
@@ -373,7 +386,7 @@ echo "1..$planned"
 # --- prerequisites: none may be missing -------------------------------------
 
 missing=
-for tool in ovsdb-server ovsdb-tool ovs-vsctl dbus-daemon gdbus busctl timeout unshare ip mount \
+for tool in ovsdb-server ovsdb-tool ovs-vsctl dbus-daemon gdbus busctl jq setsid flock timeout unshare ip mount \
             NetworkManager nmcli stat install; do
   command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
@@ -438,6 +451,7 @@ fi
 
 hooks=$dir/dispatcher.d
 conf=$dir/dispatcher.conf
+state=$dir/state
 install -d -m 0755 -o root -g root "$hooks"
 install -m 0755 -o root -g root "$ovs_hook" "$hooks/50-ovs-bridge-port"
 make_recorder "$hooks/20-order" "$dir/rec"
@@ -453,19 +467,46 @@ make_fake_logger "$dir/nm/bin" "$dir/nm/logger.log"
 # clean environment), bounded by timeout 10; sets status, elapsed (ms), log
 # (what it logged) and order (the hooks run).
 dispatch () {
-  local iface=$1 action=$2 start end
+  local iface=$1 action=$2 start end i
   shift 2
   : >"$dir/logger.log"
   : >"$dir/rec/order.log"
+  [ -n "${keep_state-}" ] || rm -f "$state/hooks.state"
   start=${EPOCHREALTIME/./}
   timeout 10 env -i PATH="$dir/bin:$PATH" DBUS_SYSTEM_BUS_ADDRESS="$address" \
-    DPU_GATEWAY_DISPATCHER_DIR="$hooks" DPU_GATEWAY_DISPATCHER_CONF="$conf" \
+    DPU_GATEWAY_DISPATCHER_DIR="$hooks" DPU_GATEWAY_DISPATCHER_CONF="$conf" DPU_GATEWAY_STATE_DIR="$state" \
     NM_DISPATCHER_ACTION="$action" DEVICE_IFACE="$iface" DEVICE_IP_IFACE="$iface" \
     CONNECTION_UUID=5b1c3c4e-8c1b-4c39-9d0e-d1d2c3b4a5f6 CONNECTION_ID="dpugw-$iface" "$@" \
     "$dir/dispatcher-lib/90-dpu-gateway" "$iface" "$action" >"$dir/dispatch.out" 2>&1 </dev/null
   status=$?
   end=${EPOCHREALTIME/./}
   elapsed=$(((end - start) / 1000))
+  # The hooks run detached: wait for the runner's end.
+  if grep -q "the hooks run in the background$" "$dir/logger.log"; then
+    for ((i = 0; i < DEADLINE * 20; i++)); do
+      grep -q " $iface $action: runner finished$" "$dir/logger.log" && break
+      sleep 0.05
+    done
+  fi
+  end=${EPOCHREALTIME/./}
+  # shellcheck disable=SC2034 # read in expect's conditions
+  finished=$(((end - start) / 1000))
+  log=$(cat "$dir/logger.log")
+  order=$(cat "$dir/rec/order.log")
+}
+
+# run_hooks IFACE ACTION VAR=VALUE...: the runner as the hooks agent starts it (the state in
+# the environment); sets status, log and order.
+run_hooks () {
+  local iface=$1 action=$2
+  shift 2
+  : >"$dir/logger.log"
+  : >"$dir/rec/order.log"
+  timeout 20 env -i PATH="$dir/bin:$PATH" DPU_GATEWAY_DISPATCHER_DIR="$hooks" DPU_GATEWAY_DISPATCHER_CONF="$conf" \
+    DPU_GATEWAY_STATE_DIR="$state" DPU_GATEWAY_SOURCE=signal DPU_GATEWAY_ROLE=gateway "$@" \
+    "$dir/dispatcher-lib/90-dpu-gateway" --run-hooks "$iface" "$action" >"$dir/dispatch.out" 2>&1 </dev/null
+  status=$?
+  elapsed=-
   log=$(cat "$dir/logger.log")
   order=$(cat "$dir/rec/order.log")
 }
@@ -515,14 +556,34 @@ expect "eth0 up: the hooks ran in lexical order, each once" \
 expect_env "eth0 up: a hook gets \$1, \$2, NetworkManager's variables and every DPU_GATEWAY_* variable" \
   "$dir/rec/env-eth0-up" ARG1=eth0 ARG2=up CONNECTION_UUID=5b1c3c4e-8c1b-4c39-9d0e-d1d2c3b4a5f6 \
   DEVICE_IFACE=eth0 DPU_GATEWAY_ACTION=up DPU_GATEWAY_INTERFACE=eth0 DPU_GATEWAY_MGMT_PORT=pf0vf0 \
-  DPU_GATEWAY_PF_PCI=0000:01:00.0 DPU_GATEWAY_ROLE=gateway DPU_GATEWAY_VF_PCI=0000:01:02.3
+  DPU_GATEWAY_PF_PCI=0000:01:00.0 DPU_GATEWAY_PREVIOUS_INTERFACE= DPU_GATEWAY_ROLE=gateway \
+  DPU_GATEWAY_SOURCE=networkmanager DPU_GATEWAY_VF_PCI=0000:01:02.3
 expect "eth0 up: logged what it found and what the hooks printed" \
-  'logged "eth0 up: gateway \(gateway eth0, management port pf0vf0, VF 0000:01:02.3, PF 0000:01:00.0\); running the hooks of "' \
+  'logged "eth0 up: gateway \(gateway eth0, management port pf0vf0\); the hooks run in the background$"' \
+  'logged "eth0 up: gateway \(gateway eth0, management port pf0vf0, VF 0000:01:02.3, PF 0000:01:00.0, previously none, from networkmanager\); running the hooks of "' \
   'logged "eth0 up: hook 80-record-env: recorded eth0 up$"'
 
+keep_state=1
 dispatch eth0 up
-expect "eth0 up again: exit 0, br-ex keeps one port eth0 (idempotent)" '[ "$status" = 0 ]' \
-  '[ "$(ports)" = eth0 ]' 'logged "50-ovs-bridge-port: eth0 up: eth0 is a port of br-ex already$"'
+expect "eth0 up again, the same state: exit 0, no hook runs again, logged" '[ "$status" = 0 ]' \
+  '[ -z "$order" ]' '[ "$(ports)" = eth0 ]' \
+  'logged "eth0 up: the hooks ran for this state already \(up eth0 pf0vf0 0000:01:02.3 0000:01:00.0\); not again$"'
+
+# The agent's path after NetworkManager's, the same state: not again; and NetworkManager's
+# after the agent's.
+run_hooks eth0 change DPU_GATEWAY_INTERFACE=eth0 DPU_GATEWAY_MGMT_PORT=pf0vf0 \
+  DPU_GATEWAY_VF_PCI=0000:01:02.3 DPU_GATEWAY_PF_PCI=0000:01:00.0
+expect "the agent's run after NetworkManager's, the same state: no hook runs again" '[ "$status" = 0 ]' \
+  '[ -z "$order" ]' 'logged "eth0 change: the hooks ran for this state already "'
+rm -f "$state/hooks.state"
+run_hooks eth0 change DPU_GATEWAY_INTERFACE=eth0 DPU_GATEWAY_MGMT_PORT=pf0vf0 \
+  DPU_GATEWAY_VF_PCI=0000:01:02.3 DPU_GATEWAY_PF_PCI=0000:01:00.0
+expect "the agent's run first: the hooks run, action change, from signal" '[ "$status" = 0 ]' \
+  'order_is "20-order eth0 change" "80-record-env eth0 change"' \
+  'logged "eth0 change: gateway \(gateway eth0, management port pf0vf0, VF 0000:01:02.3, PF 0000:01:00.0, previously none, from signal\)"'
+dispatch pf0vf0 up
+expect "NetworkManager's pf0vf0 up after the agent's run, the same state: no hook runs again" '[ "$status" = 0 ]' \
+  '[ -z "$order" ]' 'logged "pf0vf0 up: the hooks ran for this state already "'
 
 dispatch eth0 down
 expect "eth0 down: the hooks run with action down; the port stays" '[ "$status" = 0 ]' \
@@ -531,6 +592,7 @@ expect "eth0 down: the hooks run with action down; the port stays" '[ "$status" 
 
 # --- an unrelated interface, the management port, other actions --------------------------
 
+unset keep_state
 dispatch eth1 up
 expect "eth1 up (another netdev of the PF): exit 0, no hook runs, logged" '[ "$status" = 0 ]' \
   '[ -z "$order" ]' 'logged "eth1 up: neither the gateway interface \(eth0\) nor the management port \(pf0vf0\); nothing to do$"'
@@ -541,12 +603,52 @@ expect "pf0vf0 up (the management port): exit 0, the hooks run" '[ "$status" = 0
 expect_env "pf0vf0 up: a hook gets \$1=pf0vf0, DPU_GATEWAY_MGMT_PORT=pf0vf0 and the rest" \
   "$dir/rec/env-pf0vf0-up" ARG1=pf0vf0 ARG2=up CONNECTION_UUID=5b1c3c4e-8c1b-4c39-9d0e-d1d2c3b4a5f6 \
   DEVICE_IFACE=pf0vf0 DPU_GATEWAY_ACTION=up DPU_GATEWAY_INTERFACE=eth0 DPU_GATEWAY_MGMT_PORT=pf0vf0 \
-  DPU_GATEWAY_PF_PCI=0000:01:00.0 DPU_GATEWAY_ROLE=mgmt-port DPU_GATEWAY_VF_PCI=0000:01:02.3
+  DPU_GATEWAY_PF_PCI=0000:01:00.0 DPU_GATEWAY_PREVIOUS_INTERFACE= DPU_GATEWAY_ROLE=mgmt-port \
+  DPU_GATEWAY_SOURCE=networkmanager DPU_GATEWAY_VF_PCI=0000:01:02.3
 expect "pf0vf0 up: the OVS hook keeps eth0 the one port of br-ex" '[ "$(ports)" = eth0 ]'
 
 dispatch pf0vf0 pre-down
-expect "pf0vf0 pre-down: the hooks run; the OVS hook does nothing on it" '[ "$status" = 0 ]' \
-  'grep -qx ARG2=pre-down "$dir/rec/env-pf0vf0-pre-down"' '[ "$(ports)" = eth0 ]'
+expect "pf0vf0 pre-down (if linked in pre-down.d/): exits at once, asks nothing, no hook" '[ "$status" = 0 ]' \
+  '[ -z "$order" ]' 'logged "pf0vf0 pre-down: not handled \(NetworkManager waits for pre-down scripts\)"' \
+  '! logged "pf0vf0 pre-down: (cannot reach|neither|pf0vf0|mgmt-port)"'
+dispatch eth0 pre-up
+expect "eth0 pre-up (if linked in pre-up.d/): exits at once, asks nothing, no hook" '[ "$status" = 0 ]' \
+  '[ -z "$order" ]' 'logged "eth0 pre-up: not handled "'
+
+# --- hooks that would hold NetworkManager ---------------------------------------------------
+
+printf '#!/bin/sh\nsleep 8 >/dev/null 2>&1 &\necho left a child\n' >"$hooks/30-background"
+printf '#!/bin/sh\nsleep 4\n' >"$hooks/31-slow"
+chmod 0755 "$hooks/30-background" "$hooks/31-slow"
+dispatch eth0 up DPU_GATEWAY_HOOK_TIMEOUT=2
+expect "a hook leaving 'sleep 8 &', one sleeping 4 s (timeout 2 s): the script returns within 1 s ($elapsed ms)" \
+  '[ "$status" = 0 ]' '[ "$elapsed" -lt 1000 ]'
+expect "... the slow hook is stopped after 2 s, the child left behind holds nothing: the hooks end within 6 s" \
+  '[ "$finished" -lt 6000 ]' 'order_is "20-order eth0 up" "80-record-env eth0 up"' \
+  'logged "eth0 up: hook 30-background: left a child$"' 'logged "eth0 up: hook 30-background succeeded$"' \
+  'logged "eth0 up: hook 31-slow timed out after 2s and was stopped$"'
+rm -f "$hooks/30-background" "$hooks/31-slow"
+
+# --- the gateway moves: the OVS hook swaps the ports ------------------------------------------
+
+dispatch eth0 up
+keep_state=1
+run_hooks enp1s0f0np0 change DPU_GATEWAY_INTERFACE=enp1s0f0np0 DPU_GATEWAY_MGMT_PORT=pf0vf0 \
+  DPU_GATEWAY_VF_PCI=0000:01:02.3 DPU_GATEWAY_PF_PCI=0000:01:00.0
+expect "the gateway renamed (eth0 -> enp1s0f0np0): the hooks get the previous one; br-ex's port is the new one alone" \
+  '[ "$status" = 0 ]' '[ "$(ports)" = enp1s0f0np0 ]' \
+  'grep -qx DPU_GATEWAY_PREVIOUS_INTERFACE=eth0 "$dir/rec/env-enp1s0f0np0-change"' \
+  'logged "50-ovs-bridge-port: enp1s0f0np0 change: removed eth0, the previous gateway interface, from br-ex$"' \
+  'logged "50-ovs-bridge-port: enp1s0f0np0 change: added enp1s0f0np0 to br-ex$"'
+# A port added before the hook marked its ports (no external_ids): the previous gateway goes too.
+vsctl del-port br-ex enp1s0f0np0 -- add-port br-ex eth1 -- add-port br-ex keep0
+printf 'key=up eth1 pf0vf0 0000:01:02.3 0000:01:00.0\ngateway=eth1\n' >"$state/hooks.state"
+run_hooks eth0 change DPU_GATEWAY_INTERFACE=eth0 DPU_GATEWAY_MGMT_PORT=pf0vf0 \
+  DPU_GATEWAY_VF_PCI=0000:01:02.3 DPU_GATEWAY_PF_PCI=0000:01:00.0
+expect "the gateway moved back to eth0 from an unmarked eth1: eth1 leaves, eth0 joins, other ports stay" \
+  '[ "$(ports | sort | tr "\n" " ")" = "eth0 keep0 " ]' 'grep -qx DPU_GATEWAY_PREVIOUS_INTERFACE=eth1 "$dir/rec/env-eth0-change"'
+vsctl del-port br-ex keep0
+unset keep_state
 
 dispatch "" connectivity-change DEVICE_IFACE= DEVICE_IP_IFACE=
 expect "connectivity-change (no interface): exit 0, nothing asked, no hook" '[ "$status" = 0 ]' \
@@ -596,6 +698,13 @@ expect "a group-writable hook directory: no hook runs, logged" '[ "$status" = 0 
   'logged "eth0 up: the hook directory $hooks is writable by group or others \(mode 0775\); no hooks run$"'
 chmod 0755 "$hooks"
 
+chmod 0777 "$state"
+dispatch eth0 up
+expect "a state directory writable by others (who could keep the hooks from running): no hook runs, logged" \
+  '[ "$status" = 0 ]' '[ -z "$order" ]' \
+  'logged "eth0 up: the state directory $state is writable by group or others \(mode 0777\); no hooks run$"'
+chmod 0755 "$state"
+
 # --- the hook's configuration is read, never run --------------------------------------------
 
 vsctl del-port br-ex eth0
@@ -625,22 +734,22 @@ write_ovs_conf "$conf" "$db"
 
 kill -STOP "$daemon_pid"
 dispatch eth0 up
-expect "service hung (SIGSTOP): exit 0 within 5 s, no hook, logged why" '[ "$status" = 0 ]' \
-  '[ "$elapsed" -lt 5000 ]' '[ -z "$order" ]' \
-  'logged "eth0 up: cannot reach $NAME on the system bus \((.*Connection timed out|no answer within 2s)\); no hooks run$"'
+expect "service hung (SIGSTOP): exit 0 within 1 s ($elapsed ms), no hook, logged why" '[ "$status" = 0 ]' \
+  '[ "$elapsed" -lt 1000 ]' '[ -z "$order" ]' \
+  'logged "eth0 up: cannot reach $NAME on the system bus \((.*Connection timed out|no answer within 0.7s)\); no hooks run$"'
 kill -CONT "$daemon_pid"
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"
 daemon_pid=
 
 dispatch eth0 up
-expect "service stopped: exit 0 within 5 s, no hook, logged why" '[ "$status" = 0 ]' \
-  '[ "$elapsed" -lt 5000 ]' '[ -z "$order" ]' \
+expect "service stopped: exit 0 within 1 s, no hook, logged why" '[ "$status" = 0 ]' \
+  '[ "$elapsed" -lt 1000 ]' '[ -z "$order" ]' \
   'logged "eth0 up: cannot reach $NAME on the system bus \(.*$NAME.*\); no hooks run$"'
 
 dispatch eth0 up DBUS_SYSTEM_BUS_ADDRESS="unix:path=$dir/no-such-bus"
-expect "no bus at all: exit 0 within 5 s, no hook, logged why" '[ "$status" = 0 ]' \
-  '[ "$elapsed" -lt 5000 ]' '[ -z "$order" ]' 'logged "eth0 up: cannot reach $NAME on the system bus "'
+expect "no bus at all: exit 0 within 1 s, no hook, logged why" '[ "$status" = 0 ]' \
+  '[ "$elapsed" -lt 1000 ]' '[ -z "$order" ]' 'logged "eth0 up: cannot reach $NAME on the system bus "'
 
 kill -TERM "$bus_pid"
 wait "$bus_pid"
@@ -675,13 +784,19 @@ fi
 expect "NetworkManager, eth1 up: the script ran from /usr/lib/NetworkManager/dispatcher.d and ran no hook" \
   'logged "eth1 up: neither the gateway interface \(eth0\) nor the management port \(pf0vf0\)"' \
   '! grep -q " eth1 " <<<"$order"'
-expect "NetworkManager, eth0 pre-up (through pre-up.d/) and up: the hooks ran; br-ex has eth0" \
-  'grep -qx "80-record-env eth0 pre-up" <<<"$order"' 'grep -qx "80-record-env eth0 up" <<<"$order"' \
+expect "NetworkManager, eth0 up: the hooks ran, once; br-ex has eth0" \
+  '[ "$(grep -c " eth0 " <<<"$order")" = 1 ]' 'grep -qx "80-record-env eth0 up" <<<"$order"' \
   '[ "$(ports)" = eth0 ]' 'logged "50-ovs-bridge-port: eth0 up: added eth0 to br-ex$"'
-expect_env "NetworkManager, pf0vf0 up: the hook got NetworkManager's variables and every DPU_GATEWAY_* one" \
-  "$dir/nm/rec/env-pf0vf0-up" ARG1=pf0vf0 ARG2=up "CONNECTION_UUID=$(cat "$dir/nm/uuid-pf0vf0" 2>/dev/null)" \
-  DEVICE_IFACE=pf0vf0 DPU_GATEWAY_ACTION=up DPU_GATEWAY_INTERFACE=eth0 DPU_GATEWAY_MGMT_PORT=pf0vf0 \
-  DPU_GATEWAY_PF_PCI=0000:01:00.0 DPU_GATEWAY_ROLE=mgmt-port DPU_GATEWAY_VF_PCI=0000:01:02.3
+expect_env "NetworkManager, eth0 up: the hook got NetworkManager's variables and every DPU_GATEWAY_* one" \
+  "$dir/nm/rec/env-eth0-up" ARG1=eth0 ARG2=up "CONNECTION_UUID=$(cat "$dir/nm/uuid-eth0" 2>/dev/null)" \
+  DEVICE_IFACE=eth0 DPU_GATEWAY_ACTION=up DPU_GATEWAY_INTERFACE=eth0 DPU_GATEWAY_MGMT_PORT=pf0vf0 \
+  DPU_GATEWAY_PF_PCI=0000:01:00.0 DPU_GATEWAY_PREVIOUS_INTERFACE= DPU_GATEWAY_ROLE=gateway \
+  DPU_GATEWAY_SOURCE=networkmanager DPU_GATEWAY_VF_PCI=0000:01:02.3
+expect "NetworkManager, pf0vf0 up, the same state as eth0 up: no hook runs again" \
+  '! grep -q " pf0vf0 " <<<"$order"' 'logged "pf0vf0 up: the hooks ran for this state already "'
+expect "NetworkManager: eth0's activation (the script in pre-up.d too) with a 4 s hook and a hook leaving 'sleep 8 &' took under 3 s ($(cat "$dir/nm/eth0-up-ms" 2>/dev/null) ms)" \
+  'logged "eth0 pre-up: not handled "' \
+  '[ "$(cat "$dir/nm/eth0-up-ms" 2>/dev/null || echo 99999)" -lt 3000 ]'
 expect "NetworkManager: the host's /etc/dpu-gateway and NetworkManager's dispatcher.d directories are untouched" \
   '[ "$(host_etc)" = "$host_etc_before" ]'
 

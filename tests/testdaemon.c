@@ -757,9 +757,15 @@ dpugw_test_ctl (DpugwTestRun *run, const char * const *extra_env, const char * c
 GSubprocess *
 dpugw_test_ctl_spawn (GSubprocessFlags flags, const char * const *args)
 {
+  return dpugw_test_ctl_spawn_env (flags, NULL, args);
+}
+
+GSubprocess *
+dpugw_test_ctl_spawn_env (GSubprocessFlags flags, const char * const *extra_env, const char * const *args)
+{
   g_autoptr(GSubprocessLauncher) launcher = launcher_new (flags);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) envp = ctl_environ (NULL);
+  g_auto(GStrv) envp = ctl_environ (extra_env);
   g_autoptr(GError) error = NULL;
   GSubprocess *process;
 

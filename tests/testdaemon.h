@@ -173,6 +173,8 @@ void dpugw_test_ctl (DpugwTestRun *run, const char * const *extra_env, const cha
 #define DPUGW_TEST_CTL_ENV(run, env, ...) dpugw_test_ctl ((run), (env), STRV (__VA_ARGS__))
 /* dpu-gatewayctl @args running on (monitor), dying with us. */
 GSubprocess *dpugw_test_ctl_spawn (GSubprocessFlags flags, const char * const *args);
+/* The same, with @extra_env ("K=V") added to its environment. */
+GSubprocess *dpugw_test_ctl_spawn_env (GSubprocessFlags flags, const char * const *extra_env, const char * const *args);
 
 /* --- tests in subprocesses -------------------------------------------------------------------------- */
 

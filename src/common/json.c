@@ -4,6 +4,7 @@
  */
 #include "json.h"
 
+#include <math.h>
 #include <string.h>
 
 void
@@ -82,4 +83,92 @@ dpugw_json_member_uint (GString *out, gboolean first, const char *key, guint64 v
 {
   member_key (out, first, key);
   g_string_append_printf (out, "%" G_GUINT64_FORMAT, value);
+}
+
+void
+dpugw_json_variant (GString *out, GVariant *value)
+{
+  const GVariantType *type = g_variant_get_type (value);
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) || g_variant_is_of_type (value, G_VARIANT_TYPE_OBJECT_PATH) ||
+      g_variant_is_of_type (value, G_VARIANT_TYPE_SIGNATURE))
+    dpugw_json_string (out, g_variant_get_string (value, NULL));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    g_string_append (out, g_variant_get_boolean (value) ? "true" : "false");
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BYTE))
+    g_string_append_printf (out, "%u", g_variant_get_byte (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT16))
+    g_string_append_printf (out, "%d", g_variant_get_int16 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT16))
+    g_string_append_printf (out, "%u", g_variant_get_uint16 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT32))
+    g_string_append_printf (out, "%d", g_variant_get_int32 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+    g_string_append_printf (out, "%u", g_variant_get_uint32 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, g_variant_get_int64 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT, g_variant_get_uint64 (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_HANDLE))
+    g_string_append_printf (out, "%d", g_variant_get_handle (value));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
+    {
+      double d = g_variant_get_double (value);
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      /* JSON has no NaN nor infinities. */
+      if (isfinite (d))
+        g_string_append (out, g_ascii_dtostr (buf, sizeof buf, d));
+      else
+        g_string_append (out, "null");
+    }
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT))
+    {
+      g_autoptr(GVariant) inner = g_variant_get_variant (value);
+      dpugw_json_variant (out, inner);
+    }
+  else if (g_variant_type_is_maybe (type))
+    {
+      g_autoptr(GVariant) inner = g_variant_get_maybe (value);
+      if (inner != NULL)
+        dpugw_json_variant (out, inner);
+      else
+        g_string_append (out, "null");
+    }
+  else if (g_variant_type_is_array (type) && g_variant_type_is_dict_entry (g_variant_type_element (type)) &&
+           g_variant_type_equal (g_variant_type_key (g_variant_type_element (type)), G_VARIANT_TYPE_STRING))
+    {
+      /* A dictionary with string keys: an object. */
+      gsize n = g_variant_n_children (value);
+
+      g_string_append_c (out, '{');
+      for (gsize i = 0; i < n; i++)
+        {
+          g_autoptr(GVariant) entry = g_variant_get_child_value (value, i);
+          g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+          g_autoptr(GVariant) member = g_variant_get_child_value (entry, 1);
+
+          member_key (out, i == 0, g_variant_get_string (key, NULL));
+          dpugw_json_variant (out, member);
+        }
+      g_string_append_c (out, '}');
+    }
+  else if (g_variant_is_container (value))
+    {
+      /* Arrays, tuples, dictionaries with other keys (their entries as [key, value]). */
+      gsize n = g_variant_n_children (value);
+
+      g_string_append_c (out, '[');
+      for (gsize i = 0; i < n; i++)
+        {
+          g_autoptr(GVariant) child = g_variant_get_child_value (value, i);
+
+          if (i > 0)
+            g_string_append_c (out, ',');
+          dpugw_json_variant (out, child);
+        }
+      g_string_append_c (out, ']');
+    }
+  else
+    g_string_append (out, "null");
 }

@@ -14,4 +14,8 @@ void dpugw_json_member_string (GString *out, gboolean first, const char *key, co
 void dpugw_json_member_strv (GString *out, gboolean first, const char *key, const char * const *values);
 void dpugw_json_member_uint (GString *out, gboolean first, const char *key, guint64 value);
 
+/* Any GVariant as JSON: a dictionary with string keys an object, other containers arrays,
+ * variants and maybes unwrapped (an empty maybe, NaN and infinities null). */
+void dpugw_json_variant (GString *out, GVariant *value);
+
 G_END_DECLS

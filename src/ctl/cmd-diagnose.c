@@ -182,7 +182,7 @@ ctl_cmd_diagnose (int argc, char **argv)
                           "Check every step from a management port (a netdev name or a VF PCI address; "
                           "without one, the configured management port) to the gateway interface, and say "
                           "what to do about the first one that fails.",
-                          NULL, &argc, &argv))
+                          CTL_ACCEPTS_LOCAL | CTL_ACCEPTS_CONFIG | CTL_ACCEPTS_JSON, NULL, &argc, &argv))
     status = CTL_EXIT_USAGE;
   else if (argc > 2)
     {

@@ -26,14 +26,16 @@ emit_line (GString *line)
   fflush (stdout);
 }
 
-/* A property's value: JSON for --json, else plain when it needs no quoting. */
+/* A property's value: JSON for --json (a dictionary an object), else plain when it needs no quoting. */
 static void
 append_value (GString *out, GVariant *value, gboolean json)
 {
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+  if (json)
+    dpugw_json_variant (out, value);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
     {
       const char *s = g_variant_get_string (value, NULL);
-      if (!json && *s != '\0' && strpbrk (s, " \t\n\"\\") == NULL)
+      if (*s != '\0' && strpbrk (s, " \t\n\"\\") == NULL)
         g_string_append (out, s);
       else
         dpugw_json_string (out, s);
@@ -43,7 +45,7 @@ append_value (GString *out, GVariant *value, gboolean json)
   else
     {
       g_autofree char *text = g_variant_print (value, FALSE);
-      dpugw_json_string (out, text);
+      g_string_append (out, text);
     }
 }
 
@@ -175,16 +177,16 @@ ctl_cmd_monitor (int argc, char **argv)
   guint subscription, watch, sigint, sigterm;
 
   if (!ctl_parse_options (&options, "monitor", NULL,
-                          "Print the service's change signals, one line each, until interrupted.",
-                          NULL, &argc, &argv))
+                          "Print the service's change signals, one line each (--json: one JSON object "
+                          "each), until interrupted.",
+                          CTL_ACCEPTS_JSON, NULL, &argc, &argv))
     {
       ctl_options_clear (&options);
       return CTL_EXIT_USAGE;
     }
-  if (argc > 1 || options.local)
+  if (argc > 1)
     {
-      ctl_error (options.local ? "monitor follows the service: --local has nothing to follow"
-                               : "monitor takes no arguments");
+      ctl_error ("monitor takes no arguments");
       ctl_options_clear (&options);
       return CTL_EXIT_USAGE;
     }

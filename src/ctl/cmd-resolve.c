@@ -129,7 +129,7 @@ ctl_cmd_resolve (int argc, char **argv)
                           "or a VF PCI address; without one, the one ovnkube-node uses under the "
                           "configuration (configured, derived, or found from the node IP or the "
                           "default route).",
-                          extra, &argc, &argv))
+                          CTL_ACCEPTS_LOCAL | CTL_ACCEPTS_CONFIG | CTL_ACCEPTS_JSON, extra, &argc, &argv))
     status = CTL_EXIT_USAGE;
   else if (argc > 2)
     {

@@ -8,6 +8,8 @@
 #include "dbus-names.h"
 #include "json.h"
 
+#include "config.h"
+
 #include <stdio.h>
 
 typedef struct {
@@ -19,6 +21,7 @@ typedef struct {
   char *gateway_interface;
   guint64 generation;
   char *version;              /* NULL: local */
+  gboolean not_configured;    /* no management port, no gateway interface */
 } Status;
 
 static void
@@ -43,16 +46,39 @@ add_config (Status *st, const char *key, const char *value)
   g_ptr_array_add (st->config, g_strdup (value));
 }
 
+/* What to set when nothing is configured: the INI file's keys (the flags and the environment
+ * have the same names, dpu-gatewayd(8) and dpu-gateway.conf(5) list them). */
+static void
+print_not_configured (const Status *st)
+{
+  const char *file = DPUGW_DEFAULT_CONFIG_FILE;
+
+  for (guint i = 0; i + 1 < st->config->len; i += 2)
+    if (g_strcmp0 (g_ptr_array_index (st->config, i), "config-file") == 0)
+      file = g_ptr_array_index (st->config, i + 1);
+  printf ("%-19s %s\n", "Gateway interface:", "not configured");
+  printf ("  set mode=dpu-host and mgmt-port-netdev=NETDEV (or mgmt-port-dp-resource-name=RESOURCE)\n"
+          "  in [OvnKubeNode], and interface=derive-from-mgmt-port in [Gateway], of %s\n"
+          "  (or the same as flags or OVNKUBE_* variables of %s)\n",
+          file, st->version != NULL ? "dpu-gatewayd" : "dpu-gatewayctl --local");
+}
+
 static void
 print_text (const Status *st)
 {
-  printf ("%-19s %s\n", "Service:", st->version != NULL ? st->version : "(not asked: --local)");
+  if (st->version != NULL)
+    printf ("%-19s %s %s\n", "Service:", DPUGW_DBUS_NAME, st->version);
+  else
+    printf ("%-19s %s\n", "Service:", "(not asked: --local)");
   printf ("Configuration:\n");
   for (guint i = 0; i + 1 < st->config->len; i += 2)
     printf ("  %-27s %s\n", (const char *) g_ptr_array_index (st->config, i),
             (const char *) g_ptr_array_index (st->config, i + 1));
   printf ("%-19s %s\n", "Management port:", *st->management_port ? st->management_port : "(none)");
-  printf ("%-19s %s\n", "Gateway interface:", *st->gateway_interface ? st->gateway_interface : "(unresolved)");
+  if (st->not_configured)
+    print_not_configured (st);
+  else
+    printf ("%-19s %s\n", "Gateway interface:", *st->gateway_interface ? st->gateway_interface : "(unresolved)");
   if (st->resolution != NULL)
     {
       const DpugwResolution *r = st->resolution;
@@ -95,6 +121,7 @@ print_json (const Status *st)
       dpugw_json_member_string (out, FALSE, "selected-by", st->resolution->selected_by);
     }
   dpugw_json_member_string (out, FALSE, "last-error", st->last_error);
+  g_string_append_printf (out, ",\"configured\":%s", st->not_configured ? "false" : "true");
   if (st->version != NULL)
     dpugw_json_member_uint (out, FALSE, "generation", st->generation);
   g_string_append (out, "}\n");
@@ -133,8 +160,8 @@ status_local (const CtlOptions *options, Status *st)
     {
       st->management_port = g_strdup (config->mgmt_port_netdev != NULL ? config->mgmt_port_netdev : "");
       st->gateway_interface = g_strdup ("");
-      st->last_error = g_strdup (g_error_matches (error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED) ? ""
-                                                                                                 : error->message);
+      st->not_configured = g_error_matches (error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED);
+      st->last_error = g_strdup (st->not_configured ? "" : error->message);
     }
   return CTL_EXIT_OK;
 }
@@ -164,8 +191,7 @@ status_service (const CtlOptions *options, Status *st)
       return CTL_EXIT_UNREACHABLE;
     }
   g_variant_get (props, "(@a{sv})", &reply);
-  st->version = g_variant_lookup (reply, "Version", "&s", &s) ? g_strdup_printf ("%s %s", DPUGW_DBUS_NAME, s)
-                                                               : g_strdup (DPUGW_DBUS_NAME);
+  st->version = g_strdup (g_variant_lookup (reply, "Version", "&s", &s) ? s : "");
   st->management_port = g_variant_lookup (reply, "ManagementPort", "&s", &s) ? g_strdup (s) : g_strdup ("");
   st->gateway_interface = g_variant_lookup (reply, "GatewayInterface", "&s", &s) ? g_strdup (s) : g_strdup ("");
   st->last_error = g_variant_lookup (reply, "LastError", "&s", &s) ? g_strdup (s) : g_strdup ("");
@@ -179,6 +205,18 @@ status_service (const CtlOptions *options, Status *st)
       g_variant_iter_init (&iter, configuration);
       while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
         add_config (st, key, value);
+    }
+
+  /* Nothing resolved and no error: is anything configured at all? */
+  if (*st->gateway_interface == '\0' && *st->last_error == '\0')
+    {
+      g_autoptr(GVariant) resolved = NULL;
+      g_autoptr(GError) resolve_error = NULL;
+
+      resolved = g_dbus_connection_call_sync (connection, DPUGW_DBUS_NAME, DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE,
+                                              "ResolveAll", g_variant_new ("(s)", ""), G_VARIANT_TYPE ("(asa{sv})"),
+                                              G_DBUS_CALL_FLAGS_NONE, 25000, NULL, &resolve_error);
+      st->not_configured = g_error_matches (resolve_error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED);
     }
 
   /* The current resolution's details, if there is one. */
@@ -214,7 +252,7 @@ ctl_cmd_status (int argc, char **argv)
   st.config = g_ptr_array_new_with_free_func (g_free);
   if (!ctl_parse_options (&options, "status", NULL,
                           "Show the configuration in effect, the current resolution, the last error "
-                          "and the generation.", NULL, &argc, &argv))
+                          "and the generation.", CTL_ACCEPTS_LOCAL | CTL_ACCEPTS_CONFIG | CTL_ACCEPTS_JSON, NULL, &argc, &argv))
     status = CTL_EXIT_USAGE;
   else if (argc > 1)
     {

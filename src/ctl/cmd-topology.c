@@ -134,7 +134,7 @@ ctl_cmd_topology (int argc, char **argv)
 
   if (!ctl_parse_options (&options, "topology", NULL,
                           "List every SR-IOV physical function with its netdevs and virtual functions.",
-                          NULL, &argc, &argv))
+                          CTL_ACCEPTS_LOCAL | CTL_ACCEPTS_JSON, NULL, &argc, &argv))
     status = CTL_EXIT_USAGE;
   else if (argc > 1)
     {

@@ -258,8 +258,9 @@ ctl_cmd_wait (int argc, char **argv)
 
   if (!ctl_parse_options (&options, "wait", "[MGMT_PORT]",
                           "Wait until the gateway interface resolves, then print it: of a management port, a "
-                          "netdev name or a VF PCI address; without one, of the configured management port.",
-                          extra, &argc, &argv))
+                          "netdev name or a VF PCI address; without one, the one ovnkube-node uses under the "
+                          "configuration.",
+                          CTL_ACCEPTS_LOCAL | CTL_ACCEPTS_CONFIG | CTL_ACCEPTS_JSON, extra, &argc, &argv))
     w.status = CTL_EXIT_USAGE;
   else if (argc > 2)
     {

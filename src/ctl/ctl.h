@@ -31,17 +31,28 @@ typedef struct {
 
 typedef int (*CtlCommandFunc) (int argc, char **argv);
 
+/* What a command accepts besides --system, --session and --address (and its own @extra). */
+typedef enum {
+  CTL_ACCEPTS_BUS = 0,
+  CTL_ACCEPTS_LOCAL = 1 << 0,   /* --local and --sysfs-root */
+  CTL_ACCEPTS_JSON = 1 << 1,    /* --json */
+  CTL_ACCEPTS_CONFIG = 1 << 2,  /* the configuration flags (with --local) */
+} CtlAccepts;
+
 int ctl_cmd_resolve (int argc, char **argv);
 int ctl_cmd_topology (int argc, char **argv);
 int ctl_cmd_monitor (int argc, char **argv);
 int ctl_cmd_status (int argc, char **argv);
 int ctl_cmd_diagnose (int argc, char **argv);
 int ctl_cmd_wait (int argc, char **argv);
+int ctl_cmd_refresh (int argc, char **argv);
+int ctl_cmd_hooks (int argc, char **argv);
 
-/* Parses @argv for a command with the common options (and @extra, NULL-terminated, may be NULL);
- * FALSE (message printed) on bad usage. */
+/* Parses @argv for a command with the options it @accepts (and @extra, NULL-terminated, may be
+ * NULL): --help lists those and only those.  FALSE (message printed) on bad usage. */
 gboolean ctl_parse_options (CtlOptions *options, const char *command, const char *parameter,
-                            const char *summary, const GOptionEntry *extra, int *argc, char ***argv);
+                            const char *summary, CtlAccepts accepts, const GOptionEntry *extra,
+                            int *argc, char ***argv);
 void ctl_options_clear (CtlOptions *options);
 /* Prints "dpu-gatewayctl: MESSAGE" on stderr. */
 void ctl_error (const char *format, ...) G_GNUC_PRINTF (1, 2);

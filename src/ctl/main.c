@@ -20,6 +20,20 @@ static const struct {
   { "status", ctl_cmd_status, "Show the configuration, the resolution, the last error, the generation" },
   { "monitor", ctl_cmd_monitor, "Print the service's change signals until interrupted" },
   { "wait", ctl_cmd_wait, "Wait until the gateway interface resolves, then print it" },
+  { "refresh", ctl_cmd_refresh, "Have the service drop its cache and look again (root only)" },
+  { "hooks", ctl_cmd_hooks, "Run the hooks of /etc/dpu-gateway/dispatcher.d once for each new gateway state" },
+};
+
+/* The options that take their value as the next argument ("--address ADDR"), for finding the
+ * command among the arguments: dpu-gatewayctl [OPTIONS] COMMAND [OPTIONS] [ARGS]. */
+static const char * const value_options[] = {
+  "--address", "--sysfs-root",
+  /* dpugw_config_option_group()'s */
+  "--ovnkube-node-mode", "--ovnkube-node-mgmt-port-netdev", "--ovnkube-node-mgmt-port-dp-resource-name",
+  "--gateway-interface", "--gateway-select", "--config-file", "--node-ip",
+  /* wait's */
+  "--timeout", "-t",
+  NULL
 };
 
 void
@@ -65,19 +79,25 @@ config_flags_given (const DpugwConfigOptions *config)
 
 gboolean
 ctl_parse_options (CtlOptions *options, const char *command, const char *parameter,
-                   const char *summary, const GOptionEntry *extra, int *argc, char ***argv)
+                   const char *summary, CtlAccepts accepts, const GOptionEntry *extra, int *argc, char ***argv)
 {
-  const GOptionEntry entries[] = {
+  const GOptionEntry bus_entries[] = {
     { "system", 0, 0, G_OPTION_ARG_NONE, &options->system,
       "Ask dpu-gatewayd on the system bus (the default)", NULL },
     { "session", 0, 0, G_OPTION_ARG_NONE, &options->session,
       "Ask dpu-gatewayd on the session bus", NULL },
     { "address", 0, 0, G_OPTION_ARG_STRING, &options->address,
       "Ask dpu-gatewayd on the bus at this D-Bus address", "ADDRESS" },
+    { NULL }
+  };
+  const GOptionEntry local_entries[] = {
     { "local", 'l', 0, G_OPTION_ARG_NONE, &options->local,
       "Do not ask the service: read sysfs in this process", NULL },
     { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &options->sysfs_root,
       "The directory that plays /sys (with --local)", "DIR" },
+    { NULL }
+  };
+  const GOptionEntry json_entries[] = {
     { "json", 'j', 0, G_OPTION_ARG_NONE, &options->json, "Print JSON", NULL },
     { NULL }
   };
@@ -89,11 +109,20 @@ ctl_parse_options (CtlOptions *options, const char *command, const char *paramet
 
   context = g_option_context_new (title);
   g_option_context_set_summary (context, summary);
-  g_option_context_set_description (context,
-                                    "The configuration flags apply with --local; the service has its own.");
-  /* One group, so that --help lists the configuration flags too. */
-  main_group = dpugw_config_option_group (&options->config);
-  g_option_group_add_entries (main_group, entries);
+  if (accepts & CTL_ACCEPTS_CONFIG)
+    {
+      g_option_context_set_description (context,
+                                        "The configuration flags apply with --local; the service has its own.");
+      /* One group, so that --help lists the configuration flags too. */
+      main_group = dpugw_config_option_group (&options->config);
+    }
+  else
+    main_group = g_option_group_new (NULL, NULL, NULL, NULL, NULL);
+  g_option_group_add_entries (main_group, bus_entries);
+  if (accepts & CTL_ACCEPTS_LOCAL)
+    g_option_group_add_entries (main_group, local_entries);
+  if (accepts & CTL_ACCEPTS_JSON)
+    g_option_group_add_entries (main_group, json_entries);
   if (extra != NULL)
     g_option_group_add_entries (main_group, extra);
   g_option_context_set_main_group (context, main_group);
@@ -159,39 +188,84 @@ ctl_load_local (const CtlOptions *options, DpugwConfig **config, DpugwSysfs **sy
 static void
 usage (FILE *out)
 {
-  fprintf (out, "Usage: dpu-gatewayctl COMMAND [OPTIONS]\n\nCommands:\n");
+  fprintf (out, "Usage: dpu-gatewayctl [OPTIONS] COMMAND [OPTIONS] [ARGUMENTS]\n\nCommands:\n");
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fprintf (out, "\nRun 'dpu-gatewayctl COMMAND --help' for a command's options.\n"
+  fprintf (out, "\nRun 'dpu-gatewayctl COMMAND --help' for the options a command accepts; they may come\n"
+                "before the command or after it.\n"
                 "Other options: --help, --version\n");
+}
+
+static gboolean
+takes_value (const char *arg)
+{
+  return g_strv_contains (value_options, arg);
+}
+
+/* The index of the command in @argv (0: none): the first argument that is neither an option
+ * nor an option's value. */
+static int
+find_command (int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--") == 0)
+        return i + 1 < argc ? i + 1 : 0;
+      if (argv[i][0] != '-' || argv[i][1] == '\0')
+        return i;
+      if (takes_value (argv[i]))
+        i++;
+    }
+  return 0;
 }
 
 int
 main (int argc, char **argv)
 {
+  g_autofree char **args = NULL;
+  int command, n = 0;
+
   setlocale (LC_ALL, "");
   g_set_prgname ("dpu-gatewayctl");
 
-  if (argc < 2)
+  command = find_command (argc, argv);
+  /* Before any command: the program's own --help and --version. */
+  for (int i = 1; i < (command > 0 ? command : argc); i++)
+    {
+      if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
+        {
+          usage (stdout);
+          return CTL_EXIT_OK;
+        }
+      if (strcmp (argv[i], "--version") == 0)
+        {
+          printf ("dpu-gatewayctl %s\n", DPUGW_VERSION);
+          return CTL_EXIT_OK;
+        }
+    }
+  if (command == 0)
     {
       usage (stderr);
       return CTL_EXIT_USAGE;
     }
-  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+  if (strcmp (argv[command], "help") == 0)
     {
       usage (stdout);
       return CTL_EXIT_OK;
     }
-  if (strcmp (argv[1], "--version") == 0)
-    {
-      printf ("dpu-gatewayctl %s\n", DPUGW_VERSION);
-      return CTL_EXIT_OK;
-    }
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (strcmp (argv[1], commands[i].name) == 0)
-      return commands[i].func (argc - 1, argv + 1);
+  for (gsize c = 0; c < G_N_ELEMENTS (commands); c++)
+    if (strcmp (argv[command], commands[c].name) == 0)
+      {
+        /* The command, then the options given before it, then the rest: as the command parses. */
+        args = g_new0 (char *, argc + 1);
+        args[n++] = argv[command];
+        for (int i = 1; i < argc; i++)
+          if (i != command)
+            args[n++] = argv[i];
+        return commands[c].func (n, args);
+      }
 
-  ctl_error ("unknown command '%s'", argv[1]);
+  ctl_error ("unknown command '%s'", argv[command]);
   usage (stderr);
   return CTL_EXIT_USAGE;
 }

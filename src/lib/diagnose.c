@@ -247,7 +247,7 @@ mgmt_port_named (Diag *d)
                            g_strdup ("name the management port by " NAME_RULES));
         }
       return add_step (d, DPUGW_DIAG_STEP_MGMT_PORT, TRUE,
-                       g_strdup_printf ("%s (a VF PCI address, named on the command line)", d->vf_pci),
+                       g_strdup_printf ("%s (a VF PCI address, the port asked for)", d->vf_pci),
                        NULL, NULL, NULL);
     }
 
@@ -261,7 +261,7 @@ mgmt_port_named (Diag *d)
     }
   d->netdev = g_strdup (d->asked);
   return add_step (d, DPUGW_DIAG_STEP_MGMT_PORT, TRUE,
-                   g_strdup_printf ("%s (named on the command line)", d->netdev), NULL, NULL, NULL);
+                   g_strdup_printf ("%s (the port asked for)", d->netdev), NULL, NULL, NULL);
 }
 
 static gboolean
