@@ -898,16 +898,19 @@ test_status_not_configured (DpugwTestBus *f)
   g_auto(DpugwTestRun) run = { 0 };
   g_auto(DpugwTestRun) json = { 0 };
 
-  start_service (f, STRV ("--ovnkube-node-mode=dpu-host"));
+  /* Nothing set: ovnkube-node's full mode, whose gateway is the default route's interface (this
+   * machine's, if it has one). */
+  start_service (f, STRV ("--ovnkube-node-mode=full"));
   DPUGW_TEST_CTL (&run, "status", f->address_flag);
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "\nManagement port:    (none)\nGateway interface:  not configured\n"
                                      "  set mode=dpu-host and mgmt-port-netdev=NETDEV (or mgmt-port-dp-resource-name=RESOURCE)\n"
                                      "  in [OvnKubeNode], and interface=derive-from-mgmt-port in [Gateway], of "));
+  g_assert_nonnull (strstr (run.out, "  until then, as ovnkube-node in full mode, the default route's interface: "));
   g_assert_null (strstr (run.out, "(unresolved)"));
   DPUGW_TEST_CTL (&json, "status", "--json", f->address_flag);
-  g_assert_nonnull (strstr (json.out, "\"interface\":\"\",\"last-error\":\"\",\"configured\":false,"));
+  g_assert_nonnull (strstr (json.out, "\"configured\":false,"));
 }
 
 /* monitor --json: JSON values, a dictionary as an object; and SIGHUP with an unchanged file

@@ -328,7 +328,7 @@ test_unresolved_and_not_configured (DpugwTestBus *f)
 
   /* Nothing configured: the agent runs nothing, and says why. */
   g_assert_cmpint (dpugw_test_daemon_stop (d), ==, 0);
-  DPUGW_TEST_START (f, .args = STRV ("--config-file=", "--ovnkube-node-mode=dpu-host"), .ready = TRUE);
+  DPUGW_TEST_START (f, .args = STRV ("--config-file=", "--ovnkube-node-mode=full"), .ready = TRUE);
   for (;;)
     {
       g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, NULL);

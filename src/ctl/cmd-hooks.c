@@ -130,7 +130,7 @@ looked (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) details = NULL;
   g_auto(GStrv) interfaces = NULL;
-  const char *mgmt_port = "", *vf_pci = "", *pf_pci = "";
+  const char *mgmt_port = "", *vf_pci = "", *pf_pci = "", *answer_source;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
@@ -144,6 +144,13 @@ looked (GObject *source, GAsyncResult *result, gpointer user_data)
           /* The configured port does not resolve (any more): the hooks are told, gateway "". */
           g_autofree char *port = get_management_port (a);
 
+          /* No management port (ovnkube-node's full mode, say): not a DPU host's gateway. */
+          if (*port == '\0')
+            {
+              agent_log ("the service has no management port configured; no hooks run");
+              done (a);
+              return;
+            }
           g_dbus_error_strip_remote_error (error);
           agent_log ("the gateway interface is unresolved: %s", error->message);
           run_hooks (a, "", port, "", "");
@@ -159,6 +166,14 @@ looked (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   g_variant_get (reply, "(^as@a{sv})", &interfaces, &details);
+  /* The default route's interface (ovnkube-node's full and dpu modes) is no DPU host's gateway:
+   * the hooks (an OVS bridge's port...) are not for it. */
+  if (g_variant_lookup (details, "source", "&s", &answer_source) && strcmp (answer_source, "default-route") == 0)
+    {
+      agent_log ("the service has no management port configured; no hooks run");
+      done (a);
+      return;
+    }
   g_variant_lookup (details, "mgmt-port", "&s", &mgmt_port);
   g_variant_lookup (details, "vf-pci", "&s", &vf_pci);
   g_variant_lookup (details, "pf-pci", "&s", &pf_pci);

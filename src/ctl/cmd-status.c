@@ -21,7 +21,7 @@ typedef struct {
   char *gateway_interface;
   guint64 generation;
   char *version;              /* NULL: local */
-  gboolean not_configured;    /* no management port, no gateway interface */
+  gboolean not_configured;    /* for a DPU host, nothing: full mode, no management port, no gateway interface */
 } Status;
 
 static void
@@ -61,6 +61,25 @@ print_not_configured (const Status *st)
           "  in [OvnKubeNode], and interface=derive-from-mgmt-port in [Gateway], of %s\n"
           "  (or the same as flags or OVNKUBE_* variables of %s)\n",
           file, st->version != NULL ? "dpu-gatewayd" : "dpu-gatewayctl --local");
+  /* Meanwhile the answer is what ovnkube-node uses in its default mode. */
+  printf ("  until then, as ovnkube-node in full mode, the default route's interface: %s\n",
+          *st->gateway_interface ? st->gateway_interface : "none");
+}
+
+/* Nothing a DPU host needs is set: the defaults of every key. */
+static gboolean
+config_is_default (const Status *st)
+{
+  for (guint i = 0; i + 1 < st->config->len; i += 2)
+    {
+      const char *key = g_ptr_array_index (st->config, i);
+      const char *value = g_ptr_array_index (st->config, i + 1);
+
+      if ((strcmp (key, "mode") == 0 && strcmp (value, "full") != 0) || strcmp (key, "mgmt-port-netdev") == 0 ||
+          strcmp (key, "mgmt-port-dp-resource-name") == 0 || strcmp (key, "gateway-interface") == 0)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -79,7 +98,7 @@ print_text (const Status *st)
     print_not_configured (st);
   else
     printf ("%-19s %s\n", "Gateway interface:", *st->gateway_interface ? st->gateway_interface : "(unresolved)");
-  if (st->resolution != NULL)
+  if (st->resolution != NULL && !st->not_configured)
     {
       const DpugwResolution *r = st->resolution;
       g_autofree char *candidates = r->candidates != NULL ? g_strjoinv (" ", r->candidates) : g_strdup ("");
@@ -160,9 +179,10 @@ status_local (const CtlOptions *options, Status *st)
     {
       st->management_port = g_strdup (config->mgmt_port_netdev != NULL ? config->mgmt_port_netdev : "");
       st->gateway_interface = g_strdup ("");
-      st->not_configured = g_error_matches (error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED);
-      st->last_error = g_strdup (st->not_configured ? "" : error->message);
+      st->last_error = g_strdup (g_error_matches (error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED) ? ""
+                                                                                                 : error->message);
     }
+  st->not_configured = config_is_default (st);
   return CTL_EXIT_OK;
 }
 
@@ -207,17 +227,7 @@ status_service (const CtlOptions *options, Status *st)
         add_config (st, key, value);
     }
 
-  /* Nothing resolved and no error: is anything configured at all? */
-  if (*st->gateway_interface == '\0' && *st->last_error == '\0')
-    {
-      g_autoptr(GVariant) resolved = NULL;
-      g_autoptr(GError) resolve_error = NULL;
-
-      resolved = g_dbus_connection_call_sync (connection, DPUGW_DBUS_NAME, DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE,
-                                              "ResolveAll", g_variant_new ("(s)", ""), G_VARIANT_TYPE ("(asa{sv})"),
-                                              G_DBUS_CALL_FLAGS_NONE, 25000, NULL, &resolve_error);
-      st->not_configured = g_error_matches (resolve_error, DPUGW_ERROR, DPUGW_ERROR_NOT_CONFIGURED);
-    }
+  st->not_configured = config_is_default (st);
 
   /* The current resolution's details, if there is one. */
   if (*st->gateway_interface != '\0')
