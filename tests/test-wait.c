@@ -109,6 +109,30 @@ test_bus_late_netdev (DpugwTestBus *f)
   g_assert_cmpstr (err, ==, "");
 }
 
+/* The daemon follows a VF asked about that failed for want of its PF's netdevs, not only the
+ * configured one: GatewayChanged ("" -> name) when the netdev comes.  pf0vf1 is not configured. */
+static void
+test_failed_vf_followed (DpugwTestBus *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) details = NULL;
+  g_autofree char *got = NULL;
+  DpugwTestMark m;
+
+  pf_without_netdevs (f);
+  dpugw_test_veth_add ("pf0vf1", "vp2");
+  DPUGW_TEST_START (f, .args = STRV (DPUGW_TEST_CONFIGURED), .ready = TRUE);
+  got = dpugw_test_resolve (f->conn, "pf0vf1", &details, &error);
+  g_assert_null (got);
+  g_assert_nonnull (strstr (error->message, "no netdevs found for pci address 0000:01:00.0"));
+  m = dpugw_test_mark (f);
+
+  pf_netdev_arrives (f);
+  DPUGW_TEST_WAIT (dpugw_test_has_gateway_changed (f, m.gateway, "0000:01:02.4", "", "eth0"),
+                   "GatewayChanged (0000:01:02.4, \"\" -> eth0) for the VF asked about");
+  g_assert_true (dpugw_test_resolves_to (f, "pf0vf1", "eth0"));
+}
+
 /* Over the socket, started before the daemon: the socket's appearance wakes it. */
 static void
 test_socket_before_daemon (DpugwTestBus *f)
@@ -208,6 +232,7 @@ main (int argc, char **argv)
 
 #define ADD(path, func) DPUGW_TEST_ADD (path, func, { EXAMPLE })
   ADD ("/wait/bus-late-netdev", test_bus_late_netdev);
+  ADD ("/wait/failed-vf-followed", test_failed_vf_followed);
   ADD ("/wait/socket-before-daemon", test_socket_before_daemon);
   ADD ("/wait/service-restarted", test_service_restarted);
   ADD ("/wait/timeout", test_timeout);

@@ -11,6 +11,8 @@
 #define CACHE_MAX_ENTRIES  16384
 #define CACHE_MAX_FAILURES 1024
 #define FAILURE_TTL_USEC   (2 * G_USEC_PER_SEC)
+/* VFs followed after failing for want of their PF's netdevs, at most. */
+#define WATCHED_MAX        64
 
 /* The configured management port before it is resolved: the device plugin's function, or the netdev. */
 static const char *
@@ -30,6 +32,7 @@ dpugw_state_new (DpugwConfig *config)
 
   state->config = config;
   state->cache = dpugw_cache_new (CACHE_MAX_ENTRIES, CACHE_MAX_FAILURES, FAILURE_TTL_USEC);
+  state->watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   state->management_port = g_strdup (configured_mgmt_port (config));
   state->gateway_interface = g_strdup ("");
   state->last_error = g_strdup ("");
@@ -43,6 +46,7 @@ dpugw_state_free (DpugwState *state)
     return;
   dpugw_config_free (state->config);
   dpugw_cache_free (state->cache);
+  g_hash_table_unref (state->watched);
   dpugw_topology_state_free (state->topology);
   dpugw_resolution_free (state->configured);
   g_free (state->management_port);
@@ -102,6 +106,16 @@ dpugw_state_plan_full (DpugwState *state)
   plan->full = TRUE;
   g_strfreev (plan->functions);
   plan->functions = dpugw_cache_dup_functions (state->cache);
+  if (g_hash_table_size (state->watched) > 0)
+    {
+      g_autoptr(GStrvBuilder) all = g_strv_builder_new ();
+      g_autofree GStrv watched = (GStrv) g_hash_table_get_keys_as_array (state->watched, NULL);
+
+      g_strv_builder_addv (all, (const char **) plan->functions);
+      g_strv_builder_addv (all, (const char **) watched);
+      g_strfreev (plan->functions);
+      plan->functions = g_strv_builder_end (all);
+    }
   return plan;
 }
 
@@ -202,9 +216,14 @@ dpugw_state_plan_links (DpugwState *state, GPtrArray *events)
   g_hash_table_iter_init (&iter, touched);
   while (g_hash_table_iter_next (&iter, &name, NULL))
     dpugw_cache_forget_name (state->cache, name);
-  /* Something appeared: what failed before may work now. */
+  /* Something appeared: what failed before may work now, the VFs followed among it. */
   if (appeared)
-    dpugw_cache_clear_failures (state->cache);
+    {
+      dpugw_cache_clear_failures (state->cache);
+      g_hash_table_iter_init (&iter, state->watched);
+      while (g_hash_table_iter_next (&iter, &name, NULL))
+        g_hash_table_add (functions, g_strdup (name));
+    }
 
   /* A pass re-resolves the configured port every time: one with nothing else to read is enough
    * for addresses and routes. */
@@ -425,10 +444,15 @@ apply_resolutions (DpugwState *state, DpugwFindings *findings, Snapshot *before)
       g_hash_table_iter_init (&iter, findings->entries);
       while (g_hash_table_iter_next (&iter, &key, &value))
         {
+          gboolean watched = g_hash_table_contains (state->watched, key);
+
           /* A pass re-validates what callers asked for, and its changes are news; a lookup
-           * answers its caller, and adds to what is cached. */
-          if (!findings->lookup && dpugw_cache_lookup (state->cache, key) == NULL)
+           * answers its caller, and adds to what is cached.  A VF followed is news once it
+           * resolves. */
+          if (!findings->lookup && dpugw_cache_lookup (state->cache, key) == NULL && (!watched || value == NULL))
             continue;
+          if (value != NULL)
+            g_hash_table_remove (state->watched, key);
           if (!findings->lookup)
             snapshot_take (before, state->cache, key);
           if (value != NULL)
@@ -448,6 +472,8 @@ apply_resolutions (DpugwState *state, DpugwFindings *findings, Snapshot *before)
     }
   if (findings->failure_key != NULL)
     dpugw_cache_store_failure (state->cache, findings->failure_key, findings->failure, g_get_monotonic_time ());
+  if (findings->watch_function != NULL && g_hash_table_size (state->watched) < WATCHED_MAX)
+    g_hash_table_add (state->watched, g_strdup (findings->watch_function));
 }
 
 DpugwChanges *

@@ -26,6 +26,9 @@ typedef struct {
   char *gateway_interface;
   char *last_error;
   gboolean config_changed;        /* since the configured port was last resolved */
+  /* VFs asked about that failed for want of their PF's netdevs: each link that appears has
+   * them resolved again, and the first answer is a GatewayChanged ("" -> name) like any. */
+  GHashTable *watched;
   /* Increases whenever what a lookup in flight read may be out of date: a pass's findings
    * went in, or links changed. */
   guint64 epoch;

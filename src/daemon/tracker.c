@@ -365,7 +365,7 @@ static void lookup_start (Lookup *lookup);
 
 /* What a lookup found, for the state: its entry, or the failure, and for the configured port both. */
 static DpugwFindings *
-lookup_findings (const Lookup *lookup, const DpugwResolution *r, const GError *error)
+lookup_findings (const Lookup *lookup, const DpugwResolution *r, const GError *error, const char *failed_function)
 {
   g_autoptr(DpugwFindings) findings = dpugw_findings_new ();
 
@@ -389,6 +389,7 @@ lookup_findings (const Lookup *lookup, const DpugwResolution *r, const GError *e
     {
       findings->failure_key = g_strdup (lookup->key);
       findings->failure = g_error_copy (error);
+      findings->watch_function = g_strdup (failed_function);
     }
   return g_steal_pointer (&findings);
 }
@@ -399,7 +400,8 @@ lookup_done (GObject *source, GAsyncResult *result, gpointer user_data)
   Lookup *lookup = user_data;
   DpugwTracker *self = lookup->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(DpugwResolution) r = dpugw_lookup_finish (result, &error);
+  g_autofree char *failed_function = NULL;
+  g_autoptr(DpugwResolution) r = dpugw_lookup_finish (result, &failed_function, &error);
   gboolean fresh;
 
   if (g_cancellable_is_cancelled (self->cancellable))
@@ -423,7 +425,7 @@ lookup_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_hash_table_remove (self->lookups, lookup->key);
   if (fresh)
     {
-      g_autoptr(DpugwFindings) findings = lookup_findings (lookup, r, error);
+      g_autoptr(DpugwFindings) findings = lookup_findings (lookup, r, error, failed_function);
       take_in (self, findings);
     }
   for (guint i = 0; i < lookup->waiters->len; i++)

@@ -12,6 +12,7 @@ typedef struct {
   DpugwLookupKind kind;
   char *value;
   DpugwPassPlan *plan;
+  char *failed_function;   /* a lookup that failed for want of its PF's netdevs: its function */
 } JobData;
 
 static void
@@ -20,6 +21,7 @@ job_data_free (JobData *job)
   g_clear_object (&job->sysfs);
   g_clear_pointer (&job->config, dpugw_config_free);
   g_free (job->value);
+  g_free (job->failed_function);
   g_clear_pointer (&job->plan, dpugw_pass_plan_free);
   g_free (job);
 }
@@ -51,6 +53,15 @@ lookup_run (gpointer data, gpointer user_data)
   if (g_task_return_error_if_cancelled (task))
     return;
   r = dpugw_resolve (job->sysfs, job->config, job->kind == DPUGW_LOOKUP_CONFIGURED ? NULL : job->value, &error);
+  /* Its PF has no netdev yet (a driver still loading): the VF, to follow until it has. */
+  if (r == NULL && (g_error_matches (error, DPUGW_ERROR, DPUGW_ERROR_NO_NETDEVS) ||
+                    g_error_matches (error, DPUGW_ERROR, DPUGW_ERROR_NETDEV_DISCOVERY)))
+    {
+      if (job->kind == DPUGW_LOOKUP_PCI)
+        job->failed_function = g_strdup (job->value);
+      else if (job->kind == DPUGW_LOOKUP_NETDEV)
+        job->failed_function = dpugw_pci_from_netdev (job->sysfs, job->value, NULL);
+    }
   if (r == NULL)
     g_task_return_error (task, error);
   else
@@ -85,9 +96,14 @@ dpugw_lookup_async (DpugwSysfs *sysfs, const DpugwConfig *config, DpugwLookupKin
 }
 
 DpugwResolution *
-dpugw_lookup_finish (GAsyncResult *result, GError **error)
+dpugw_lookup_finish (GAsyncResult *result, char **failed_function, GError **error)
 {
+  JobData *job;
+
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  job = g_task_get_task_data (G_TASK (result));
+  if (failed_function != NULL)
+    *failed_function = g_strdup (job->failed_function);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
@@ -152,6 +168,7 @@ dpugw_findings_free (DpugwFindings *findings)
   g_clear_error (&findings->configured_error);
   g_free (findings->failure_key);
   g_clear_error (&findings->failure);
+  g_free (findings->watch_function);
   g_free (findings);
 }
 

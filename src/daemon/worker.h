@@ -22,7 +22,9 @@ typedef enum {
 /* dpugw_resolve() of one management port, on a pool of as many threads as CPUs. */
 void dpugw_lookup_async (DpugwSysfs *sysfs, const DpugwConfig *config, DpugwLookupKind kind, const char *value,
                          GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
-DpugwResolution *dpugw_lookup_finish (GAsyncResult *result, GError **error);
+/* @failed_function: (out) (optional): when the lookup failed for want of its PF's netdevs, its
+ * function (the VF), else NULL. */
+DpugwResolution *dpugw_lookup_finish (GAsyncResult *result, char **failed_function, GError **error);
 
 /* What a re-validation pass reads again. */
 typedef struct {
@@ -55,7 +57,8 @@ typedef struct {
   DpugwResolution *configured;    /*   its result, or */
   GError *configured_error;       /*   why it failed */
   char *failure_key;              /* a lookup that failed: its request key and */
-  GError *failure;                /*   error, remembered for a while */
+  GError *failure;                /*   error, remembered for a while; */
+  char *watch_function;           /*   its function, if it failed for want of its PF's netdevs */
 } DpugwFindings;
 
 DpugwFindings *dpugw_findings_new (void);
