@@ -45,6 +45,7 @@ int ctl_cmd_monitor (int argc, char **argv);
 int ctl_cmd_status (int argc, char **argv);
 int ctl_cmd_diagnose (int argc, char **argv);
 int ctl_cmd_wait (int argc, char **argv);
+int ctl_cmd_node_labels (int argc, char **argv);
 int ctl_cmd_refresh (int argc, char **argv);
 int ctl_cmd_hooks (int argc, char **argv);
 

@@ -20,6 +20,7 @@ static const struct {
   { "status", ctl_cmd_status, "Show the configuration, the resolution, the last error, the generation" },
   { "monitor", ctl_cmd_monitor, "Print the service's change signals until interrupted" },
   { "wait", ctl_cmd_wait, "Wait until the gateway interface resolves, then print it" },
+  { "node-labels", ctl_cmd_node_labels, "Keep a Node Feature Discovery feature file of the gateway interface" },
   { "refresh", ctl_cmd_refresh, "Have the service drop its cache and look again (root only)" },
   { "hooks", ctl_cmd_hooks, "Run the hooks of /etc/dpu-gateway/dispatcher.d once for each new gateway state" },
 };
@@ -31,8 +32,8 @@ static const char * const value_options[] = {
   /* dpugw_config_option_group()'s */
   "--ovnkube-node-mode", "--ovnkube-node-mgmt-port-netdev", "--ovnkube-node-mgmt-port-dp-resource-name",
   "--gateway-interface", "--gateway-select", "--config-file", "--node-ip",
-  /* wait's */
-  "--timeout", "-t",
+  /* wait's, node-labels' */
+  "--timeout", "-t", "--file", "-f",
   NULL
 };
 
