@@ -135,6 +135,10 @@ expect "dpu-gatewayctl --json monitor --l" -
 expect "dpu-gatewayctl monitor --" --json --system --address= '!--local' '!--sysfs-root=' '!--config-file='
 expect "dpu-gatewayctl refresh --" --system --address= '!--json' '!--local'
 expect "dpu-gatewayctl hooks --" --system --session '!--json' '!--local'
+expect "dpu-gatewayctl wait --" --timeout= --json --local --address= '!--all'
+expect "dpu-gatewayctl node-labels --" --file= --once --address= '!--json' '!--local'
+expect "dpu-gatewayctl wa" wait
+expect "dpu-gatewayctl n" node-labels
 expect "dpu-gatewayctl topology --" --json --local '!--config-file=' '!--all'
 expect "dpu-gatewayctl re" resolve refresh
 expect "dpu-gatewayctl h" hooks help
