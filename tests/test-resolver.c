@@ -441,9 +441,8 @@ test_netdevs_invalid_names_ignored (void)
 
   /* Entries no kernel would make: they sort before eth0 but are not candidates. */
   dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/a b");
-  dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/a\001");
   dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/aaaaaaaaaaaaaaaa");
-  dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/a\xff");
+  dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/a:b");
   netdevs = dpugw_netdevs_from_pci (sysfs, "0000:01:00.0", &error);
   g_assert_no_error (error);
   g_assert_cmpstrv (netdevs, STRV ("eth0", "eth1"));
@@ -454,6 +453,35 @@ test_netdevs_invalid_names_ignored (void)
   none = dpugw_netdevs_from_pci (sysfs2, "0000:01:00.0", &error);
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_NO_NETDEVS);
   g_assert_null (none);
+}
+
+/* Names the kernel allows but D-Bus and JSON cannot carry: leaving one out could change which
+ * netdev is first, so step 4 says so, with the name escaped. */
+static void
+test_netdevs_unprintable_names_refused (void)
+{
+  static const struct { const char *name; const char *shown; } cases[] = {
+    { "a\xff", "\"a\\377\" (invalid name: it is not valid UTF-8)" },
+    { "z\001", "\"z\\001\" (invalid name: it contains a control character)" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(DpugwSysfs) sysfs = NULL;
+      g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, EXAMPLE, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DpugwResolution) r = NULL;
+      g_autofree char *path = g_strconcat (EXAMPLE_PF "/net/", cases[i].name, NULL);
+      g_autofree char *expected = g_strdup_printf ("failed to get network devices: 0000:01:00.0 has a network "
+                                                   "device named %s, which D-Bus and JSON cannot carry; rename it "
+                                                   "(`ip link set dev NAME name NEWNAME`)", cases[i].shown);
+
+      dpugw_test_mkdir (testbed, path);
+      r = dpugw_resolve (sysfs, NULL, "0000:01:02.3", &error);
+      g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_NETDEV_DISCOVERY);
+      g_assert_null (r);
+      g_assert_cmpstr (error->message, ==, expected);
+    }
 }
 
 /* ---------------------------------------------------------------------------
@@ -1195,7 +1223,9 @@ test_hostile_pci_addresses (void)
   static const char *addresses[] = {
     "0000:01:02.8",
     "0000:01:20.3",
-    "10000:01:02.3",
+    "00000:01:02.3",
+    "010000:01:02.3",
+    "100000000:01:02.3",
     "0000:1:2.3",
     "000:01:02.3",
     "0000:01:02.3\n",
@@ -1748,6 +1778,7 @@ main (int argc, char **argv)
   g_test_add_func ("/resolver/netdevs/no-net-dir", test_netdevs_no_net_dir);
   g_test_add_func ("/resolver/netdevs/empty-net-dir", test_netdevs_empty_net_dir);
   g_test_add_func ("/resolver/netdevs/invalid-names-ignored", test_netdevs_invalid_names_ignored);
+  g_test_add_func ("/resolver/netdevs/unprintable-names-refused", test_netdevs_unprintable_names_refused);
 
   /* The pipeline */
   g_test_add_func ("/resolver/resolve/example", test_resolve_example);

@@ -359,7 +359,7 @@ test_scan_pf_malformed (void)
   g_autoptr(DpugwSysfs) sysfs = NULL;
   g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, EXAMPLE, NULL);
   static const char *addresses[] = {
-    "0000:01:02.8", "10000:01:00.0", "0000:1:0.0", "../0000:01:00.0", "0000:01:00.0/..",
+    "0000:01:02.8", "00000:01:00.0", "0000:1:0.0", "../0000:01:00.0", "0000:01:00.0/..",
     "", "eth0", "0000:01:00.0\n",
   };
 
@@ -560,14 +560,33 @@ test_invalid_netdev_names_ignored (void)
   g_autoptr(GPtrArray) pfs = NULL;
   const DpugwPf *pf;
 
+  /* No kernel makes these: not netdevs. */
   dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/a b");
   dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/aaaaaaaaaaaaaaaa");
-  dpugw_test_mkdir (testbed, EXAMPLE_BRIDGE "/0000:01:02.3/net/a\001");
 
   pfs = scan_ok (sysfs);
   pf = pf_at (pfs, 0);
   g_assert_cmpstrv (pf->netdevs, STRV ("eth0", "eth1"));
   assert_vf (pf, 0, 0, "0000:01:02.3", STRV ("pf0vf0"));
+}
+
+/* Names the kernel allows but D-Bus cannot carry: listed escaped and marked, after the others. */
+static void
+test_unprintable_netdev_names_marked (void)
+{
+  g_autoptr(DpugwSysfs) sysfs = NULL;
+  g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, EXAMPLE, NULL);
+  g_autoptr(GPtrArray) pfs = NULL;
+  const DpugwPf *pf;
+
+  dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/a\xff");
+  dpugw_test_mkdir (testbed, EXAMPLE_BRIDGE "/0000:01:02.3/net/a\001");
+
+  pfs = scan_ok (sysfs);
+  pf = pf_at (pfs, 0);
+  g_assert_cmpstrv (pf->netdevs, STRV ("eth0", "eth1", "\"a\\377\" (invalid name: it is not valid UTF-8)"));
+  assert_vf (pf, 0, 0, "0000:01:02.3",
+             STRV ("pf0vf0", "\"a\\001\" (invalid name: it contains a control character)"));
 }
 
 static void
@@ -665,6 +684,7 @@ main (int argc, char **argv)
   g_test_add_func ("/topology/hostile/virtfn-numeric-order", test_virtfn_numeric_order);
   g_test_add_func ("/topology/hostile/switch-id-absent", test_switch_id_absent);
   g_test_add_func ("/topology/hostile/invalid-netdev-names", test_invalid_netdev_names_ignored);
+  g_test_add_func ("/topology/hostile/unprintable-netdev-names", test_unprintable_netdev_names_marked);
   g_test_add_func ("/topology/hostile/junk-in-devices", test_junk_in_devices);
   g_test_add_func ("/topology/hostile/ghost-pf", test_ghost_pf);
   g_test_add_func ("/topology/hostile/no-pci-bus", test_scan_no_pci_bus);

@@ -1036,6 +1036,9 @@ step_pf_netdevs (Diag *d)
         case LIB_PORT_SF_REPRESENTOR:
           g_string_append_printf (value, ", representor of SF %s", port);
           break;
+        case LIB_PORT_HOST_PF_REPRESENTOR:
+          g_string_append_printf (value, ", representor of the host PF %s", port);
+          break;
         case LIB_PORT_OTHER:
           if (port != NULL)
             g_string_append_printf (value, ", port %s", port);
