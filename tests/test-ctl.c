@@ -64,7 +64,7 @@ test_resolve_json (Fixture *f, gconstpointer unused)
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==,
                    "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf0\",\"vf-pci\":\"0000:01:02.3\","
-                   "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
+                   "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"ovnkube-compatible\":true}\n");
 }
 
 static void
@@ -142,7 +142,7 @@ test_resolve_device_plugin (Fixture *f, gconstpointer unused)
     g_assert_cmpstr (run.err, ==, "");
     g_assert_cmpstr (run.out, ==,
                      "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf1\",\"vf-pci\":\"0000:01:02.4\","
-                     "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"device-plugin\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
+                     "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"device-plugin\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"ovnkube-compatible\":true}\n");
     g_assert_cmpint (run.status, ==, 0);
   }
   {
@@ -179,7 +179,7 @@ test_resolve_renamed (Fixture *f, gconstpointer unused)
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpstr (run.out, ==,
                    "{\"interface\":\"eth0\",\"mgmt-port\":\"ovn-k8s-mp0\",\"vf-pci\":\"0000:01:02.3\","
-                   "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"renamed-fallback\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
+                   "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"renamed-fallback\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"ovnkube-compatible\":true}\n");
   g_assert_cmpint (run.status, ==, 0);
 }
 
@@ -442,7 +442,7 @@ test_service_configured_json (DpugwTestBus *f)
   g_assert_true (g_str_has_prefix (run.out,
                                    "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf0\",\"vf-pci\":\"0000:01:02.3\","
                                    "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],"
-                                   "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"cached\":true,\"generation\":"));
+                                   "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"ovnkube-compatible\":true,\"cached\":true,\"generation\":"));
   g_assert_cmpint (run.status, ==, 0);
 
   DPUGW_TEST_CTL (&again, "topology", f->address_flag, "--json");
@@ -689,7 +689,7 @@ test_resolve_all_example (Fixture *f, gconstpointer unused)
   g_assert_cmpstr (json.out, ==,
                    "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\"],\"mgmt-port\":\"pf0vf0\","
                    "\"vf-pci\":\"0000:01:02.3\",\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],"
-                   "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
+                   "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"ovnkube-compatible\":true}\n");
   g_assert_cmpstr (json.err, ==, "");
   g_assert_cmpint (json.status, ==, 0);
 }
@@ -706,7 +706,7 @@ test_resolve_all_json (Fixture *f, gconstpointer unused)
                      "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],"
                      "\"mgmt-port\":\"ens2f0v1\",\"vf-pci\":\"0000:3b:00.3\",\"pf-pci\":\"0000:3b:00.0\","
                      "\"candidates\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],\"source\":\"derived\","
-                     "\"selected-by\":\"first\",\"function-type\":\"vf\",\"hint\":\"" SWITCHDEV_HINT "\"}\n");
+                     "\"selected-by\":\"first\",\"function-type\":\"vf\",\"hint\":\"" SWITCHDEV_HINT "\",\"ovnkube-compatible\":true}\n");
     g_assert_cmpstr (run.err, ==, "");
     g_assert_cmpint (run.status, ==, 0);
   }
@@ -715,7 +715,7 @@ test_resolve_all_json (Fixture *f, gconstpointer unused)
 
     DPUGW_TEST_CTL (&run, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
     g_assert_null (strstr (run.out, "\"interfaces\""));
-    g_assert_nonnull (strstr (run.out, ",\"hint\":\"" SWITCHDEV_HINT "\"}\n"));
+    g_assert_nonnull (strstr (run.out, ",\"hint\":\"" SWITCHDEV_HINT "\",\"ovnkube-compatible\":true}\n"));
     g_assert_cmpstr (run.err, ==, "");
     g_assert_cmpint (run.status, ==, 0);
   }
@@ -765,7 +765,7 @@ test_resolve_gateway_select (Fixture *f, gconstpointer unused)
                      "{\"interface\":\"pf0\",\"interfaces\":[\"pf0\"],\"mgmt-port\":\"ens2f0v1\","
                      "\"vf-pci\":\"0000:3b:00.3\",\"pf-pci\":\"0000:3b:00.0\","
                      "\"candidates\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],\"source\":\"derived\","
-                     "\"selected-by\":\"uplink\",\"function-type\":\"vf\"}\n");
+                     "\"selected-by\":\"uplink\",\"function-type\":\"vf\",\"ovnkube-compatible\":false,\"beyond-ovnkube\":\"selection-rule\"}\n");
     g_assert_cmpstr (run.err, ==, "");
     g_assert_cmpint (run.status, ==, 0);
   }
@@ -854,7 +854,7 @@ test_resolve_scalable_function (Fixture *f, gconstpointer unused)
                    "{\"interface\":\"p0\",\"interfaces\":[\"p0\"],\"mgmt-port\":\"en3f0pf0sf88\",\"vf-pci\":\"\","
                    "\"pf-pci\":\"0000:03:00.0\",\"candidates\":[\"p0\",\"pf0hpf\",\"pf0vf0\"],"
                    "\"source\":\"derived\",\"selected-by\":\"uplink\",\"function-type\":\"sf\","
-                   "\"sf\":\"mlx5_core.sf.2\"}\n");
+                   "\"sf\":\"mlx5_core.sf.2\",\"ovnkube-compatible\":false,\"beyond-ovnkube\":\"scalable-function,selection-rule\"}\n");
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpint (run.status, ==, 0);
 
@@ -910,7 +910,7 @@ test_service_all_same_as_local (DpugwTestBus *f)
                                      "\"mgmt-port\":\"pf0vf1\",\"vf-pci\":\"0000:01:02.4\","
                                      "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],"
                                      "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\","
-                                     "\"cached\":"));
+                                     "\"ovnkube-compatible\":true,\"cached\":"));
     g_assert_cmpint (service.status, ==, 0);
   }
 }
@@ -953,7 +953,7 @@ test_service_switchdev_hint (DpugwTestBus *f)
     DPUGW_TEST_CTL (&service, "resolve", "--json", "--all", f->address_flag, "ens2f0v1");
     g_assert_true (g_str_has_prefix (service.out, "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],"));
     g_assert_nonnull (strstr (service.out, ",\"selected-by\":\"first\",\"function-type\":\"vf\",\"hint\":\""
-                                           SWITCHDEV_HINT "\",\"cached\":"));
+                                           SWITCHDEV_HINT "\",\"ovnkube-compatible\":true,\"cached\":"));
     g_assert_cmpstr (service.err, ==, "");
     g_assert_cmpint (service.status, ==, 0);
   }

@@ -100,7 +100,10 @@ test_resolve_netdev (DpugwTestBus *f)
   g_assert_no_error (error);
   g_assert_cmpstr (interface, ==, "eth0");
   /* No sf and no hint for a VF whose PF has no representors. */
-  g_assert_cmpuint (g_variant_n_children (details), ==, 9);
+  g_assert_cmpuint (g_variant_n_children (details), ==, 10);
+  /* ovnkube-node's own derivation reaches it too: no beyond-ovnkube. */
+  g_assert_true (dpugw_test_lookup_boolean (details, "ovnkube-compatible"));
+  g_assert_false (g_variant_lookup (details, "beyond-ovnkube", "s", NULL));
   g_assert_cmpstr (dpugw_test_lookup_string (details, "selected-by"), ==, "first");
   g_assert_cmpstr (dpugw_test_lookup_string (details, "function-type"), ==, "vf");
   g_assert_cmpstr (dpugw_test_lookup_string (details, "mgmt-port"), ==, "pf0vf0");
@@ -128,7 +131,8 @@ test_resolve_netdev (DpugwTestBus *f)
       g_assert_no_error (error);
       g_variant_get (reply, "(&s@a{sv})", &name, &lean);
       g_assert_cmpstr (name, ==, "eth0");
-      g_assert_cmpuint (g_variant_n_children (lean), ==, 4);
+      g_assert_cmpuint (g_variant_n_children (lean), ==, 5);
+      g_assert_true (dpugw_test_lookup_boolean (lean, "ovnkube-compatible"));
       g_assert_cmpstr (dpugw_test_lookup_string (lean, "mgmt-port"), ==, "pf0vf0");
       g_assert_cmpstr (dpugw_test_lookup_string (lean, "vf-pci"), ==, "0000:01:02.3");
       g_assert_cmpstr (dpugw_test_lookup_string (lean, "pf-pci"), ==, "0000:01:00.0");
@@ -400,7 +404,7 @@ test_concurrent_callers (DpugwTestBus *f)
       g_assert_cmpstr (dpugw_test_lookup_string (details, "pf-pci"), ==, "0000:01:00.0");
       g_assert_cmpuint (dpugw_test_lookup_uint64 (details, "generation"), >, 0);
       /* Resolve's few: the rest is ResolveAll's. */
-      g_assert_cmpuint (g_variant_n_children (details), ==, 4);
+      g_assert_cmpuint (g_variant_n_children (details), ==, 5);
     }
 
   for (guint i = 0; i < N; i++)

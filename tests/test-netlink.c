@@ -639,6 +639,111 @@ test_link_appears_clears_failure (DpugwTestBus *f)
     }
 }
 
+/* ovnkube-compatible and beyond-ovnkube of Resolve(@port)'s details (ResolveAll's, checked against Resolve's). */
+static void
+expect_compatible (DpugwTestBus *f, const char *port, gboolean compatible, const char *beyond)
+{
+  g_autoptr(GVariant) details = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *got = dpugw_test_resolve (f->conn, port, &details, &error);
+  const char *reasons = NULL;
+
+  g_assert_no_error (error);
+  DPUGW_TEST_EXPECT (dpugw_test_lookup_boolean (details, "ovnkube-compatible") == compatible,
+                     "Resolve(\"%s\"): ovnkube-compatible is not %s", port, compatible ? "true" : "false");
+  if (!g_variant_lookup (details, "beyond-ovnkube", "&s", &reasons))
+    reasons = NULL;
+  DPUGW_TEST_EXPECT (g_strcmp0 (reasons, beyond) == 0, "Resolve(\"%s\"): beyond-ovnkube is %s, expected %s", port,
+                     reasons, beyond);
+}
+
+/* Resolve(@port) answers @interface (NULL: fails with @error_name) within the deadline. */
+static void
+wait_resolve (DpugwTestBus *f, const char *port, const char *interface, const char *error_name)
+{
+  gint64 deadline = g_get_monotonic_time () + dpugw_test_usec (SIGNAL_USEC);
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *got = dpugw_test_resolve (f->conn, port, NULL, &error);
+      g_autofree char *remote = error != NULL ? g_dbus_error_get_remote_error (error) : NULL;
+
+      if (interface != NULL ? g_strcmp0 (got, interface) == 0 : g_strcmp0 (remote, error_name) == 0)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Resolve(\"%s\") answers %s (%s), expected %s", port, got, error != NULL ? error->message : "",
+                 interface != NULL ? interface : error_name);
+      g_usleep (20 * 1000);
+    }
+}
+
+/*
+ * The management port configured by an altname (`ip link property add`): it resolves as
+ * ovnkube-node's lookup does, the kernel matching the altname, and the answers carry the primary
+ * name; the altname moving to another link is followed.
+ */
+static void
+test_mgmt_altname (DpugwTestBus *f)
+{
+  DpugwTestMark m;
+
+  dpugw_test_veth_add ("ens1f0np0", "vp0");
+  dpugw_test_veth_add ("ens1f0v0", "vp1");
+  DPUGW_TEST_IP ("link", "property", "add", "dev", "ens1f0v0", "altname", "mgmtalt");
+  daemon_start (f, "mgmtalt");
+  m = dpugw_test_mark (f);
+
+  expect_string_property (f, "GatewayInterface", "ens1f0np0");
+  expect_string_property (f, "ManagementPort", "ens1f0v0");
+  expect_string_property (f, "LastError", "");
+  expect_resolve (f, "", "ens1f0np0", "ens1f0v0", "derived", -1);
+  expect_resolve (f, "mgmtalt", "ens1f0np0", "ens1f0v0", "derived", -1);
+  /* ovnkube-node resolves an altname too, and uses the primary name from then on. */
+  expect_compatible (f, "", TRUE, NULL);
+  expect_compatible (f, "mgmtalt", TRUE, NULL);
+
+  /* The altname goes: the name leads nowhere.  The link is down, and the kernel tells of altname
+   * changes only on links that are up: a Resolve by that name asks the kernel anyway. */
+  DPUGW_TEST_IP ("link", "property", "del", "dev", "ens1f0v0", "altname", "mgmtalt");
+  wait_resolve (f, "mgmtalt", NULL, ERR "PciAddress");
+  /* It comes back on the PF's netdev: now it names a PF, no VF. */
+  DPUGW_TEST_IP ("link", "property", "add", "dev", "ens1f0np0", "altname", "mgmtalt");
+  wait_resolve (f, "mgmtalt", NULL, ERR "PfPciAddress");
+  /* And back on the VF. */
+  DPUGW_TEST_IP ("link", "property", "del", "dev", "ens1f0np0", "altname", "mgmtalt");
+  DPUGW_TEST_IP ("link", "property", "add", "dev", "ens1f0v0", "altname", "mgmtalt");
+  wait_resolve (f, "mgmtalt", "ens1f0np0", NULL);
+  expect_resolve (f, "mgmtalt", "ens1f0np0", "ens1f0v0", "derived", -1);
+
+  /* On a link that is up the kernel notifies: the configured port, given by the altname, follows. */
+  DPUGW_TEST_IP ("link", "set", "ens1f0v0", "up");
+  DPUGW_TEST_IP ("link", "property", "del", "dev", "ens1f0v0", "altname", "mgmtalt");
+  expect_property_changed (f, m, "GatewayInterface", "");
+  DPUGW_TEST_IP ("link", "property", "add", "dev", "ens1f0v0", "altname", "mgmtalt");
+  expect_property_changed (f, m, "GatewayInterface", "ens1f0np0");
+  expect_string_property (f, "ManagementPort", "ens1f0v0");
+}
+
+/* The gateway interface configured by an altname: answered by its primary name, and marked as
+ * beyond ovnkube-node, which keeps the altname and fails its own default-route check. */
+static void
+test_gateway_altname (DpugwTestBus *f)
+{
+  dpugw_test_veth_add ("ens1f0np0", "vp0");
+  dpugw_test_veth_add ("ens1f0v0", "vp1");
+  DPUGW_TEST_IP ("link", "property", "add", "dev", "ens1f0np0", "altname", "gwalt");
+  DPUGW_TEST_START (f, .args = STRV ("--config-file=", "--ovnkube-node-mode=dpu-host",
+                                     "--ovnkube-node-mgmt-port-netdev=ens1f0v0", "--gateway-interface=gwalt", "-v"),
+                    .ready = TRUE);
+
+  expect_string_property (f, "GatewayInterface", "ens1f0np0");
+  expect_compatible (f, "", FALSE, "gateway-altname");
+  /* A management port asked for explicitly is still derived, and ovnkube-node derives it the same way. */
+  expect_resolve (f, "ens1f0v0", "ens1f0np0", "ens1f0v0", "derived", -1);
+  expect_compatible (f, "ens1f0v0", TRUE, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -655,6 +760,8 @@ main (int argc, char **argv)
   ADD ("/netlink/unrelated-links", BLUEFIELD, test_unrelated_links);
   ADD ("/netlink/vf-netdev-renamed", EXAMPLE, test_vf_netdev_renamed);
   ADD ("/netlink/link-appears-clears-failure", EXAMPLE, test_link_appears_clears_failure);
+  ADD ("/netlink/mgmt-altname", BLUEFIELD, test_mgmt_altname);
+  ADD ("/netlink/gateway-altname", BLUEFIELD, test_gateway_altname);
 
   return g_test_run ();
 }

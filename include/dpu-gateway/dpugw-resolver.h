@@ -44,8 +44,9 @@ typedef enum {
 #define DPUGW_BEYOND_FUNCTION_MASK (DPUGW_BEYOND_SCALABLE_FUNCTION | DPUGW_BEYOND_NO_NETDEV)
 #define DPUGW_BEYOND_PF_MASK (DPUGW_BEYOND_VIRTIO_PF | DPUGW_BEYOND_SELECTION | DPUGW_BEYOND_PCI_DOMAIN)
 
-/* "scalable-function,selection-rule", in bit order; "" for 0. */
+/* "scalable-function,selection-rule", in bit order; "" for 0.  And back (unknown words ignored). */
 char *dpugw_beyond_to_string (DpugwBeyond beyond);
+DpugwBeyond dpugw_beyond_from_string (const char *text);
 
 typedef struct {
   char *mgmt_port;     /* the management netdev as found; "" if the VF has none (vfio);

@@ -44,6 +44,7 @@ print_resolution (const CtlOptions *options, const DpugwResolution *r, const cha
     dpugw_json_member_string (out, FALSE, "sf", r->sf);
   if (r->hint != NULL)
     dpugw_json_member_string (out, FALSE, "hint", r->hint);
+  ctl_json_ovnkube_compatible (out, r);
   if (details != NULL && g_variant_lookup (details, "cached", "b", &cached))
     g_string_append_printf (out, ",\"cached\":%s", cached ? "true" : "false");
   if (details != NULL && g_variant_lookup (details, "generation", "t", &generation))

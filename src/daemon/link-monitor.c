@@ -30,7 +30,16 @@
 typedef struct {
   char *name;
   guint8 operstate;
+  GStrv altnames;   /* sorted; the valid ones (dpugw_netdev_name_is_valid) */
 } Link;
+
+/* What a RTM_NEWLINK message says of a link, its strings pointing into the message. */
+typedef struct {
+  int ifindex;
+  const char *name;
+  guint8 operstate;
+  GPtrArray *altnames;  /* (element-type utf8) (transfer container), sorted */
+} LinkFields;
 
 struct _DpugwLinkMonitor
 {
@@ -64,6 +73,12 @@ G_DEFINE_FINAL_TYPE (DpugwLinkMonitor, dpugw_link_monitor, G_TYPE_OBJECT)
 
 static void watch_socket (DpugwLinkMonitor *self);
 
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 void
 dpugw_link_event_free (DpugwLinkEvent *event)
 {
@@ -77,6 +92,7 @@ dpugw_link_event_free (DpugwLinkEvent *event)
 static void
 link_free (Link *link)
 {
+  g_strfreev (link->altnames);
   g_free (link->name);
   g_free (link);
 }
@@ -193,9 +209,18 @@ add_event (DpugwLinkMonitor *self, DpugwLinkEventType type, int ifindex, const c
   self->stats.events++;
 }
 
-/* One link's state now (@name NULL: gone); records what changed. */
+/* One ALTNAME event per name in @a and not in @b (both sorted, NULL-terminated). */
 static void
-apply_link (DpugwLinkMonitor *self, int ifindex, const char *name, guint8 operstate)
+add_altname_events (DpugwLinkMonitor *self, int ifindex, const char *name, char **a, char **b, guint8 operstate)
+{
+  for (guint i = 0; a != NULL && a[i] != NULL; i++)
+    if (b == NULL || !g_strv_contains ((const char * const *) b, a[i]))
+      add_event (self, DPUGW_LINK_ALTNAME, ifindex, name, a[i], operstate);
+}
+
+/* One link's state now (@name NULL: gone); records what changed.  @altnames: its altnames, sorted. */
+static void
+apply_link (DpugwLinkMonitor *self, int ifindex, const char *name, guint8 operstate, char **altnames)
 {
   Link *link = g_hash_table_lookup (self->links, GINT_TO_POINTER (ifindex));
 
@@ -204,6 +229,7 @@ apply_link (DpugwLinkMonitor *self, int ifindex, const char *name, guint8 operst
       if (link != NULL)
         {
           add_event (self, DPUGW_LINK_REMOVED, ifindex, link->name, NULL, link->operstate);
+          add_altname_events (self, ifindex, link->name, link->altnames, NULL, link->operstate);
           g_hash_table_remove (self->links, GINT_TO_POINTER (ifindex));
         }
       return;
@@ -213,9 +239,21 @@ apply_link (DpugwLinkMonitor *self, int ifindex, const char *name, guint8 operst
       link = g_new0 (Link, 1);
       link->name = g_strdup (name);
       link->operstate = operstate;
+      link->altnames = g_strdupv (altnames);
       g_hash_table_insert (self->links, GINT_TO_POINTER (ifindex), link);
       add_event (self, DPUGW_LINK_ADDED, ifindex, name, NULL, operstate);
+      add_altname_events (self, ifindex, name, altnames, NULL, operstate);
       return;
+    }
+  /* Names that came or went: whoever asked by them must ask the kernel again. */
+  if (!(altnames == NULL ? link->altnames == NULL || link->altnames[0] == NULL
+                         : link->altnames != NULL &&
+                             g_strv_equal ((const char * const *) altnames, (const char * const *) link->altnames)))
+    {
+      add_altname_events (self, ifindex, name, altnames, link->altnames, operstate);
+      add_altname_events (self, ifindex, name, link->altnames, altnames, operstate);
+      g_strfreev (link->altnames);
+      link->altnames = g_strdupv (altnames);
     }
   if (strcmp (link->name, name) != 0)
     {
@@ -235,48 +273,72 @@ apply_link (DpugwLinkMonitor *self, int ifindex, const char *name, guint8 operst
 
 /* --- the event socket -------------------------------------------------------- */
 
-/* The fields we follow, validated: a kernel message is still input. */
-static gboolean
-link_fields (struct rtnl_link *link, int *ifindex, const char **name, guint8 *operstate)
-{
-  /* RTM_NEWLINK also comes per family (AF_BRIDGE ports...): those are duplicates. */
-  if (rtnl_link_get_family (link) != AF_UNSPEC)
-    return FALSE;
-  *ifindex = rtnl_link_get_ifindex (link);
-  *name = rtnl_link_get_name (link);
-  *operstate = rtnl_link_get_operstate (link);
-  return *ifindex > 0 && *name != NULL && dpugw_netdev_name_is_valid (*name);
-}
-
 /*
- * An event's fields, read off the message itself: the ifinfomsg header and two attributes.
+ * An event's fields, read off the message itself: the ifinfomsg header and three attributes.
  * Building a libnl-route object (every attribute parsed, link-info ops looked up by name,
- * allocated and freed) cost 17 k instructions a message, most of the daemon's share of a storm.
- * nlmsg_parse checks every attribute's length against the message; IFLA_IFNAME must be a
- * NUL-terminated string and IFLA_OPERSTATE one byte, or the message is ignored.
+ * allocated and freed) cost 17 k instructions a message, most of the daemon's share of a storm;
+ * and libnl-route 3.7 does not parse the altnames.  nlmsg_parse checks every attribute's length
+ * against the message; IFLA_IFNAME must be a NUL-terminated string, IFLA_OPERSTATE one byte,
+ * IFLA_PROP_LIST a nest holding only IFLA_ALT_IFNAME strings of 1 to ALTIFNAMSIZ bytes ending in
+ * their NUL, or the message is ignored.  Altnames we could not be asked for (longer than 15
+ * bytes, not UTF-8...) are not kept.
  */
 static gboolean
-event_fields (struct nlmsghdr *hdr, int *ifindex, const char **name, guint8 *operstate)
+event_fields (struct nlmsghdr *hdr, LinkFields *f)
 {
-  static struct nla_policy policy[IFLA_OPERSTATE + 1] = {
+  static struct nla_policy policy[IFLA_PROP_LIST + 1] = {
     [IFLA_IFNAME] = { .type = NLA_STRING },
     [IFLA_OPERSTATE] = { .type = NLA_U8 },
+    [IFLA_PROP_LIST] = { .type = NLA_NESTED },
   };
-  struct nlattr *attrs[IFLA_OPERSTATE + 1];
+  struct nlattr *attrs[IFLA_PROP_LIST + 1];
   const struct ifinfomsg *ifi;
 
+  f->altnames = NULL;
   if (!nlmsg_valid_hdr (hdr, sizeof (struct ifinfomsg)))
     return FALSE;
   ifi = nlmsg_data (hdr);
   /* RTM_NEWLINK also comes per family (AF_BRIDGE ports...): those are duplicates. */
   if (ifi->ifi_family != AF_UNSPEC)
     return FALSE;
-  if (nlmsg_parse (hdr, sizeof (struct ifinfomsg), attrs, IFLA_OPERSTATE, policy) < 0 || attrs[IFLA_IFNAME] == NULL)
+  if (nlmsg_parse (hdr, sizeof (struct ifinfomsg), attrs, IFLA_PROP_LIST, policy) < 0 || attrs[IFLA_IFNAME] == NULL)
     return FALSE;
-  *ifindex = ifi->ifi_index;
-  *name = nla_get_string (attrs[IFLA_IFNAME]);
-  *operstate = attrs[IFLA_OPERSTATE] != NULL ? nla_get_u8 (attrs[IFLA_OPERSTATE]) : IF_OPER_UNKNOWN;
-  return *ifindex > 0 && dpugw_netdev_name_is_valid (*name);
+  f->ifindex = ifi->ifi_index;
+  f->name = nla_get_string (attrs[IFLA_IFNAME]);
+  f->operstate = attrs[IFLA_OPERSTATE] != NULL ? nla_get_u8 (attrs[IFLA_OPERSTATE]) : IF_OPER_UNKNOWN;
+  if (f->ifindex <= 0 || !dpugw_netdev_name_is_valid (f->name))
+    return FALSE;
+  if (attrs[IFLA_PROP_LIST] != NULL)
+    {
+      g_autoptr(GPtrArray) altnames = g_ptr_array_new ();
+      struct nlattr *attr;
+      int rem;
+
+      nla_for_each_nested (attr, attrs[IFLA_PROP_LIST], rem)
+        {
+          const char *alt = nla_data (attr);
+          int len = nla_len (attr);
+
+          if (nla_type (attr) != IFLA_ALT_IFNAME || len < 2 || len > ALTIFNAMSIZ || alt[len - 1] != '\0' ||
+              strlen (alt) != (gsize) len - 1)
+            return FALSE;
+          if (dpugw_netdev_name_is_valid (alt))
+            g_ptr_array_add (altnames, (gpointer) alt);
+        }
+      /* Trailing bytes too short to be an attribute. */
+      if (rem != 0)
+        return FALSE;
+      g_ptr_array_sort (altnames, (GCompareFunc) compare_strings);
+      g_ptr_array_add (altnames, NULL);
+      f->altnames = g_steal_pointer (&altnames);
+    }
+  return TRUE;
+}
+
+static char **
+fields_altnames (const LinkFields *f)
+{
+  return f->altnames != NULL ? (char **) f->altnames->pdata : NULL;
 }
 
 static int
@@ -284,19 +346,18 @@ on_message (struct nl_msg *msg, void *user_data)
 {
   DpugwLinkMonitor *self = user_data;
   struct nlmsghdr *hdr = nlmsg_hdr (msg);
-  int ifindex;
-  const char *name;
-  guint8 operstate;
+  LinkFields f;
 
   if (self->draining || (hdr->nlmsg_type != RTM_NEWLINK && hdr->nlmsg_type != RTM_DELLINK))
     return NL_OK;
   self->stats.messages++;
-  if (!event_fields (hdr, &ifindex, &name, &operstate))
+  if (!event_fields (hdr, &f))
     return NL_OK;
   if (hdr->nlmsg_type == RTM_DELLINK)
-    apply_link (self, ifindex, NULL, 0);
+    apply_link (self, f.ifindex, NULL, 0, NULL);
   else
-    apply_link (self, ifindex, name, operstate);
+    apply_link (self, f.ifindex, f.name, f.operstate, fields_altnames (&f));
+  g_clear_pointer (&f.altnames, g_ptr_array_unref);
   return NL_OK;
 }
 
@@ -348,39 +409,44 @@ typedef struct {
   int ifindex;
   char *name;
   guint8 operstate;
+  GStrv altnames;
 } DumpedLink;
 
 static void
 dumped_link_free (DumpedLink *link)
 {
+  g_strfreev (link->altnames);
   g_free (link->name);
   g_free (link);
 }
 
-static void
-collect_link (struct nl_object *object, void *user_data)
+/* The dump's messages, read by the same rules as the events'. */
+static int
+collect_link (struct nl_msg *msg, void *user_data)
 {
   GPtrArray *out = user_data;
+  struct nlmsghdr *hdr = nlmsg_hdr (msg);
   DumpedLink *link;
-  int ifindex;
-  const char *name;
-  guint8 operstate;
+  LinkFields f;
 
-  if (!link_fields ((struct rtnl_link *) object, &ifindex, &name, &operstate))
-    return;
+  if (hdr->nlmsg_type != RTM_NEWLINK || !event_fields (hdr, &f))
+    return NL_OK;
   link = g_new0 (DumpedLink, 1);
-  link->ifindex = ifindex;
-  link->name = g_strdup (name);
-  link->operstate = operstate;
+  link->ifindex = f.ifindex;
+  link->name = g_strdup (f.name);
+  link->operstate = f.operstate;
+  link->altnames = g_strdupv (fields_altnames (&f));
+  g_clear_pointer (&f.altnames, g_ptr_array_unref);
   g_ptr_array_add (out, link);
+  return NL_OK;
 }
 
 static void
 dump_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   struct nl_sock *sock = nl_socket_alloc ();
-  struct nl_cache *cache = NULL;
-  GPtrArray *links;
+  struct ifinfomsg request = { .ifi_family = AF_UNSPEC };
+  g_autoptr(GPtrArray) links = g_ptr_array_new_with_free_func ((GDestroyNotify) dumped_link_free);
   int err;
 
   if (sock == NULL)
@@ -390,18 +456,18 @@ dump_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
     }
   err = nl_connect (sock, NETLINK_ROUTE);
   if (err >= 0)
-    err = rtnl_link_alloc_cache (sock, AF_UNSPEC, &cache);
+    err = nl_socket_modify_cb (sock, NL_CB_VALID, NL_CB_CUSTOM, collect_link, links);
+  if (err >= 0)
+    err = nl_send_simple (sock, RTM_GETLINK, NLM_F_DUMP, &request, sizeof request);
+  if (err >= 0)
+    err = nl_recvmsgs_default (sock);
+  nl_socket_free (sock);
   if (err < 0)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink link dump: %s", nl_geterror (err));
-      nl_socket_free (sock);
       return;
     }
-  links = g_ptr_array_new_with_free_func ((GDestroyNotify) dumped_link_free);
-  nl_cache_foreach (cache, collect_link, links);
-  nl_cache_free (cache);
-  nl_socket_free (sock);
-  g_task_return_pointer (task, links, (GDestroyNotify) g_ptr_array_unref);
+  g_task_return_pointer (task, g_steal_pointer (&links), (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
@@ -428,7 +494,7 @@ dump_done (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           DumpedLink *link = g_ptr_array_index (links, i);
           g_hash_table_add (present, GINT_TO_POINTER (link->ifindex));
-          apply_link (self, link->ifindex, link->name, link->operstate);
+          apply_link (self, link->ifindex, link->name, link->operstate, link->altnames);
         }
       /* Links the dump no longer has are gone. */
       {
@@ -441,7 +507,7 @@ dump_done (GObject *source, GAsyncResult *result, gpointer user_data)
               g_array_append_val (gone, ifindex);
             }
         for (guint i = 0; i < gone->len; i++)
-          apply_link (self, g_array_index (gone, int, i), NULL, 0);
+          apply_link (self, g_array_index (gone, int, i), NULL, 0, NULL);
       }
       /* The first dump only learns the links: it is no change. */
       if (first)

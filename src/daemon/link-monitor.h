@@ -10,13 +10,14 @@ typedef enum {
   DPUGW_LINK_REMOVED,
   DPUGW_LINK_RENAMED,
   DPUGW_LINK_OPERSTATE,
+  DPUGW_LINK_ALTNAME,   /* an alternative name came or went: @old_name is that altname */
 } DpugwLinkEventType;
 
 typedef struct {
   DpugwLinkEventType type;
   int ifindex;
   char *name;       /* the name now; for REMOVED, the last name */
-  char *old_name;   /* RENAMED only */
+  char *old_name;   /* RENAMED: the name before; ALTNAME: the altname that came or went */
   guint8 operstate; /* IF_OPER_* */
 } DpugwLinkEvent;
 

@@ -30,18 +30,33 @@ dpugw_source_to_string (DpugwSource source)
   return "unknown";
 }
 
+/* DpugwBeyond's bits, in order. */
+static const char *const beyond_names[] = {
+  "scalable-function", "no-netdev", "virtio-pf", "selection-rule", "gateway-altname", "pci-domain",
+};
+
 char *
 dpugw_beyond_to_string (DpugwBeyond beyond)
 {
-  static const char *const names[] = {
-    "scalable-function", "no-netdev", "virtio-pf", "selection-rule", "gateway-altname", "pci-domain",
-  };
   g_autoptr(GString) out = g_string_new (NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (beyond_names); i++)
     if ((beyond & (1u << i)) != 0)
-      g_string_append_printf (out, "%s%s", out->len > 0 ? "," : "", names[i]);
+      g_string_append_printf (out, "%s%s", out->len > 0 ? "," : "", beyond_names[i]);
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+DpugwBeyond
+dpugw_beyond_from_string (const char *text)
+{
+  g_auto(GStrv) words = g_strsplit (text != NULL ? text : "", ",", -1);
+  guint beyond = 0;
+
+  for (guint w = 0; words[w] != NULL; w++)
+    for (guint i = 0; i < G_N_ELEMENTS (beyond_names); i++)
+      if (strcmp (words[w], beyond_names[i]) == 0)
+        beyond |= 1u << i;
+  return (DpugwBeyond) beyond;
 }
 
 gboolean
