@@ -694,6 +694,24 @@ physfn_not_vf (Diag *d, const char *path, const char *lib)
   g_autofree char *hint = NULL;
   g_autofree char *devices = NULL;
 
+  if (d->netdev != NULL)
+    {
+      g_autofree char *what = NULL;
+      g_autofree char *fix = NULL;
+
+      /* A representor lives under its PF's PCI function: not a PF the user meant either.  The
+       * whole pipeline's message, which says so too. */
+      if (lib_representor_explain (d->sysfs, d->netdev, d->vf_pci, &what, &fix))
+        {
+          g_autoptr(GError) whole_error = NULL;
+          g_autoptr(DpugwResolution) r = dpugw_resolve (d->sysfs, d->config, d->netdev, &whole_error);
+          g_autofree char *whole = whole_error != NULL ? fails_with (whole_error) : g_strdup (lib);
+
+          return add_step (d, DPUGW_DIAG_STEP_PHYSFN, FALSE,
+                           g_strdup_printf ("%s is a representor, not a virtual function", d->netdev),
+                           g_strdup (path), g_strdup_printf ("%s; %s", what, whole), g_steal_pointer (&fix));
+        }
+    }
   if (pf != NULL)
     return physfn_is_pf (d, pf, path, lib);
 

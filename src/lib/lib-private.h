@@ -68,6 +68,13 @@ GStrv lib_device_netdevs_full (DpugwSysfs *sysfs, const char *dir_rel, gboolean 
                                GError **error);
 GStrv lib_device_netdevs (DpugwSysfs *sysfs, const char *dir_rel, GError **error);
 
+/* resolver.c */
+
+/* When @netdev (of PCI function @pci) is a switchdev representor (phys_port_name pfNvfM, pfNsfM,
+ * pfNhpf, pfN), what it is ("eth0 is the representor of VF 0 of PF 0 ..., not a VF") and what to
+ * use instead; FALSE otherwise. */
+gboolean lib_representor_explain (DpugwSysfs *sysfs, const char *netdev, const char *pci, char **what, char **fix);
+
 /* altname.c */
 
 /* The primary name of the link @name designates in this network namespace (@name itself, or

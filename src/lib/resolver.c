@@ -553,52 +553,62 @@ describe_vf_of (DpugwSysfs *sysfs, const char *pci, guint index)
   return g_strdup_printf (": %s, by its PCI address (it has no netdev)", vf);
 }
 
-/*
- * Step 3 failed for the management netdev @netdev of PCI function @pci: when @netdev is a
- * switchdev representor (phys_port_name pfNvfM, pfNsfM, pfNhpf, pfN), *error says so, and what
- * to use instead, rather than calling it a PF.
- */
-static void
-explain_representor (DpugwSysfs *sysfs, const char *netdev, const char *pci, GError **error)
+gboolean
+lib_representor_explain (DpugwSysfs *sysfs, const char *netdev, const char *pci, char **what, char **fix)
 {
   g_autofree char *rel = g_strconcat ("class/net/", netdev, "/phys_port_name", NULL);
   g_autofree char *port = dpugw_sysfs_read_attr (sysfs, rel, NULL);
-  g_autofree char *what = NULL;
   guint pf, index;
 
   if (port == NULL)
-    return;
+    return FALSE;
   g_strstrip (port);
   switch (lib_port_parse (port, &pf, &index))
     {
     case LIB_PORT_VF_REPRESENTOR:
       {
         g_autofree char *vf = describe_vf_of (sysfs, pci, index);
-        what = g_strdup_printf ("%s is the representor of VF %u of PF %u (phys_port_name %s) on the switchdev "
-                                "function %s, not a VF; use the VF itself as the management port%s", netdev, index,
-                                pf, port, pci, vf != NULL ? vf : " (its netdev where the VF is, or its PCI address)");
-        break;
+        *what = g_strdup_printf ("%s is the representor of VF %u of PF %u (phys_port_name %s) on the switchdev "
+                                 "function %s, not a VF", netdev, index, pf, port, pci);
+        *fix = g_strdup_printf ("use the VF itself as the management port%s",
+                                vf != NULL ? vf : " (its netdev where the VF is, or its PCI address)");
+        return TRUE;
       }
     case LIB_PORT_SF_REPRESENTOR:
-      what = g_strdup_printf ("%s is the representor of SF %u of PF %u (phys_port_name %s) on the switchdev "
-                              "function %s, not a VF; use the SF itself as the management port (its netdev, or its "
-                              "auxiliary device: `devlink port show` lists them)", netdev, index, pf, port, pci);
-      break;
+      *what = g_strdup_printf ("%s is the representor of SF %u of PF %u (phys_port_name %s) on the switchdev "
+                               "function %s, not a VF", netdev, index, pf, port, pci);
+      *fix = g_strdup ("use the SF itself as the management port (its netdev, or its auxiliary device: "
+                       "`devlink port show` lists them)");
+      return TRUE;
     case LIB_PORT_HOST_PF_REPRESENTOR:
-      what = g_strdup_printf ("%s is the representor of the host's PF %u (phys_port_name %s) on the switchdev "
-                              "function %s, not a VF; use a VF of the host's PF as the management port",
-                              netdev, pf, port, pci);
-      break;
+      *what = g_strdup_printf ("%s is the representor of the host's PF %u (phys_port_name %s) on the switchdev "
+                               "function %s, not a VF", netdev, pf, port, pci);
+      *fix = g_strdup ("use a VF of the host's PF as the management port");
+      return TRUE;
     case LIB_PORT_PF_REPRESENTOR:
-      what = g_strdup_printf ("%s is the representor of PF %u (phys_port_name %s) on the switchdev function %s, "
-                              "not a VF; use one of that PF's VFs as the management port", netdev, pf, port, pci);
-      break;
+      *what = g_strdup_printf ("%s is the representor of PF %u (phys_port_name %s) on the switchdev function %s, "
+                               "not a VF", netdev, pf, port, pci);
+      *fix = g_strdup ("use one of that PF's VFs as the management port");
+      return TRUE;
     case LIB_PORT_UPLINK:
     case LIB_PORT_OTHER:
-      return;
+      break;
     }
+  return FALSE;
+}
+
+/* Step 3 failed for the management netdev @netdev of PCI function @pci: when @netdev is a
+ * representor, *error says so, and what to use instead, rather than calling it a PF. */
+static void
+explain_representor (DpugwSysfs *sysfs, const char *netdev, const char *pci, GError **error)
+{
+  g_autofree char *what = NULL;
+  g_autofree char *fix = NULL;
+
+  if (!lib_representor_explain (sysfs, netdev, pci, &what, &fix))
+    return;
   g_clear_error (error);
-  g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS, DPUGW_MSG_PF_PCI_ADDRESS ": %s", what);
+  g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS, DPUGW_MSG_PF_PCI_ADDRESS ": %s; %s", what, fix);
 }
 
 static DpugwResolution *
