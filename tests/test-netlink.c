@@ -340,6 +340,41 @@ test_pf_netdev_renamed (DpugwTestBus *f)
   expect_resolve (f, "pf0vf1", "enp1s0f0np0", "pf0vf1", "derived", -1);
 }
 
+/* The gateway renamed to a name the kernel allows and D-Bus cannot carry (not UTF-8): never
+ * dropped silently; the answer becomes a clear error naming it escaped, and the topology lists
+ * it escaped and marked. */
+static void
+test_pf_netdev_renamed_not_utf8 (DpugwTestBus *f)
+{
+  const char *error = "failed to get network devices: 0000:01:00.0 has a network device named \"\\377eth\" "
+                      "(invalid name: it is not valid UTF-8), which D-Bus and JSON cannot carry; rename it "
+                      "(`ip link set dev NAME name NEWNAME`)";
+  DpugwTestMark m;
+
+  dpugw_test_veth_add ("eth0", "vp0");
+  dpugw_test_veth_add ("eth1", "vp1");
+  dpugw_test_veth_add ("pf0vf0", "vp2");
+  daemon_start (f, "pf0vf0");
+  expect_string_property (f, "GatewayInterface", "eth0");
+  m = dpugw_test_mark (f);
+
+  dpugw_test_rename_netdev (f->testbed, EX_PF, "eth0", "\377eth");
+  DPUGW_TEST_IP ("link", "set", "eth0", "name", "\377eth");
+
+  expect_property_changed (f, m, "GatewayInterface", "");
+  expect_property_changed (f, m, "LastError", error);
+  expect_resolve_error (f, "", ERR "NetdevDiscovery", error);
+  expect_topology_pf_netdevs (f, "0000:01:00.0",
+                              (const char * const[]) { "eth1", "\"\\377eth\" (invalid name: it is not valid UTF-8)",
+                                                       NULL });
+
+  /* Renamed back: answered again. */
+  dpugw_test_rename_netdev (f->testbed, EX_PF, "\377eth", "eth0");
+  DPUGW_TEST_IP ("link", "set", "\377eth", "name", "eth0");
+  expect_property_changed (f, m, "GatewayInterface", "eth0");
+  expect_resolve (f, "", "eth0", "pf0vf0", "derived", -1);
+}
+
 /* The gateway netdev removed, the PF's only one: unresolvable, said so, and the daemon goes on. */
 static void
 test_gateway_removed (DpugwTestBus *f)
@@ -753,6 +788,7 @@ main (int argc, char **argv)
   ADD ("/netlink/mgmt-renamed", BLUEFIELD, test_mgmt_renamed);
   ADD ("/netlink/pf-netdev-appears", BLUEFIELD, test_pf_netdev_appears);
   ADD ("/netlink/pf-netdev-renamed", EXAMPLE, test_pf_netdev_renamed);
+  ADD ("/netlink/pf-netdev-renamed-not-utf8", EXAMPLE, test_pf_netdev_renamed_not_utf8);
   ADD ("/netlink/gateway-removed", BLUEFIELD, test_gateway_removed);
   ADD ("/netlink/mgmt-removed-readded", BLUEFIELD, test_mgmt_removed_readded);
   ADD ("/netlink/cached-vf-follows-pf", BLUEFIELD, test_cached_vf_follows_pf);

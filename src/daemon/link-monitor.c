@@ -37,9 +37,17 @@ typedef struct {
 typedef struct {
   int ifindex;
   const char *name;
+  char *shown_name;     /* a name D-Bus cannot carry, escaped and marked; @name points here */
   guint8 operstate;
   GPtrArray *altnames;  /* (element-type utf8) (transfer container), sorted */
 } LinkFields;
+
+static void
+link_fields_clear (LinkFields *f)
+{
+  g_clear_pointer (&f->altnames, g_ptr_array_unref);
+  g_clear_pointer (&f->shown_name, g_free);
+}
 
 struct _DpugwLinkMonitor
 {
@@ -295,6 +303,7 @@ event_fields (struct nlmsghdr *hdr, LinkFields *f)
   const struct ifinfomsg *ifi;
 
   f->altnames = NULL;
+  f->shown_name = NULL;
   if (!nlmsg_valid_hdr (hdr, sizeof (struct ifinfomsg)))
     return FALSE;
   ifi = nlmsg_data (hdr);
@@ -306,8 +315,13 @@ event_fields (struct nlmsghdr *hdr, LinkFields *f)
   f->ifindex = ifi->ifi_index;
   f->name = nla_get_string (attrs[IFLA_IFNAME]);
   f->operstate = attrs[IFLA_OPERSTATE] != NULL ? nla_get_u8 (attrs[IFLA_OPERSTATE]) : IF_OPER_UNKNOWN;
-  if (f->ifindex <= 0 || !dpugw_netdev_name_is_valid (f->name))
+  if (f->ifindex <= 0 || !dpugw_netdev_name_is_kernel_valid (f->name))
     return FALSE;
+  /* A name the kernel allows and D-Bus cannot carry (not UTF-8, control characters) is followed
+   * under its escaped, marked form, which no real name has: a link renamed to it is gone by its
+   * old name, never silently kept. */
+  if (!dpugw_netdev_name_is_valid (f->name))
+    f->name = f->shown_name = dpugw_netdev_name_display (f->name);
   if (attrs[IFLA_PROP_LIST] != NULL)
     {
       g_autoptr(GPtrArray) altnames = g_ptr_array_new ();
@@ -321,13 +335,19 @@ event_fields (struct nlmsghdr *hdr, LinkFields *f)
 
           if (nla_type (attr) != IFLA_ALT_IFNAME || len < 2 || len > ALTIFNAMSIZ || alt[len - 1] != '\0' ||
               strlen (alt) != (gsize) len - 1)
-            return FALSE;
+            {
+              g_clear_pointer (&f->shown_name, g_free);
+              return FALSE;
+            }
           if (dpugw_netdev_name_is_valid (alt))
             g_ptr_array_add (altnames, (gpointer) alt);
         }
       /* Trailing bytes too short to be an attribute. */
       if (rem != 0)
-        return FALSE;
+        {
+          g_clear_pointer (&f->shown_name, g_free);
+          return FALSE;
+        }
       g_ptr_array_sort (altnames, (GCompareFunc) compare_strings);
       g_ptr_array_add (altnames, NULL);
       f->altnames = g_steal_pointer (&altnames);
@@ -357,7 +377,7 @@ on_message (struct nl_msg *msg, void *user_data)
     apply_link (self, f.ifindex, NULL, 0, NULL);
   else
     apply_link (self, f.ifindex, f.name, f.operstate, fields_altnames (&f));
-  g_clear_pointer (&f.altnames, g_ptr_array_unref);
+  link_fields_clear (&f);
   return NL_OK;
 }
 
@@ -436,7 +456,7 @@ collect_link (struct nl_msg *msg, void *user_data)
   link->name = g_strdup (f.name);
   link->operstate = f.operstate;
   link->altnames = g_strdupv (fields_altnames (&f));
-  g_clear_pointer (&f.altnames, g_ptr_array_unref);
+  link_fields_clear (&f);
   g_ptr_array_add (out, link);
   return NL_OK;
 }

@@ -167,6 +167,18 @@ dpugw_topology_scan_pf (DpugwSysfs *sysfs, const char *pci, GError **error)
   return g_steal_pointer (&pf);
 }
 
+GStrv
+dpugw_topology_netdevs (DpugwSysfs *sysfs, const char *pci)
+{
+  g_autofree char *addr = dpugw_pci_address_normalize (pci, NULL);
+  g_autofree char *rel = NULL;
+
+  if (addr == NULL)
+    return g_new0 (char *, 1);
+  rel = g_strconcat ("bus/pci/devices/", addr, NULL);
+  return netdevs_of (sysfs, rel);
+}
+
 GPtrArray *
 dpugw_topology_scan (DpugwSysfs *sysfs, GError **error)
 {
