@@ -734,6 +734,14 @@ test_mgmt_altname (DpugwTestBus *f)
   expect_string_property (f, "LastError", "");
   expect_resolve (f, "", "ens1f0np0", "ens1f0v0", "derived", -1);
   expect_resolve (f, "mgmtalt", "ens1f0np0", "ens1f0v0", "derived", -1);
+  {
+    g_auto(DpugwTestRun) local = { 0 };
+
+    DPUGW_TEST_CTL (&local, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root, "mgmtalt");
+    g_assert_cmpint (local.status, ==, 0);
+    g_assert_true (g_str_has_prefix (local.out, "{\"interface\":\"ens1f0np0\",\"mgmt-port\":\"ens1f0v0\","));
+    g_assert_nonnull (strstr (local.out, ",\"ovnkube-compatible\":true}"));
+  }
   /* ovnkube-node resolves an altname too, and uses the primary name from then on. */
   expect_compatible (f, "", TRUE, NULL);
   expect_compatible (f, "mgmtalt", TRUE, NULL);
@@ -774,6 +782,17 @@ test_gateway_altname (DpugwTestBus *f)
 
   expect_string_property (f, "GatewayInterface", "ens1f0np0");
   expect_compatible (f, "", FALSE, "gateway-altname");
+  /* --local answers the same, from the library. */
+  {
+    g_auto(DpugwTestRun) local = { 0 };
+
+    DPUGW_TEST_CTL (&local, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
+                    "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=ens1f0v0",
+                    "--gateway-interface=gwalt");
+    g_assert_cmpint (local.status, ==, 0);
+    g_assert_true (g_str_has_prefix (local.out, "{\"interface\":\"ens1f0np0\","));
+    g_assert_nonnull (strstr (local.out, ",\"ovnkube-compatible\":false,\"beyond-ovnkube\":\"gateway-altname\"}"));
+  }
   /* A management port asked for explicitly is still derived, and ovnkube-node derives it the same way. */
   expect_resolve (f, "ens1f0v0", "ens1f0np0", "ens1f0v0", "derived", -1);
   expect_compatible (f, "ens1f0v0", TRUE, NULL);

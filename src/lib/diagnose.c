@@ -704,8 +704,10 @@ physfn_not_vf (Diag *d, const char *path, const char *lib)
       if (lib_representor_explain (d->sysfs, d->netdev, d->vf_pci, &what, &fix))
         {
           g_autoptr(GError) whole_error = NULL;
-          g_autoptr(DpugwResolution) r = dpugw_resolve (d->sysfs, d->config, d->netdev, &whole_error);
+          DpugwResolution *r = dpugw_resolve (d->sysfs, d->config, d->netdev, &whole_error);
           g_autofree char *whole = whole_error != NULL ? fails_with (whole_error) : g_strdup (lib);
+
+          g_clear_pointer (&r, dpugw_resolution_free);
 
           return add_step (d, DPUGW_DIAG_STEP_PHYSFN, FALSE,
                            g_strdup_printf ("%s is a representor, not a virtual function", d->netdev),
