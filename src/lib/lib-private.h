@@ -58,11 +58,12 @@ gboolean lib_parse_decimal (const char *text, guint64 max, guint64 *value);
 
 /*
  * The netdevs of a device directory, sorted: DIR_REL/net/, or for a virtio-net function, which
- * has no net/ of its own, DIR_REL/virtioN/net/ (*@virtio is then TRUE).  Names that are no
- * valid netdev name for us (dpugw_netdev_name_is_valid: the kernel also allows bytes that are
- * not UTF-8, and control characters, which D-Bus and JSON cannot carry as they are) are moved
- * to @odd (element-type utf8-or-not, transfer full) when it is not NULL, else left out with a
- * message in the log.  NULL with @error when there is no net/ directory to list.
+ * has no net/ of its own, DIR_REL/virtioN/net/ (*@virtio is then TRUE).  Entries no kernel
+ * would make (dpugw_netdev_name_is_kernel_valid) are left out.  Names the kernel allows that are
+ * no valid netdev name for us (bytes that are not UTF-8, control characters, which D-Bus and
+ * JSON cannot carry as they are) are moved to @odd (element-type: bytes, transfer full) when it
+ * is not NULL, else left out with a message in the log.  NULL with @error when there is no net/
+ * directory to list.
  */
 GStrv lib_device_netdevs_full (DpugwSysfs *sysfs, const char *dir_rel, gboolean *virtio, GPtrArray *odd,
                                GError **error);
