@@ -560,6 +560,25 @@ test_status_local (Fixture *f, gconstpointer unused)
   g_assert_cmpint (json.status, ==, 0);
   g_assert_nonnull (strstr (json.out, "\"interface\":\"\""));
   g_assert_nonnull (strstr (json.out, "\"last-error\":\"failed to get PF PCI address: 0000:01:00.0 is not a virtual function"));
+
+  /* An answer ovnkube-node would not reach says so, and why. */
+  {
+    g_auto(DpugwTestRun) beyond = { 0 };
+    g_auto(DpugwTestRun) beyond_json = { 0 };
+
+    DPUGW_TEST_CTL (&beyond, "status", "--local", "--config-file=", "--sysfs-root", f->root,
+                    "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
+                    "--gateway-interface=derive-from-mgmt-port", "--gateway-select=name=eth1");
+    g_assert_cmpint (beyond.status, ==, 0);
+    g_assert_nonnull (strstr (beyond.out, "selected by name=eth1, derived\n  beyond ovnkube-node: selection-rule\n"
+                                          "Last error:"));
+    DPUGW_TEST_CTL (&beyond_json, "status", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
+                    "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
+                    "--gateway-interface=derive-from-mgmt-port", "--gateway-select=name=eth1");
+    g_assert_cmpint (beyond_json.status, ==, 0);
+    g_assert_nonnull (strstr (beyond_json.out, "\"selected-by\":\"name=eth1\",\"ovnkube-compatible\":false,"
+                                               "\"beyond-ovnkube\":\"selection-rule\",\"last-error\":\"\""));
+  }
 }
 
 /* status against the service: its configuration in effect, resolution, LastError and Generation. */
@@ -585,7 +604,8 @@ test_status_service (DpugwTestBus *f)
   g_assert_cmpint (json.status, ==, 0);
   g_assert_true (g_str_has_prefix (json.out, "{\"version\":\"org.ovnk.DpuGateway "));
   g_assert_nonnull (strstr (json.out, "\"mgmt-port\":\"pf0vf0\",\"interface\":\"eth0\",\"vf-pci\":\"0000:01:02.3\""));
-  g_assert_nonnull (strstr (json.out, "\"last-error\":\"\",\"generation\":"));
+  g_assert_nonnull (strstr (json.out, "\"selected-by\":\"first\",\"ovnkube-compatible\":true,\"last-error\":\"\","
+                                     "\"generation\":"));
 }
 
 static void
