@@ -935,6 +935,29 @@ test_service_all_same_as_local (DpugwTestBus *f)
   }
 }
 
+/* Beyond ovnkube-node through the service: the same ovnkube-compatible and beyond-ovnkube as --local. */
+static void
+test_service_beyond_ovnkube (DpugwTestBus *f)
+{
+  g_auto(DpugwTestRun) local = { 0 };
+  g_auto(DpugwTestRun) service = { 0 };
+  const char *tail = ",\"ovnkube-compatible\":false,\"beyond-ovnkube\":\"selection-rule\"";
+  g_autofree char *local_object = NULL;
+
+  start_service (f, STRV ("--gateway-select=uplink"));
+  DPUGW_TEST_CTL (&local, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
+                  "--gateway-select=uplink", "ens2f0v1");
+  DPUGW_TEST_CTL (&service, "resolve", "--json", f->address_flag, "ens2f0v1");
+  g_assert_cmpint (local.status, ==, 0);
+  g_assert_cmpint (service.status, ==, 0);
+  g_assert_true (g_str_has_suffix (local.out, "\"selection-rule\"}\n"));
+  g_assert_nonnull (strstr (local.out, tail));
+  /* The service's output is --local's, with cached and generation after it. */
+  local_object = g_strndup (local.out, strlen (local.out) - 2);
+  g_assert_true (g_str_has_prefix (service.out, local_object));
+  g_assert_nonnull (strstr (service.out, tail));
+}
+
 /* Switchdev through the service: the same lines, the same hint on stderr, the hint in the JSON. */
 static void
 test_service_switchdev_hint (DpugwTestBus *f)
@@ -1074,6 +1097,7 @@ main (int argc, char **argv)
   ADD ("/ctl/resolve/scalable-function", SCALABLE, test_resolve_scalable_function);
   ADD_SERVICE ("/ctl/service/all-same-as-local", EXAMPLE, test_service_all_same_as_local);
   ADD_SERVICE ("/ctl/service/switchdev-hint", SWITCHDEV, test_service_switchdev_hint);
+  ADD_SERVICE ("/ctl/service/beyond-ovnkube", SWITCHDEV, test_service_beyond_ovnkube);
   ADD_SERVICE ("/ctl/service/uplink", SWITCHDEV, test_service_uplink);
   ADD_SERVICE ("/ctl/service/no-match", EXAMPLE, test_service_no_match);
 
