@@ -742,6 +742,15 @@ test_mgmt_altname (DpugwTestBus *f)
     g_assert_true (g_str_has_prefix (local.out, "{\"interface\":\"ens1f0np0\",\"mgmt-port\":\"ens1f0v0\","));
     g_assert_nonnull (strstr (local.out, ",\"ovnkube-compatible\":true}"));
   }
+  /* The diagnosis follows the altname to its link too, and finds nothing wrong. */
+  {
+    g_auto(DpugwTestRun) diag = { 0 };
+
+    DPUGW_TEST_CTL (&diag, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root, "mgmtalt");
+    g_assert_cmpint (diag.status, ==, 0);
+    g_assert_nonnull (strstr (diag.out, "netdev       ens1f0v0 (mgmtalt is an alternative name of it)"));
+    g_assert_null (strstr (diag.out, "[FAIL]"));
+  }
   /* ovnkube-node resolves an altname too, and uses the primary name from then on. */
   expect_compatible (f, "", TRUE, NULL);
   expect_compatible (f, "mgmtalt", TRUE, NULL);
