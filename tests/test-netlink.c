@@ -777,6 +777,24 @@ test_mgmt_altname (DpugwTestBus *f)
   expect_string_property (f, "ManagementPort", "ens1f0v0");
 }
 
+/* A configured management port given by an altname exists for ovnkube-node's lookup: no fallback
+ * to ovn-k8s-mp0, even when one exists (here ens1f1's VF 0000:03:08.3, renamed). */
+static void
+test_mgmt_altname_no_fallback (DpugwTestBus *f)
+{
+  dpugw_test_veth_add ("ens1f0np0", "vp0");
+  dpugw_test_veth_add ("ens1f1np1", "vp1");
+  dpugw_test_veth_add ("ens1f0v0", "vp2");
+  dpugw_test_rename_netdev (f->testbed, "devices/pci0000:00/0000:00:01.0/0000:03:08.3", "ens1f1v1", "ovn-k8s-mp0");
+  dpugw_test_veth_add ("ovn-k8s-mp0", "vp3");
+  DPUGW_TEST_IP ("link", "property", "add", "dev", "ens1f0v0", "altname", "mgmtalt");
+  daemon_start (f, "mgmtalt");
+
+  expect_string_property (f, "ManagementPort", "ens1f0v0");
+  expect_string_property (f, "GatewayInterface", "ens1f0np0");
+  expect_resolve (f, "", "ens1f0np0", "ens1f0v0", "derived", -1);
+}
+
 /* The gateway interface configured by an altname: answered by its primary name, and marked as
  * beyond ovnkube-node, which keeps the altname and fails its own default-route check. */
 static void
@@ -825,6 +843,7 @@ main (int argc, char **argv)
   ADD ("/netlink/vf-netdev-renamed", EXAMPLE, test_vf_netdev_renamed);
   ADD ("/netlink/link-appears-clears-failure", EXAMPLE, test_link_appears_clears_failure);
   ADD ("/netlink/mgmt-altname", BLUEFIELD, test_mgmt_altname);
+  ADD ("/netlink/mgmt-altname-no-fallback", BLUEFIELD, test_mgmt_altname_no_fallback);
   ADD ("/netlink/gateway-altname", BLUEFIELD, test_gateway_altname);
 
   return g_test_run ();
