@@ -3,9 +3,9 @@
  * rtnetlink link monitoring with libnl-route-3.  One socket joined to
  * RTNLGRP_LINK, non-blocking, sequence checks off, read from the main loop.
  * libnl's cache manager is not used: it keeps stale per-family objects.
- * Dumps (at start and after an overrun) run on a second socket in a worker
- * thread while the event socket is not read, so that the events queued
- * meanwhile apply on top of the dump.
+ * Dumps run on a second socket while the event socket is not read, so that
+ * the events queued meanwhile apply on top of the dump: the first at start,
+ * before the main loop runs; after an overrun, in a worker thread.
  */
 #define G_LOG_DOMAIN "dpugw-netlink"
 
@@ -461,8 +461,9 @@ collect_link (struct nl_msg *msg, void *user_data)
   return NL_OK;
 }
 
-static void
-dump_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+/* The whole link table, read on a socket of its own; NULL with @error. */
+static GPtrArray *
+dump_links (GError **error)
 {
   struct nl_sock *sock = nl_socket_alloc ();
   struct ifinfomsg request = { .ifi_family = AF_UNSPEC };
@@ -471,8 +472,8 @@ dump_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 
   if (sock == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink: out of memory");
-      return;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink: out of memory");
+      return NULL;
     }
   err = nl_connect (sock, NETLINK_ROUTE);
   if (err >= 0)
@@ -484,11 +485,25 @@ dump_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   nl_socket_free (sock);
   if (err < 0)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink link dump: %s", nl_geterror (err));
-      return;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink link dump: %s", nl_geterror (err));
+      return NULL;
     }
-  g_task_return_pointer (task, g_steal_pointer (&links), (GDestroyNotify) g_ptr_array_unref);
+  return g_steal_pointer (&links);
 }
+
+static void
+dump_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *links = dump_links (&error);
+
+  if (links == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, links, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void apply_dump (DpugwLinkMonitor *self, GPtrArray *links, const GError *error);
 
 static void
 dump_done (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -496,10 +511,17 @@ dump_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(DpugwLinkMonitor) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) links = g_task_propagate_pointer (G_TASK (result), &error);
-  gboolean first = !self->synced;
 
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
+  apply_dump (self, links, error);
+}
+
+/* A dump's links (NULL: it failed with @error) against the table; then the socket is read again. */
+static void
+apply_dump (DpugwLinkMonitor *self, GPtrArray *links, const GError *error)
+{
+  gboolean first = !self->synced;
 
   if (links == NULL)
     g_warning ("%s", error->message);
@@ -596,7 +618,15 @@ dpugw_link_monitor_new (guint quiet_msec, guint max_delay_msec, int rcvbuf, GErr
 void
 dpugw_link_monitor_start (DpugwLinkMonitor *self)
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) links = NULL;
+
   g_return_if_fail (self->fd_source == 0);
-  start_dump (self);
+  /* The first dump before anything else: at start-up, before the main loop runs and the first
+   * pass reads sysfs, so that a link changed after that pass arrives as an event.  Done in a
+   * thread, while the daemon already answered, a change between the pass and the dump's
+   * snapshot would be in neither. */
+  links = dump_links (&error);
+  apply_dump (self, links, error);
 }
 

@@ -37,7 +37,8 @@ G_DECLARE_FINAL_TYPE (DpugwLinkMonitor, dpugw_link_monitor, DPUGW, LINK_MONITOR,
  */
 DpugwLinkMonitor *dpugw_link_monitor_new (guint quiet_msec, guint max_delay_msec, int rcvbuf, GError **error);
 
-/* Starts: dumps the links (silently), then follows them. */
+/* Starts: dumps the links (silently; before it returns, so that whatever reads the hardware
+ * afterwards misses no change), then follows them. */
 void dpugw_link_monitor_start (DpugwLinkMonitor *self);
 
 
