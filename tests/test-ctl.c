@@ -65,7 +65,7 @@ test_resolve_json (Fixture *f, gconstpointer unused)
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==,
                    "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf0\",\"vf-pci\":\"0000:01:02.3\","
-                   "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
+                   "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"ovnkube-compatible\":true}\n");
 }
 
 static void
@@ -167,7 +167,7 @@ test_resolve_device_plugin (Fixture *f, gconstpointer unused)
                      "then passes ovnkube only --ovnkube-node-mgmt-port-dp-resource-name\n");
     g_assert_cmpstr (run.out, ==,
                      "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf1\",\"vf-pci\":\"0000:01:02.4\","
-                     "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"device-plugin\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
+                     "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"device-plugin\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"ovnkube-compatible\":true}\n");
     g_assert_cmpint (run.status, ==, 0);
   }
   {
@@ -211,7 +211,7 @@ test_resolve_node_ip (Fixture *f, gconstpointer unused)
   g_assert_cmpstr (run.out, ==,
                    "{\"interface\":\"lo\",\"mgmt-port\":\"pf0vf0\",\"vf-pci\":\"\",\"pf-pci\":\"\","
                    "\"candidates\":[\"lo\"],\"source\":\"node-ip\",\"selected-by\":\"node-ip\","
-                   "\"function-type\":\"\",\"node-ip\":\"127.0.0.53\"}\n");
+                   "\"function-type\":\"\",\"node-ip\":\"127.0.0.53\",\"ovnkube-compatible\":true}\n");
   g_assert_cmpint (run.status, ==, 0);
 }
 
@@ -241,7 +241,7 @@ test_resolve_renamed (Fixture *f, gconstpointer unused)
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpstr (run.out, ==,
                    "{\"interface\":\"eth0\",\"mgmt-port\":\"ovn-k8s-mp0\",\"vf-pci\":\"0000:01:02.3\","
-                   "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"renamed-fallback\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
+                   "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],\"source\":\"renamed-fallback\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"ovnkube-compatible\":true}\n");
   g_assert_cmpint (run.status, ==, 0);
 }
 
@@ -500,7 +500,7 @@ test_service_node_ip_same_as_local (DpugwTestBus *f)
     g_assert_true (g_str_has_prefix (run.out, "{\"interface\":\"lo\",\"mgmt-port\":\"pf0vf0\",\"vf-pci\":\"\","
                                               "\"pf-pci\":\"\",\"candidates\":[\"lo\"],\"source\":\"node-ip\","
                                               "\"selected-by\":\"node-ip\",\"function-type\":\"\","
-                                              "\"node-ip\":\"127.0.0.53\",\"cached\":"));
+                                              "\"node-ip\":\"127.0.0.53\",\"ovnkube-compatible\":true,\"cached\":"));
   }
 }
 
@@ -549,7 +549,7 @@ test_service_configured_json (DpugwTestBus *f)
   g_assert_true (g_str_has_prefix (run.out,
                                    "{\"interface\":\"eth0\",\"mgmt-port\":\"pf0vf0\",\"vf-pci\":\"0000:01:02.3\","
                                    "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],"
-                                   "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"cached\":true,\"generation\":"));
+                                   "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"ovnkube-compatible\":true,\"cached\":true,\"generation\":"));
   g_assert_cmpint (run.status, ==, 0);
 
   DPUGW_TEST_CTL (&again, "topology", f->address_flag, "--json");
@@ -667,6 +667,25 @@ test_status_local (Fixture *f, gconstpointer unused)
   g_assert_cmpint (json.status, ==, 0);
   g_assert_nonnull (strstr (json.out, "\"interface\":\"\""));
   g_assert_nonnull (strstr (json.out, "\"last-error\":\"failed to get PF PCI address: 0000:01:00.0 is not a virtual function"));
+
+  /* An answer ovnkube-node would not reach says so, and why. */
+  {
+    g_auto(DpugwTestRun) beyond = { 0 };
+    g_auto(DpugwTestRun) beyond_json = { 0 };
+
+    DPUGW_TEST_CTL (&beyond, "status", "--local", "--config-file=", "--sysfs-root", f->root,
+                    "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
+                    "--gateway-interface=derive-from-mgmt-port", "--gateway-select=name=eth1");
+    g_assert_cmpint (beyond.status, ==, 0);
+    g_assert_nonnull (strstr (beyond.out, "selected by name=eth1, derived\n  beyond ovnkube-node: selection-rule\n"
+                                          "Last error:"));
+    DPUGW_TEST_CTL (&beyond_json, "status", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
+                    "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=pf0vf0",
+                    "--gateway-interface=derive-from-mgmt-port", "--gateway-select=name=eth1");
+    g_assert_cmpint (beyond_json.status, ==, 0);
+    g_assert_nonnull (strstr (beyond_json.out, "\"selected-by\":\"name=eth1\",\"ovnkube-compatible\":false,"
+                                               "\"beyond-ovnkube\":\"selection-rule\",\"last-error\":\"\""));
+  }
 }
 
 /* status against the service: its configuration in effect, resolution, LastError and Generation. */
@@ -693,7 +712,8 @@ test_status_service (DpugwTestBus *f)
   /* The version bare, as the Version property has it. */
   g_assert_true (g_str_has_prefix (json.out, "{\"version\":\"" DPUGW_VERSION "\","));
   g_assert_nonnull (strstr (json.out, "\"mgmt-port\":\"pf0vf0\",\"interface\":\"eth0\",\"vf-pci\":\"0000:01:02.3\""));
-  g_assert_nonnull (strstr (json.out, "\"last-error\":\"\",\"configured\":true,\"generation\":"));
+  g_assert_nonnull (strstr (json.out, "\"selected-by\":\"first\",\"ovnkube-compatible\":true,\"last-error\":\"\","
+                                     "\"configured\":true,\"generation\":"));
 }
 
 
@@ -1082,7 +1102,7 @@ test_resolve_all_example (Fixture *f, gconstpointer unused)
   g_assert_cmpstr (json.out, ==,
                    "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\"],\"mgmt-port\":\"pf0vf0\","
                    "\"vf-pci\":\"0000:01:02.3\",\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],"
-                   "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\"}\n");
+                   "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\",\"ovnkube-compatible\":true}\n");
   g_assert_cmpstr (json.err, ==, "");
   g_assert_cmpint (json.status, ==, 0);
 }
@@ -1099,7 +1119,7 @@ test_resolve_all_json (Fixture *f, gconstpointer unused)
                      "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],"
                      "\"mgmt-port\":\"ens2f0v1\",\"vf-pci\":\"0000:3b:00.3\",\"pf-pci\":\"0000:3b:00.0\","
                      "\"candidates\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],\"source\":\"derived\","
-                     "\"selected-by\":\"first\",\"function-type\":\"vf\",\"hint\":\"" SWITCHDEV_HINT "\"}\n");
+                     "\"selected-by\":\"first\",\"function-type\":\"vf\",\"hint\":\"" SWITCHDEV_HINT "\",\"ovnkube-compatible\":true}\n");
     g_assert_cmpstr (run.err, ==, "");
     g_assert_cmpint (run.status, ==, 0);
   }
@@ -1108,7 +1128,7 @@ test_resolve_all_json (Fixture *f, gconstpointer unused)
 
     DPUGW_TEST_CTL (&run, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root, "ens2f0v1");
     g_assert_null (strstr (run.out, "\"interfaces\""));
-    g_assert_nonnull (strstr (run.out, ",\"hint\":\"" SWITCHDEV_HINT "\"}\n"));
+    g_assert_nonnull (strstr (run.out, ",\"hint\":\"" SWITCHDEV_HINT "\",\"ovnkube-compatible\":true}\n"));
     g_assert_cmpstr (run.err, ==, "");
     g_assert_cmpint (run.status, ==, 0);
   }
@@ -1158,7 +1178,7 @@ test_resolve_gateway_select (Fixture *f, gconstpointer unused)
                      "{\"interface\":\"pf0\",\"interfaces\":[\"pf0\"],\"mgmt-port\":\"ens2f0v1\","
                      "\"vf-pci\":\"0000:3b:00.3\",\"pf-pci\":\"0000:3b:00.0\","
                      "\"candidates\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],\"source\":\"derived\","
-                     "\"selected-by\":\"uplink\",\"function-type\":\"vf\"}\n");
+                     "\"selected-by\":\"uplink\",\"function-type\":\"vf\",\"ovnkube-compatible\":false,\"beyond-ovnkube\":\"selection-rule\"}\n");
     g_assert_cmpstr (run.err, ==, "");
     g_assert_cmpint (run.status, ==, 0);
   }
@@ -1247,7 +1267,7 @@ test_resolve_scalable_function (Fixture *f, gconstpointer unused)
                    "{\"interface\":\"p0\",\"interfaces\":[\"p0\"],\"mgmt-port\":\"en3f0pf0sf88\",\"vf-pci\":\"\","
                    "\"pf-pci\":\"0000:03:00.0\",\"candidates\":[\"p0\",\"pf0hpf\",\"pf0vf0\"],"
                    "\"source\":\"derived\",\"selected-by\":\"uplink\",\"function-type\":\"sf\","
-                   "\"sf\":\"mlx5_core.sf.2\"}\n");
+                   "\"sf\":\"mlx5_core.sf.2\",\"ovnkube-compatible\":false,\"beyond-ovnkube\":\"scalable-function,selection-rule\"}\n");
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpint (run.status, ==, 0);
 
@@ -1305,9 +1325,32 @@ test_service_all_same_as_local (DpugwTestBus *f)
                                      "\"mgmt-port\":\"pf0vf1\",\"vf-pci\":\"0000:01:02.4\","
                                      "\"pf-pci\":\"0000:01:00.0\",\"candidates\":[\"eth0\",\"eth1\"],"
                                      "\"source\":\"derived\",\"selected-by\":\"first\",\"function-type\":\"vf\","
-                                     "\"cached\":"));
+                                     "\"ovnkube-compatible\":true,\"cached\":"));
     g_assert_cmpint (service.status, ==, 0);
   }
+}
+
+/* Beyond ovnkube-node through the service: the same ovnkube-compatible and beyond-ovnkube as --local. */
+static void
+test_service_beyond_ovnkube (DpugwTestBus *f)
+{
+  g_auto(DpugwTestRun) local = { 0 };
+  g_auto(DpugwTestRun) service = { 0 };
+  const char *tail = ",\"ovnkube-compatible\":false,\"beyond-ovnkube\":\"selection-rule\"";
+  g_autofree char *local_object = NULL;
+
+  start_service (f, STRV ("--gateway-select=uplink"));
+  DPUGW_TEST_CTL (&local, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
+                  "--gateway-select=uplink", "ens2f0v1");
+  DPUGW_TEST_CTL (&service, "resolve", "--json", f->address_flag, "ens2f0v1");
+  g_assert_cmpint (local.status, ==, 0);
+  g_assert_cmpint (service.status, ==, 0);
+  g_assert_true (g_str_has_suffix (local.out, "\"selection-rule\"}\n"));
+  g_assert_nonnull (strstr (local.out, tail));
+  /* The service's output is --local's, with cached and generation after it. */
+  local_object = g_strndup (local.out, strlen (local.out) - 2);
+  g_assert_true (g_str_has_prefix (service.out, local_object));
+  g_assert_nonnull (strstr (service.out, tail));
 }
 
 /* Switchdev through the service: the same lines, the same hint on stderr, the hint in the JSON. */
@@ -1348,7 +1391,7 @@ test_service_switchdev_hint (DpugwTestBus *f)
     DPUGW_TEST_CTL (&service, "resolve", "--json", "--all", f->address_flag, "ens2f0v1");
     g_assert_true (g_str_has_prefix (service.out, "{\"interface\":\"eth0\",\"interfaces\":[\"eth0\",\"eth1\",\"eth2\",\"pf0\"],"));
     g_assert_nonnull (strstr (service.out, ",\"selected-by\":\"first\",\"function-type\":\"vf\",\"hint\":\""
-                                           SWITCHDEV_HINT "\",\"cached\":"));
+                                           SWITCHDEV_HINT "\",\"ovnkube-compatible\":true,\"cached\":"));
     g_assert_cmpstr (service.err, ==, "");
     g_assert_cmpint (service.status, ==, 0);
   }
@@ -1458,6 +1501,7 @@ main (int argc, char **argv)
   ADD_SERVICE ("/ctl/service/all-same-as-local", EXAMPLE, test_service_all_same_as_local);
   ADD_SERVICE ("/ctl/service/node-ip-same-as-local", EXAMPLE, test_service_node_ip_same_as_local);
   ADD_SERVICE ("/ctl/service/switchdev-hint", SWITCHDEV, test_service_switchdev_hint);
+  ADD_SERVICE ("/ctl/service/beyond-ovnkube", SWITCHDEV, test_service_beyond_ovnkube);
   ADD_SERVICE ("/ctl/service/uplink", SWITCHDEV, test_service_uplink);
   ADD_SERVICE ("/ctl/service/no-match", EXAMPLE, test_service_no_match);
 

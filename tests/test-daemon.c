@@ -27,6 +27,8 @@
 #define RENAMED   "tests/fixtures/renamed-mgmt.umockdev"
 #define SWITCHDEV "tests/fixtures/switchdev.umockdev"
 #define IGB       "tests/fixtures/igb-interleaved.umockdev"
+#define VMD       "tests/fixtures/vmd.umockdev"
+#define VIRTIO_SRIOV "tests/fixtures/virtio-sriov.umockdev"
 
 #define EXAMPLE_PF  "devices/pci0000:00/0000:00:02.0/0000:01:00.0"
 #define EXAMPLE_VF1 "devices/pci0000:00/0000:00:02.0/0000:01:02.4"
@@ -100,7 +102,10 @@ test_resolve_netdev (DpugwTestBus *f)
   g_assert_no_error (error);
   g_assert_cmpstr (interface, ==, "eth0");
   /* No sf and no hint for a VF whose PF has no representors. */
-  g_assert_cmpuint (g_variant_n_children (details), ==, 9);
+  g_assert_cmpuint (g_variant_n_children (details), ==, 10);
+  /* ovnkube-node's own derivation reaches it too: no beyond-ovnkube. */
+  g_assert_true (dpugw_test_lookup_boolean (details, "ovnkube-compatible"));
+  g_assert_false (g_variant_lookup (details, "beyond-ovnkube", "s", NULL));
   g_assert_cmpstr (dpugw_test_lookup_string (details, "selected-by"), ==, "first");
   g_assert_cmpstr (dpugw_test_lookup_string (details, "function-type"), ==, "vf");
   g_assert_cmpstr (dpugw_test_lookup_string (details, "mgmt-port"), ==, "pf0vf0");
@@ -128,7 +133,8 @@ test_resolve_netdev (DpugwTestBus *f)
       g_assert_no_error (error);
       g_variant_get (reply, "(&s@a{sv})", &name, &lean);
       g_assert_cmpstr (name, ==, "eth0");
-      g_assert_cmpuint (g_variant_n_children (lean), ==, 4);
+      g_assert_cmpuint (g_variant_n_children (lean), ==, 5);
+      g_assert_true (dpugw_test_lookup_boolean (lean, "ovnkube-compatible"));
       g_assert_cmpstr (dpugw_test_lookup_string (lean, "mgmt-port"), ==, "pf0vf0");
       g_assert_cmpstr (dpugw_test_lookup_string (lean, "vf-pci"), ==, "0000:01:02.3");
       g_assert_cmpstr (dpugw_test_lookup_string (lean, "pf-pci"), ==, "0000:01:00.0");
@@ -188,6 +194,72 @@ test_resolve_pci_upper_case (DpugwTestBus *f)
   g_assert_cmpstr (dpugw_test_lookup_string (details, "pf-pci"), ==, "0002:c1:00.0");
   g_assert_cmpstr (dpugw_test_lookup_string (details, "mgmt-port"), ==, "enP2p193s0f0v0");
   g_assert_cmpstr (dpugw_test_lookup_string (details, "source"), ==, "derived");
+}
+
+/* Intel VMD's domain 10000: accepted as Resolve's argument, answered, listed in the topology, and
+ * marked beyond ovnkube-node (sriovnet's PCI address pattern has four domain digits). */
+static void
+test_resolve_vmd (DpugwTestBus *f)
+{
+  g_autoptr(GVariant) details = NULL;
+  g_autoptr(GVariant) topology = NULL;
+  g_autoptr(GVariant) pfs = NULL;
+  g_autoptr(GVariant) pf = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *interface = NULL;
+  guint64 generation;
+
+  START (f, "--config-file=");
+  dpugw_test_wait_ready (f);
+
+  interface = dpugw_test_resolve (f->conn, "10000:01:00.2", &details, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (interface, ==, "ens1f0np0");
+  g_assert_cmpstr (dpugw_test_lookup_string (details, "vf-pci"), ==, "10000:01:00.2");
+  g_assert_cmpstr (dpugw_test_lookup_string (details, "pf-pci"), ==, "10000:01:00.0");
+  g_assert_cmpstr (dpugw_test_lookup_string (details, "mgmt-port"), ==, "ens1f0v0");
+  g_assert_false (dpugw_test_lookup_boolean (details, "ovnkube-compatible"));
+  g_assert_cmpstr (dpugw_test_lookup_string (details, "beyond-ovnkube"), ==, "pci-domain");
+  /* From the cache, by its netdev: the same. */
+  g_clear_pointer (&interface, g_free);
+  g_clear_pointer (&details, g_variant_unref);
+  interface = dpugw_test_resolve (f->conn, "ens1f0v0", &details, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (interface, ==, "ens1f0np0");
+  g_assert_false (dpugw_test_lookup_boolean (details, "ovnkube-compatible"));
+
+  /* Near misses are still refused before any lookup. */
+  g_clear_pointer (&interface, g_free);
+  interface = dpugw_test_resolve (f->conn, "010000:01:00.2", NULL, &error);
+  g_assert_null (interface);
+  dpugw_test_assert_remote_error (error, ERR "InvalidArgument", NULL);
+  g_clear_error (&error);
+
+  topology = dpugw_test_call (f, IFACE, "GetTopology", NULL, "(taa{sv})", &error);
+  g_assert_no_error (error);
+  g_variant_get (topology, "(t@aa{sv})", &generation, &pfs);
+  g_assert_cmpuint (g_variant_n_children (pfs), ==, 1);
+  pf = g_variant_get_child_value (pfs, 0);
+  g_assert_cmpstr (dpugw_test_lookup_string (pf, "pci"), ==, "10000:01:00.0");
+  dpugw_test_assert_strv_key (pf, "netdevs", STRV ("ens1f0np0"));
+}
+
+/* A virtio-net PF: its netdev found one level lower, marked beyond ovnkube-node. */
+static void
+test_resolve_virtio_pf (DpugwTestBus *f)
+{
+  g_autoptr(GVariant) details = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *interface = NULL;
+
+  START (f, "--config-file=");
+  dpugw_test_wait_ready (f);
+
+  interface = dpugw_test_resolve (f->conn, "ens5f0v0", &details, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (interface, ==, "ens5f0");
+  g_assert_false (dpugw_test_lookup_boolean (details, "ovnkube-compatible"));
+  g_assert_cmpstr (dpugw_test_lookup_string (details, "beyond-ovnkube"), ==, "virtio-pf");
 }
 
 /* Resolve(""): the configured management port. */
@@ -400,7 +472,7 @@ test_concurrent_callers (DpugwTestBus *f)
       g_assert_cmpstr (dpugw_test_lookup_string (details, "pf-pci"), ==, "0000:01:00.0");
       g_assert_cmpuint (dpugw_test_lookup_uint64 (details, "generation"), >, 0);
       /* Resolve's few: the rest is ResolveAll's. */
-      g_assert_cmpuint (g_variant_n_children (details), ==, 4);
+      g_assert_cmpuint (g_variant_n_children (details), ==, 5);
     }
 
   for (guint i = 0; i < N; i++)
@@ -1613,6 +1685,8 @@ main (int argc, char **argv)
   ADD ("/daemon/resolve/netdev", EXAMPLE, test_resolve_netdev);
   ADD ("/daemon/resolve/pci", EXAMPLE, test_resolve_pci);
   ADD ("/daemon/resolve/pci-upper-case", DOMAIN, test_resolve_pci_upper_case);
+  ADD ("/daemon/resolve/vmd", VMD, test_resolve_vmd);
+  ADD ("/daemon/resolve/virtio-pf", VIRTIO_SRIOV, test_resolve_virtio_pf);
   ADD ("/daemon/resolve/configured", EXAMPLE, test_resolve_configured);
   ADD ("/daemon/resolve/explicit", EXAMPLE, test_resolve_explicit);
   ADD ("/daemon/resolve/caller-port-is-derived", RENAMED, test_resolve_caller_port_is_derived);

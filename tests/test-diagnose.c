@@ -304,6 +304,21 @@ test_pf_as_mgmt_port (Fixture *f, gconstpointer unused)
   }
 }
 
+/* A switchdev VF representor given as the management port: named as such, not as its PF. */
+static void
+test_representor_as_mgmt_port (Fixture *f, gconstpointer unused)
+{
+  g_autoptr(GPtrArray) steps = dpugw_diagnose (f->sysfs, NULL, "eth1");
+  const DpugwDiagStep *last = assert_steps (steps, 4, FALSE);
+
+  g_assert_cmpstr (last->value, ==, "eth1 is a representor, not a virtual function");
+  assert_contains (last->cause, "eth1 is the representor of VF 1 of PF 0 (phys_port_name pf0vf1) on the switchdev "
+                                "function 0000:3b:00.0, not a VF; the resolution fails with \"failed to get PF PCI "
+                                "address: eth1 is the representor of VF 1");
+  g_assert_null (strstr (last->cause, "is an SR-IOV physical function"));
+  g_assert_cmpstr (last->fix, ==, "use the VF itself as the management port: 0000:3b:00.3 (netdev ens2f0v1)");
+}
+
 /* A PF without VFs: the fix says how to create them. */
 static void
 test_pf_without_vfs (Fixture *f, gconstpointer unused)
@@ -994,6 +1009,7 @@ main (int argc, char **argv)
   ADD ("/diagnose/numvfs-zero", EXAMPLE, test_numvfs_zero);
   ADD ("/diagnose/virtfn-missing", EXAMPLE, test_virtfn_missing);
   ADD ("/diagnose/switchdev", SWITCHDEV, test_switchdev);
+  ADD ("/diagnose/representor-as-mgmt-port", SWITCHDEV, test_representor_as_mgmt_port);
   ADD ("/diagnose/scalable-function", SF, test_scalable_function);
   ADD ("/diagnose/vfio-vf", IGB, test_vfio_vf);
   ADD ("/diagnose/nothing-configured", EXAMPLE, test_nothing_configured);

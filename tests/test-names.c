@@ -62,6 +62,18 @@ test_pci_domain (void)
   assert_pci_valid ("0002:c1:00.0", "0002:c1:00.0");
   assert_pci_valid ("ffff:ff:1f.7", "ffff:ff:1f.7");
   assert_pci_valid ("0001:00:00.0", "0001:00:00.0");
+  /* Intel VMD: domains from 10000, printed by the kernel without leading zeros. */
+  assert_pci_valid ("10000:01:00.0", "10000:01:00.0");
+  assert_pci_valid ("10000:00:02.0", "10000:00:02.0");
+  assert_pci_valid ("1ABCD:E1:1F.7", "1abcd:e1:1f.7");
+  assert_pci_valid ("ffffffff:ff:1f.7", "ffffffff:ff:1f.7");
+  /* Never written by the kernel: a wide domain with a leading zero, more than 8 digits. */
+  assert_pci_invalid ("00000:01:00.0");
+  assert_pci_invalid ("010000:01:00.0");
+  assert_pci_invalid ("100000000:01:00.0");
+  assert_pci_invalid ("10000:01:20.0");
+  assert_pci_invalid ("10000:1:00.0");
+  assert_pci_invalid ("1000g:01:00.0");
 }
 
 static void
@@ -85,7 +97,7 @@ test_pci_invalid_shapes (void)
 {
   static const char *const invalid[] = {
     "",
-    "10000:01:02.3",
+    "00000:01:02.3",
     "0000:1:2.3",
     "01:02.3",
     "0000:01:02.3 ",

@@ -346,6 +346,41 @@ test_pf_netdev_renamed (DpugwTestBus *f)
   expect_resolve (f, "pf0vf1", "enp1s0f0np0", "pf0vf1", "derived", -1);
 }
 
+/* The gateway renamed to a name the kernel allows and D-Bus cannot carry (not UTF-8): never
+ * dropped silently; the answer becomes a clear error naming it escaped, and the topology lists
+ * it escaped and marked. */
+static void
+test_pf_netdev_renamed_not_utf8 (DpugwTestBus *f)
+{
+  const char *error = "failed to get network devices: 0000:01:00.0 has a network device named \"\\377eth\" "
+                      "(invalid name: it is not valid UTF-8), which D-Bus and JSON cannot carry; rename it "
+                      "(`ip link set dev NAME name NEWNAME`)";
+  DpugwTestMark m;
+
+  dpugw_test_veth_add ("eth0", "vp0");
+  dpugw_test_veth_add ("eth1", "vp1");
+  dpugw_test_veth_add ("pf0vf0", "vp2");
+  daemon_start (f, "pf0vf0");
+  expect_string_property (f, "GatewayInterface", "eth0");
+  m = dpugw_test_mark (f);
+
+  dpugw_test_rename_netdev (f->testbed, EX_PF, "eth0", "\377eth");
+  DPUGW_TEST_IP ("link", "set", "eth0", "name", "\377eth");
+
+  expect_property_changed (f, m, "GatewayInterface", "");
+  expect_property_changed (f, m, "LastError", error);
+  expect_resolve_error (f, "", ERR "NetdevDiscovery", error);
+  expect_topology_pf_netdevs (f, "0000:01:00.0",
+                              (const char * const[]) { "eth1", "\"\\377eth\" (invalid name: it is not valid UTF-8)",
+                                                       NULL });
+
+  /* Renamed back: answered again. */
+  dpugw_test_rename_netdev (f->testbed, EX_PF, "\377eth", "eth0");
+  DPUGW_TEST_IP ("link", "set", "\377eth", "name", "eth0");
+  expect_property_changed (f, m, "GatewayInterface", "eth0");
+  expect_resolve (f, "", "eth0", "pf0vf0", "derived", -1);
+}
+
 /* The gateway netdev removed, the PF's only one: unresolvable, said so, and the daemon goes on. */
 static void
 test_gateway_removed (DpugwTestBus *f)
@@ -1062,6 +1097,157 @@ test_forged_messages (DpugwTestBus *f)
   expect_gateway_changed (f, mark, "", "uplink0", "other0");
 }
 
+/* ovnkube-compatible and beyond-ovnkube of Resolve(@port)'s details (ResolveAll's, checked against Resolve's). */
+static void
+expect_compatible (DpugwTestBus *f, const char *port, gboolean compatible, const char *beyond)
+{
+  g_autoptr(GVariant) details = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *got = dpugw_test_resolve (f->conn, port, &details, &error);
+  const char *reasons = NULL;
+
+  g_assert_no_error (error);
+  DPUGW_TEST_EXPECT (dpugw_test_lookup_boolean (details, "ovnkube-compatible") == compatible,
+                     "Resolve(\"%s\"): ovnkube-compatible is not %s", port, compatible ? "true" : "false");
+  if (!g_variant_lookup (details, "beyond-ovnkube", "&s", &reasons))
+    reasons = NULL;
+  DPUGW_TEST_EXPECT (g_strcmp0 (reasons, beyond) == 0, "Resolve(\"%s\"): beyond-ovnkube is %s, expected %s", port,
+                     reasons, beyond);
+}
+
+/* Resolve(@port) answers @interface (NULL: fails with @error_name) within the deadline. */
+static void
+wait_resolve (DpugwTestBus *f, const char *port, const char *interface, const char *error_name)
+{
+  gint64 deadline = g_get_monotonic_time () + dpugw_test_usec (SIGNAL_USEC);
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *got = dpugw_test_resolve (f->conn, port, NULL, &error);
+      g_autofree char *remote = error != NULL ? g_dbus_error_get_remote_error (error) : NULL;
+
+      if (interface != NULL ? g_strcmp0 (got, interface) == 0 : g_strcmp0 (remote, error_name) == 0)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Resolve(\"%s\") answers %s (%s), expected %s", port, got, error != NULL ? error->message : "",
+                 interface != NULL ? interface : error_name);
+      g_usleep (20 * 1000);
+    }
+}
+
+/*
+ * The management port configured by an altname (`ip link property add`): it resolves as
+ * ovnkube-node's lookup does, the kernel matching the altname, and the answers carry the primary
+ * name; the altname moving to another link is followed.
+ */
+static void
+test_mgmt_altname (DpugwTestBus *f)
+{
+  DpugwTestMark m;
+
+  dpugw_test_veth_add ("ens1f0np0", "vp0");
+  dpugw_test_veth_add ("ens1f0v0", "vp1");
+  DPUGW_TEST_IP ("link", "property", "add", "dev", "ens1f0v0", "altname", "mgmtalt");
+  daemon_start (f, "mgmtalt");
+  m = dpugw_test_mark (f);
+
+  expect_string_property (f, "GatewayInterface", "ens1f0np0");
+  expect_string_property (f, "ManagementPort", "ens1f0v0");
+  expect_string_property (f, "LastError", "");
+  expect_resolve (f, "", "ens1f0np0", "ens1f0v0", "derived", -1);
+  expect_resolve (f, "mgmtalt", "ens1f0np0", "ens1f0v0", "derived", -1);
+  {
+    g_auto(DpugwTestRun) local = { 0 };
+
+    DPUGW_TEST_CTL (&local, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root, "mgmtalt");
+    g_assert_cmpint (local.status, ==, 0);
+    g_assert_true (g_str_has_prefix (local.out, "{\"interface\":\"ens1f0np0\",\"mgmt-port\":\"ens1f0v0\","));
+    g_assert_nonnull (strstr (local.out, ",\"ovnkube-compatible\":true}"));
+  }
+  /* The diagnosis follows the altname to its link too, and finds nothing wrong. */
+  {
+    g_auto(DpugwTestRun) diag = { 0 };
+
+    DPUGW_TEST_CTL (&diag, "diagnose", "--local", "--config-file=", "--sysfs-root", f->root, "mgmtalt");
+    g_assert_cmpint (diag.status, ==, 0);
+    g_assert_nonnull (strstr (diag.out, "netdev       ens1f0v0 (mgmtalt is an alternative name of it)"));
+    g_assert_null (strstr (diag.out, "[FAIL]"));
+  }
+  /* ovnkube-node resolves an altname too, and uses the primary name from then on. */
+  expect_compatible (f, "", TRUE, NULL);
+  expect_compatible (f, "mgmtalt", TRUE, NULL);
+
+  /* The altname goes: the name leads nowhere.  The link is down, and the kernel tells of altname
+   * changes only on links that are up: a Resolve by that name asks the kernel anyway. */
+  DPUGW_TEST_IP ("link", "property", "del", "dev", "ens1f0v0", "altname", "mgmtalt");
+  wait_resolve (f, "mgmtalt", NULL, ERR "PciAddress");
+  /* It comes back on the PF's netdev: now it names a PF, no VF. */
+  DPUGW_TEST_IP ("link", "property", "add", "dev", "ens1f0np0", "altname", "mgmtalt");
+  wait_resolve (f, "mgmtalt", NULL, ERR "PfPciAddress");
+  /* And back on the VF. */
+  DPUGW_TEST_IP ("link", "property", "del", "dev", "ens1f0np0", "altname", "mgmtalt");
+  DPUGW_TEST_IP ("link", "property", "add", "dev", "ens1f0v0", "altname", "mgmtalt");
+  wait_resolve (f, "mgmtalt", "ens1f0np0", NULL);
+  expect_resolve (f, "mgmtalt", "ens1f0np0", "ens1f0v0", "derived", -1);
+
+  /* On a link that is up the kernel notifies: the configured port, given by the altname, follows. */
+  DPUGW_TEST_IP ("link", "set", "ens1f0v0", "up");
+  DPUGW_TEST_IP ("link", "property", "del", "dev", "ens1f0v0", "altname", "mgmtalt");
+  expect_property_changed (f, m, "GatewayInterface", "");
+  DPUGW_TEST_IP ("link", "property", "add", "dev", "ens1f0v0", "altname", "mgmtalt");
+  expect_property_changed (f, m, "GatewayInterface", "ens1f0np0");
+  expect_string_property (f, "ManagementPort", "ens1f0v0");
+}
+
+/* A configured management port given by an altname exists for ovnkube-node's lookup: no fallback
+ * to ovn-k8s-mp0, even when one exists (here ens1f1's VF 0000:03:08.3, renamed). */
+static void
+test_mgmt_altname_no_fallback (DpugwTestBus *f)
+{
+  dpugw_test_veth_add ("ens1f0np0", "vp0");
+  dpugw_test_veth_add ("ens1f1np1", "vp1");
+  dpugw_test_veth_add ("ens1f0v0", "vp2");
+  dpugw_test_rename_netdev (f->testbed, "devices/pci0000:00/0000:00:01.0/0000:03:08.3", "ens1f1v1", "ovn-k8s-mp0");
+  dpugw_test_veth_add ("ovn-k8s-mp0", "vp3");
+  DPUGW_TEST_IP ("link", "property", "add", "dev", "ens1f0v0", "altname", "mgmtalt");
+  daemon_start (f, "mgmtalt");
+
+  expect_string_property (f, "ManagementPort", "ens1f0v0");
+  expect_string_property (f, "GatewayInterface", "ens1f0np0");
+  expect_resolve (f, "", "ens1f0np0", "ens1f0v0", "derived", -1);
+}
+
+/* The gateway interface configured by an altname: answered by its primary name, and marked as
+ * beyond ovnkube-node, which keeps the altname and fails its own default-route check. */
+static void
+test_gateway_altname (DpugwTestBus *f)
+{
+  dpugw_test_veth_add ("ens1f0np0", "vp0");
+  dpugw_test_veth_add ("ens1f0v0", "vp1");
+  DPUGW_TEST_IP ("link", "property", "add", "dev", "ens1f0np0", "altname", "gwalt");
+  DPUGW_TEST_START (f, .args = STRV ("--config-file=", "--ovnkube-node-mode=dpu-host",
+                                     "--ovnkube-node-mgmt-port-netdev=ens1f0v0", "--gateway-interface=gwalt", "-v"),
+                    .ready = TRUE);
+
+  expect_string_property (f, "GatewayInterface", "ens1f0np0");
+  expect_compatible (f, "", FALSE, "gateway-altname");
+  /* --local answers the same, from the library. */
+  {
+    g_auto(DpugwTestRun) local = { 0 };
+
+    DPUGW_TEST_CTL (&local, "resolve", "--local", "--json", "--config-file=", "--sysfs-root", f->root,
+                    "--ovnkube-node-mode=dpu-host", "--ovnkube-node-mgmt-port-netdev=ens1f0v0",
+                    "--gateway-interface=gwalt");
+    g_assert_cmpint (local.status, ==, 0);
+    g_assert_true (g_str_has_prefix (local.out, "{\"interface\":\"ens1f0np0\","));
+    g_assert_nonnull (strstr (local.out, ",\"ovnkube-compatible\":false,\"beyond-ovnkube\":\"gateway-altname\"}"));
+  }
+  /* A management port asked for explicitly is still derived, and ovnkube-node derives it the same way. */
+  expect_resolve (f, "ens1f0v0", "ens1f0np0", "ens1f0v0", "derived", -1);
+  expect_compatible (f, "ens1f0v0", TRUE, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1071,6 +1257,7 @@ main (int argc, char **argv)
   ADD ("/netlink/mgmt-renamed", BLUEFIELD, test_mgmt_renamed);
   ADD ("/netlink/pf-netdev-appears", BLUEFIELD, test_pf_netdev_appears);
   ADD ("/netlink/pf-netdev-renamed", EXAMPLE, test_pf_netdev_renamed);
+  ADD ("/netlink/pf-netdev-renamed-not-utf8", EXAMPLE, test_pf_netdev_renamed_not_utf8);
   ADD ("/netlink/gateway-removed", BLUEFIELD, test_gateway_removed);
   ADD ("/netlink/mgmt-removed-readded", BLUEFIELD, test_mgmt_removed_readded);
   ADD ("/netlink/cached-vf-follows-pf", BLUEFIELD, test_cached_vf_follows_pf);
@@ -1086,6 +1273,9 @@ main (int argc, char **argv)
   ADD ("/netlink/configured-ignores-addresses", EXAMPLE, test_configured_and_derived_ignore_addresses);
   ADD ("/netlink/derived-ignores-addresses", EXAMPLE, test_derived_ignores_addresses);
   ADD ("/netlink/forged-messages", EXAMPLE, test_forged_messages);
+  ADD ("/netlink/mgmt-altname", BLUEFIELD, test_mgmt_altname);
+  ADD ("/netlink/mgmt-altname-no-fallback", BLUEFIELD, test_mgmt_altname_no_fallback);
+  ADD ("/netlink/gateway-altname", BLUEFIELD, test_gateway_altname);
 
   return g_test_run ();
 }

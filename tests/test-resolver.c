@@ -23,6 +23,8 @@
 #define SF        "tests/fixtures/scalable-function.umockdev"
 #define SWITCHDEV "tests/fixtures/switchdev.umockdev"
 #define VIRTIO    "tests/fixtures/virtio.umockdev"
+#define VIRTIO_SRIOV "tests/fixtures/virtio-sriov.umockdev"
+#define VMD       "tests/fixtures/vmd.umockdev"
 
 /* Where the example's PCI functions sit below the root. */
 #define EXAMPLE_BRIDGE "devices/pci0000:00/0000:00:02.0"
@@ -441,9 +443,8 @@ test_netdevs_invalid_names_ignored (void)
 
   /* Entries no kernel would make: they sort before eth0 but are not candidates. */
   dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/a b");
-  dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/a\001");
   dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/aaaaaaaaaaaaaaaa");
-  dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/a\xff");
+  dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/a:b");
   netdevs = dpugw_netdevs_from_pci (sysfs, "0000:01:00.0", &error);
   g_assert_no_error (error);
   g_assert_cmpstrv (netdevs, STRV ("eth0", "eth1"));
@@ -454,6 +455,200 @@ test_netdevs_invalid_names_ignored (void)
   none = dpugw_netdevs_from_pci (sysfs2, "0000:01:00.0", &error);
   g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_NO_NETDEVS);
   g_assert_null (none);
+}
+
+/* Names the kernel allows but D-Bus and JSON cannot carry: leaving one out could change which
+ * netdev is first, so step 4 says so, with the name escaped. */
+static void
+test_netdevs_unprintable_names_refused (void)
+{
+  static const struct { const char *name; const char *shown; } cases[] = {
+    { "a\xff", "\"a\\377\" (invalid name: it is not valid UTF-8)" },
+    { "z\001", "\"z\\001\" (invalid name: it contains a control character)" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(DpugwSysfs) sysfs = NULL;
+      g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, EXAMPLE, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DpugwResolution) r = NULL;
+      g_autofree char *path = g_strconcat (EXAMPLE_PF "/net/", cases[i].name, NULL);
+      g_autofree char *expected = g_strdup_printf ("failed to get network devices: 0000:01:00.0 has a network "
+                                                   "device named %s, which D-Bus and JSON cannot carry; rename it "
+                                                   "(`ip link set dev NAME name NEWNAME`)", cases[i].shown);
+
+      dpugw_test_mkdir (testbed, path);
+      r = dpugw_resolve (sysfs, NULL, "0000:01:02.3", &error);
+      g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_NETDEV_DISCOVERY);
+      g_assert_null (r);
+      g_assert_cmpstr (error->message, ==, expected);
+    }
+}
+
+/* ---------------------------------------------------------------------------
+ * Real servers: VMD domains, virtio-net PFs, representors; where an answer goes beyond ovnkube-node
+ * ------------------------------------------------------------------------ */
+
+/* Intel VMD: the NIC sits in domain 10000, below the VMD controller 0000:00:0e.0. */
+static void
+test_vmd_domain (void)
+{
+  g_autoptr(DpugwSysfs) sysfs = NULL;
+  g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, VMD, NULL);
+  g_autoptr(DpugwResolution) r = NULL;
+  g_autoptr(DpugwResolution) by_pci = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pci = NULL;
+  g_autofree char *beyond = NULL;
+
+  /* Step 2 stops at the VF, not at the VMD controller above it. */
+  pci = dpugw_pci_from_netdev (sysfs, "ens1f0v0", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pci, ==, "10000:01:00.2");
+
+  r = resolve_ok (sysfs, NULL, "ens1f0v0");
+  assert_resolution (r, "ens1f0np0", "ens1f0v0", "10000:01:00.2", "10000:01:00.0", STRV ("ens1f0np0"),
+                     DPUGW_SOURCE_DERIVED);
+  by_pci = resolve_ok (sysfs, NULL, "10000:01:00.2");
+  g_assert_true (dpugw_resolution_equal (r, by_pci));
+  /* sriovnet's PCI address pattern has four domain digits. */
+  g_assert_cmpint (r->beyond, ==, DPUGW_BEYOND_PCI_DOMAIN);
+  g_assert_false (dpugw_resolution_ovnkube_compatible (r));
+  beyond = dpugw_beyond_to_string (r->beyond);
+  g_assert_cmpstr (beyond, ==, "pci-domain");
+}
+
+/* A virtio-net PF with SR-IOV keeps its netdev in PF/virtioN/net/: found, and marked beyond
+ * ovnkube-node, whose sriovnet lists PF/net/ only. */
+static void
+test_virtio_pf (void)
+{
+  g_autoptr(DpugwSysfs) sysfs = NULL;
+  g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, VIRTIO_SRIOV, NULL);
+  g_autoptr(DpugwResolution) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) netdevs = NULL;
+
+  netdevs = dpugw_netdevs_from_pci (sysfs, "0000:05:00.0", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (netdevs, STRV ("ens5f0"));
+
+  r = resolve_ok (sysfs, NULL, "ens5f0v0");
+  assert_resolution (r, "ens5f0", "ens5f0v0", "0000:05:00.1", "0000:05:00.0", STRV ("ens5f0"), DPUGW_SOURCE_DERIVED);
+  g_assert_cmpint (r->beyond, ==, DPUGW_BEYOND_VIRTIO_PF);
+
+  /* The VF by its PCI address: its netdev is found below virtio1/ too. */
+  g_clear_pointer (&r, dpugw_resolution_free);
+  r = resolve_ok (sysfs, NULL, "0000:05:00.1");
+  g_assert_cmpstr (r->mgmt_port, ==, "ens5f0v0");
+  g_assert_cmpint (r->beyond, ==, DPUGW_BEYOND_VIRTIO_PF);
+}
+
+/* What ovnkube-node reaches: the feature's example, the rename fallback, a VF by PCI address with
+ * a netdev.  What it does not: an SF, a VF without a netdev, a rule other than `first`. */
+static void
+test_beyond_ovnkube (void)
+{
+  g_autoptr(DpugwSysfs) sysfs = NULL;
+  g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, EXAMPLE, NULL);
+  g_autoptr(DpugwSysfs) sf_sysfs = NULL;
+  g_autoptr(UMockdevTestbed) sf_testbed = dpugw_test_testbed_new (&sf_sysfs, SF, NULL);
+  g_autoptr(DpugwConfig) uplink = dpugw_config_new ();
+  g_autoptr(DpugwResolution) r = NULL;
+  g_autofree char *reasons = NULL;
+
+  r = resolve_ok (sysfs, NULL, "pf0vf0");
+  g_assert_cmpint (r->beyond, ==, 0);
+  g_assert_true (dpugw_resolution_ovnkube_compatible (r));
+  g_clear_pointer (&r, dpugw_resolution_free);
+  r = resolve_ok (sysfs, NULL, "0000:01:02.4");
+  g_assert_cmpint (r->beyond, ==, 0);
+  g_clear_pointer (&r, dpugw_resolution_free);
+
+  /* A scalable function: sriovnet finds no physfn for it. */
+  r = resolve_ok (sf_sysfs, NULL, "en3f0pf0sf88");
+  g_assert_cmpint (r->beyond, ==, DPUGW_BEYOND_SCALABLE_FUNCTION);
+  g_clear_pointer (&r, dpugw_resolution_free);
+
+  /* A rule other than `first` decided; with the SF, both reasons, in order. */
+  uplink->gateway_select = g_strdup ("uplink");
+  config_finish_ok (uplink, NULL);
+  r = resolve_ok (sf_sysfs, uplink, "en3f0pf0sf88");
+  g_assert_cmpint (r->beyond, ==, DPUGW_BEYOND_SCALABLE_FUNCTION | DPUGW_BEYOND_SELECTION);
+  reasons = dpugw_beyond_to_string (r->beyond);
+  g_assert_cmpstr (reasons, ==, "scalable-function,selection-rule");
+  g_assert_cmpint (dpugw_beyond_from_string (reasons), ==, r->beyond);
+  g_assert_cmpint (dpugw_beyond_from_string (""), ==, 0);
+  g_assert_cmpint (dpugw_beyond_from_string ("no-netdev,junk"), ==, DPUGW_BEYOND_NO_NETDEV);
+  g_clear_pointer (&r, dpugw_resolution_free);
+
+  /* `first` among other rules is still a rule that decides as ovnkube-node does. */
+  g_clear_pointer (&uplink, dpugw_config_free);
+  uplink = dpugw_config_new ();
+  uplink->gateway_select = g_strdup ("name=zz*,first");
+  config_finish_ok (uplink, NULL);
+  r = resolve_ok (sysfs, uplink, "pf0vf0");
+  g_assert_cmpstr (r->selected_by, ==, "first");
+  g_assert_cmpint (r->beyond, ==, 0);
+  g_clear_pointer (&r, dpugw_resolution_free);
+
+  /* A VF without a netdev (vfio-pci), by its PCI address: ovnkube-node starts from a netdev. */
+  dpugw_test_remove_netdev (testbed, EXAMPLE_VF1, "pf0vf1");
+  r = resolve_ok (sysfs, NULL, "0000:01:02.4");
+  g_assert_cmpstr (r->mgmt_port, ==, "");
+  g_assert_cmpint (r->beyond, ==, DPUGW_BEYOND_NO_NETDEV);
+}
+
+/* A representor given as the management port is named as such, with what to use instead. */
+static void
+test_error_representor (void)
+{
+  static const struct { const char *port_name; const char *what; } cases[] = {
+    { "pf0vf0", "eth0 is the representor of VF 0 of PF 0 (phys_port_name pf0vf0) on the switchdev function "
+                "0000:3b:00.0, not a VF; use the VF itself as the management port: 0000:3b:00.2 (netdev ens2f0v0)" },
+    { "c1pf0vf2", "eth0 is the representor of VF 2 of PF 0 (phys_port_name c1pf0vf2) on the switchdev function "
+                  "0000:3b:00.0, not a VF; use the VF itself as the management port: 0000:3b:00.4 (netdev ens2f0v2)" },
+    { "pf0vf7", "eth0 is the representor of VF 7 of PF 0 (phys_port_name pf0vf7) on the switchdev function "
+                "0000:3b:00.0, not a VF; use the VF itself as the management port (its netdev where the VF is, "
+                "or its PCI address)" },
+    { "pf1sf88", "eth0 is the representor of SF 88 of PF 1 (phys_port_name pf1sf88) on the switchdev function "
+                 "0000:3b:00.0, not a VF; use the SF itself as the management port (its netdev, or its auxiliary "
+                 "device: `devlink port show` lists them)" },
+    { "pf0hpf", "eth0 is the representor of the host's PF 0 (phys_port_name pf0hpf) on the switchdev function "
+                "0000:3b:00.0, not a VF; use a VF of the host's PF as the management port" },
+    { "pf1", "eth0 is the representor of PF 1 (phys_port_name pf1) on the switchdev function 0000:3b:00.0, not "
+             "a VF; use one of that PF's VFs as the management port" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(DpugwSysfs) sysfs = NULL;
+      g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, SWITCHDEV, NULL);
+      g_autofree char *contents = g_strconcat (cases[i].port_name, "\n", NULL);
+      g_autofree char *expected = g_strconcat ("failed to get PF PCI address: ", cases[i].what, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DpugwResolution) r = NULL;
+
+      dpugw_test_write (testbed, "devices/pci0000:3a/0000:3a:00.0/0000:3b:00.0/net/eth0/phys_port_name", contents);
+      r = dpugw_resolve (sysfs, NULL, "eth0", &error);
+      g_assert_null (r);
+      g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS);
+      g_assert_cmpstr (error->message, ==, expected);
+    }
+
+  /* The uplink is the PF's own netdev: the PF message stays. */
+  {
+    g_autoptr(DpugwSysfs) sysfs = NULL;
+    g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, SWITCHDEV, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DpugwResolution) r = dpugw_resolve (sysfs, NULL, "pf0", &error);
+
+    g_assert_null (r);
+    g_assert_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS);
+    g_assert_true (g_str_has_prefix (error->message, "failed to get PF PCI address: 0000:3b:00.0 is not a virtual "
+                                                     "function (no physfn link): it is an SR-IOV physical function"));
+  }
 }
 
 /* ---------------------------------------------------------------------------
@@ -1240,7 +1435,9 @@ test_hostile_pci_addresses (void)
   static const char *addresses[] = {
     "0000:01:02.8",
     "0000:01:20.3",
-    "10000:01:02.3",
+    "00000:01:02.3",
+    "010000:01:02.3",
+    "100000000:01:02.3",
     "0000:1:2.3",
     "000:01:02.3",
     "0000:01:02.3\n",
@@ -1793,6 +1990,7 @@ main (int argc, char **argv)
   g_test_add_func ("/resolver/netdevs/no-net-dir", test_netdevs_no_net_dir);
   g_test_add_func ("/resolver/netdevs/empty-net-dir", test_netdevs_empty_net_dir);
   g_test_add_func ("/resolver/netdevs/invalid-names-ignored", test_netdevs_invalid_names_ignored);
+  g_test_add_func ("/resolver/netdevs/unprintable-names-refused", test_netdevs_unprintable_names_refused);
 
   /* The pipeline */
   g_test_add_func ("/resolver/resolve/example", test_resolve_example);
@@ -1802,6 +2000,10 @@ main (int argc, char **argv)
   g_test_add_func ("/resolver/resolve/switchdev", test_resolve_switchdev);
   g_test_add_func ("/resolver/resolve/igb-interleaved", test_resolve_igb_interleaved);
   g_test_add_func ("/resolver/resolve/pci-domain", test_resolve_pci_domain);
+  g_test_add_func ("/resolver/resolve/vmd-domain", test_vmd_domain);
+  g_test_add_func ("/resolver/resolve/virtio-pf", test_virtio_pf);
+  g_test_add_func ("/resolver/resolve/beyond-ovnkube", test_beyond_ovnkube);
+  g_test_add_func ("/resolver/error/representor", test_error_representor);
   g_test_add_func ("/resolver/resolution/copy-equal", test_resolution_copy_equal);
 
   /* Documented errors */

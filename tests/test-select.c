@@ -337,6 +337,47 @@ test_first_switchdev (void)
   g_assert_true (dpugw_resolution_equal (r, r_first));
 }
 
+/* The hint covers every representor `first` may take, not only a VF's. */
+static void
+test_first_hint_representors (void)
+{
+  static const struct { const char *port_name; const char *kind; } cases[] = {
+    { "pf0vf0", "a VF representor" },
+    { "c1pf0vf3", "a VF representor" },
+    { "pf0sf88", "an SF representor" },
+    { "c1pf0sf88", "an SF representor" },
+    { "pf0hpf", "the host PF's representor" },
+    { "c1pf0hpf", "the host PF's representor" },
+    { "pf1", "a PF representor" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(DpugwSysfs) sysfs = NULL;
+      g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, SWITCHDEV, NULL);
+      g_autofree char *contents = g_strconcat (cases[i].port_name, "\n", NULL);
+      g_autofree char *expected = g_strdup_printf ("eth0 looks like %s (phys_port_name %s); the PF's uplink is pf0 "
+                                                   "(phys_port_name p0): consider --gateway-select=uplink",
+                                                   cases[i].kind, cases[i].port_name);
+      g_autoptr(DpugwResolution) r = NULL;
+
+      dpugw_test_write (testbed, SW_NET "/eth0/phys_port_name", contents);
+      r = pf_ok (sysfs, SW_PF_PCI, NULL);
+      g_assert_cmpstr (r->interface, ==, "eth0");
+      g_assert_cmpstr (r->hint, ==, expected);
+    }
+  /* No representor: no hint. */
+  {
+    g_autoptr(DpugwSysfs) sysfs = NULL;
+    g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, SWITCHDEV, NULL);
+    g_autoptr(DpugwResolution) r = NULL;
+
+    dpugw_test_write (testbed, SW_NET "/eth0/phys_port_name", "pf0xx\n");
+    r = pf_ok (sysfs, SW_PF_PCI, NULL);
+    g_assert_null (r->hint);
+  }
+}
+
 /* dpugw_select_apply directly, with its out parameters. */
 static void
 test_apply_direct (void)
@@ -635,9 +676,10 @@ test_hint_shapes (void)
                      "(phys_port_name p1): consider --gateway-select=uplink");
   dpugw_test_write (testbed, SW_NET "/eth2/phys_port_name", "pf0vf2\n");
 
-  /* Not representor shapes: no hint. */
+  /* Not representor shapes: no hint (pfN, pfNsfM and pfNhpf are: /select/rule/first-hint-representors). */
   {
-    const char *shapes[] = { "pf0\n", "pf0vf\n", "pfvf0\n", "pf0vf0x\n", "c1\n", "cpf0vf0\n", "p0\n", "pf0sf88\n" };
+    const char *shapes[] = { "pf0vf\n", "pfvf0\n", "pf0vf0x\n", "c1\n", "cpf0vf0\n", "p0\n", "pf0sf\n", "pf0hpf1\n",
+                             "pfhpf\n" };
     for (gsize i = 0; i < G_N_ELEMENTS (shapes); i++)
       {
         g_test_message ("eth0 phys_port_name %s", shapes[i]);
@@ -1560,6 +1602,7 @@ main (int argc, char **argv)
   g_test_add_func ("/select/ref", test_select_ref);
 
   g_test_add_func ("/select/rule/first-switchdev", test_first_switchdev);
+  g_test_add_func ("/select/rule/first-hint-representors", test_first_hint_representors);
   g_test_add_func ("/select/rule/apply-direct", test_apply_direct);
   g_test_add_func ("/select/rule/uplink", test_uplink_switchdev);
   g_test_add_func ("/select/rule/up", test_up);

@@ -19,6 +19,8 @@
 #define SF        "tests/fixtures/scalable-function.umockdev"
 #define SWITCHDEV "tests/fixtures/switchdev.umockdev"
 #define VIRTIO    "tests/fixtures/virtio.umockdev"
+#define VIRTIO_SRIOV "tests/fixtures/virtio-sriov.umockdev"
+#define VMD       "tests/fixtures/vmd.umockdev"
 
 /* Where the example's PCI functions sit below the root. */
 #define EXAMPLE_BRIDGE "devices/pci0000:00/0000:00:02.0"
@@ -257,6 +259,41 @@ test_scan_pci_domain (void)
   assert_vf (pf, 0, 0, "0002:c1:00.2", STRV ("enP2p193s0f0v0"));
 }
 
+/* Intel VMD: a PF in domain 10000, below the VMD controller (no SR-IOV: not listed). */
+static void
+test_scan_vmd (void)
+{
+  g_autoptr(DpugwSysfs) sysfs = NULL;
+  g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, VMD, NULL);
+  g_autoptr(GPtrArray) pfs = scan_ok (sysfs);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DpugwPf) one = NULL;
+  const DpugwPf *pf;
+
+  g_assert_cmpuint (pfs->len, ==, 1);
+  pf = pf_at (pfs, 0);
+  assert_pf (pf, "10000:01:00.0", STRV ("ens1f0np0"), "mlx5_core", 4, 1, NULL, 1);
+  assert_vf (pf, 0, 0, "10000:01:00.2", STRV ("ens1f0v0"));
+  one = dpugw_topology_scan_pf (sysfs, "10000:01:00.0", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (one->pci, ==, "10000:01:00.0");
+}
+
+/* A virtio-net PF with SR-IOV: its netdevs, and its VF's, one level lower (FUNC/virtioN/net/). */
+static void
+test_scan_virtio_sriov (void)
+{
+  g_autoptr(DpugwSysfs) sysfs = NULL;
+  g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, VIRTIO_SRIOV, NULL);
+  g_autoptr(GPtrArray) pfs = scan_ok (sysfs);
+  const DpugwPf *pf;
+
+  g_assert_cmpuint (pfs->len, ==, 1);
+  pf = pf_at (pfs, 0);
+  assert_pf (pf, "0000:05:00.0", STRV ("ens5f0"), "virtio-pci", 8, 1, NULL, 1);
+  assert_vf (pf, 0, 0, "0000:05:00.1", STRV ("ens5f0v0"));
+}
+
 /*
  * The union of several recordings.  Not every recording can share a testbed:
  * umockdev aborts on a second device of the same name (dpu-host-example,
@@ -359,7 +396,7 @@ test_scan_pf_malformed (void)
   g_autoptr(DpugwSysfs) sysfs = NULL;
   g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, EXAMPLE, NULL);
   static const char *addresses[] = {
-    "0000:01:02.8", "10000:01:00.0", "0000:1:0.0", "../0000:01:00.0", "0000:01:00.0/..",
+    "0000:01:02.8", "00000:01:00.0", "0000:1:0.0", "../0000:01:00.0", "0000:01:00.0/..",
     "", "eth0", "0000:01:00.0\n",
   };
 
@@ -560,14 +597,33 @@ test_invalid_netdev_names_ignored (void)
   g_autoptr(GPtrArray) pfs = NULL;
   const DpugwPf *pf;
 
+  /* No kernel makes these: not netdevs. */
   dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/a b");
   dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/aaaaaaaaaaaaaaaa");
-  dpugw_test_mkdir (testbed, EXAMPLE_BRIDGE "/0000:01:02.3/net/a\001");
 
   pfs = scan_ok (sysfs);
   pf = pf_at (pfs, 0);
   g_assert_cmpstrv (pf->netdevs, STRV ("eth0", "eth1"));
   assert_vf (pf, 0, 0, "0000:01:02.3", STRV ("pf0vf0"));
+}
+
+/* Names the kernel allows but D-Bus cannot carry: listed escaped and marked, after the others. */
+static void
+test_unprintable_netdev_names_marked (void)
+{
+  g_autoptr(DpugwSysfs) sysfs = NULL;
+  g_autoptr(UMockdevTestbed) testbed = dpugw_test_testbed_new (&sysfs, EXAMPLE, NULL);
+  g_autoptr(GPtrArray) pfs = NULL;
+  const DpugwPf *pf;
+
+  dpugw_test_mkdir (testbed, EXAMPLE_PF "/net/a\xff");
+  dpugw_test_mkdir (testbed, EXAMPLE_BRIDGE "/0000:01:02.3/net/a\001");
+
+  pfs = scan_ok (sysfs);
+  pf = pf_at (pfs, 0);
+  g_assert_cmpstrv (pf->netdevs, STRV ("eth0", "eth1", "\"a\\377\" (invalid name: it is not valid UTF-8)"));
+  assert_vf (pf, 0, 0, "0000:01:02.3",
+             STRV ("pf0vf0", "\"a\\001\" (invalid name: it contains a control character)"));
 }
 
 static void
@@ -648,6 +704,8 @@ main (int argc, char **argv)
   g_test_add_func ("/topology/scan/igb-interleaved", test_scan_igb_interleaved);
   g_test_add_func ("/topology/scan/pf-no-net", test_scan_pf_no_net);
   g_test_add_func ("/topology/scan/virtio", test_scan_virtio);
+  g_test_add_func ("/topology/scan/virtio-sriov", test_scan_virtio_sriov);
+  g_test_add_func ("/topology/scan/vmd", test_scan_vmd);
   g_test_add_func ("/topology/scan/dangling-physfn", test_scan_dangling_physfn);
   g_test_add_func ("/topology/scan/scalable-function", test_scan_scalable_function);
   g_test_add_func ("/topology/scan/pci-domain", test_scan_pci_domain);
@@ -665,6 +723,7 @@ main (int argc, char **argv)
   g_test_add_func ("/topology/hostile/virtfn-numeric-order", test_virtfn_numeric_order);
   g_test_add_func ("/topology/hostile/switch-id-absent", test_switch_id_absent);
   g_test_add_func ("/topology/hostile/invalid-netdev-names", test_invalid_netdev_names_ignored);
+  g_test_add_func ("/topology/hostile/unprintable-netdev-names", test_unprintable_netdev_names_marked);
   g_test_add_func ("/topology/hostile/junk-in-devices", test_junk_in_devices);
   g_test_add_func ("/topology/hostile/ghost-pf", test_ghost_pf);
   g_test_add_func ("/topology/hostile/no-pci-bus", test_scan_no_pci_bus);

@@ -13,7 +13,7 @@
 #define IFACE   DPUGW_TEST_IFACE
 
 /* Resolve's details: its few (sf and hint only where there are some); ResolveAll has these and more. */
-static const char * const resolve_keys[] = { "mgmt-port", "vf-pci", "pf-pci", "sf", "hint", "generation", NULL };
+static const char * const resolve_keys[] = { "mgmt-port", "vf-pci", "pf-pci", "sf", "hint", "ovnkube-compatible", "generation", NULL };
 
 static GVariant *
 call (GDBusConnection *conn, const char *method, const char *port, const char *reply_type, GError **error)

@@ -925,8 +925,9 @@ static const PortCase port_cases[] = {
   { "eth1", "PfPciAddress" },
   /* Near-miss PCI addresses. */
   { "0000:01:02.8", "InvalidArgument" },
-  { "10000:01:02.3", "InvalidArgument" },
+  { "10000:01:02.3", "PfPciAddress" },          /* a VMD domain (from 10000) nobody has */
   { "00000:01:02.3", "InvalidArgument" },
+  { "010000:01:02.3", "InvalidArgument" },
   { "0000:1:2.3", "InvalidArgument" },
   { "0000:01:02.3 ", "InvalidArgument" },
   { " 0000:01:02.3", "InvalidArgument" },

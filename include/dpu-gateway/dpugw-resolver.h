@@ -28,6 +28,28 @@ typedef enum {
 /* "derived", "renamed-fallback", "device-plugin", "configured", "node-ip", "default-route" */
 const char *dpugw_source_to_string (DpugwSource source);
 
+/*
+ * Where an answer goes beyond what ovnkube-node's own derivation (sriovnet's steps, then the
+ * first netdev) would reach: each bit a reason; 0 when ovnkube-node reaches the same answer.
+ */
+typedef enum {
+  DPUGW_BEYOND_SCALABLE_FUNCTION = 1 << 0,  /* an SF as management port: sriovnet finds no physfn */
+  DPUGW_BEYOND_NO_NETDEV         = 1 << 1,  /* a VF without a netdev: ovnkube-node starts from a netdev */
+  DPUGW_BEYOND_VIRTIO_PF         = 1 << 2,  /* the PF's netdevs hang below virtioN/: sriovnet lists none */
+  DPUGW_BEYOND_SELECTION         = 1 << 3,  /* a selection rule other than `first` decided */
+  DPUGW_BEYOND_GATEWAY_ALTNAME   = 1 << 4,  /* an explicit gateway interface given by an altname */
+  DPUGW_BEYOND_PCI_DOMAIN        = 1 << 5,  /* a PCI domain of more than 4 digits (VMD): sriovnet's
+                                             * address pattern has 4 */
+} DpugwBeyond;
+
+/* The reasons that belong to the management function, and those that belong to its PF. */
+#define DPUGW_BEYOND_FUNCTION_MASK (DPUGW_BEYOND_SCALABLE_FUNCTION | DPUGW_BEYOND_NO_NETDEV)
+#define DPUGW_BEYOND_PF_MASK (DPUGW_BEYOND_VIRTIO_PF | DPUGW_BEYOND_SELECTION | DPUGW_BEYOND_PCI_DOMAIN)
+
+/* "scalable-function,selection-rule", in bit order; "" for 0.  And back (unknown words ignored). */
+char *dpugw_beyond_to_string (DpugwBeyond beyond);
+DpugwBeyond dpugw_beyond_from_string (const char *text);
+
 typedef struct {
   char *mgmt_port;     /* the management netdev as found; "" if the VF has none (vfio);
                         * for an explicit interface, the configured netdev or "" */
@@ -43,7 +65,11 @@ typedef struct {
   char *function_type; /* "vf" or "sf"; "" when explicit */
   char *sf;            /* a scalable function's auxiliary device ("mlx5_core.sf.2"), else NULL */
   char *node_ip;       /* NODE_IP: the node IP it was found by, else NULL */
+  DpugwBeyond beyond;  /* 0: ovnkube-node's own derivation reaches this answer too */
 } DpugwResolution;
+
+/* Whether ovnkube-node would have reached the same answer: no DpugwBeyond reason. */
+gboolean dpugw_resolution_ovnkube_compatible (const DpugwResolution *resolution);
 
 /* The key of a resolution's management function: the VF's PCI address or the SF's device name. */
 const char *dpugw_resolution_function (const DpugwResolution *resolution);
@@ -56,7 +82,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwResolution, dpugw_resolution_free)
 /*
  * The pipeline of --gateway-interface=derive-from-mgmt-port, numbered here once for the
  * library and its documentation ("step 3" anywhere is this list's):
- *   1. the management port netdev
+ *   1. the management port netdev (a name or an altname: the primary name from then on)
  *   2. its PCI address:     /sys/class/net/NAME/device, nearest PCI function
  *   3. the PF PCI address:  /sys/bus/pci/devices/VF/physfn
  *   4. the PF's netdevs:    /sys/bus/pci/devices/PF/net/, sorted by name
@@ -68,7 +94,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwResolution, dpugw_resolution_free)
 char *dpugw_pci_from_netdev (DpugwSysfs *sysfs, const char *netdev, GError **error);
 /* Step 3: /sys/bus/pci/devices/VF/physfn.  DPUGW_ERROR_PF_PCI_ADDRESS. */
 char *dpugw_pf_pci_from_vf_pci (DpugwSysfs *sysfs, const char *vf_pci, GError **error);
-/* Step 4: /sys/bus/pci/devices/PCI/net/, sorted.  DPUGW_ERROR_NETDEV_DISCOVERY, DPUGW_ERROR_NO_NETDEVS. */
+/* Step 4: /sys/bus/pci/devices/PCI/net/ (for a virtio-net PF PCI/virtioN/net/), sorted.
+ * DPUGW_ERROR_NETDEV_DISCOVERY (also when a name there is not valid UTF-8 or holds control
+ * characters: D-Bus and JSON cannot carry it, and leaving it out could change the answer),
+ * DPUGW_ERROR_NO_NETDEVS. */
 GStrv dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error);
 
 /**

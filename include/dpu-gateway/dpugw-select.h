@@ -41,7 +41,8 @@ gboolean dpugw_select_uses_operstate (const DpugwSelect *select);
  * @pf_pci: the PF whose netdevs @candidates (sorted, at least one) are
  * @selected_by: (out): the rule that decided, as written ("uplink", "name=ens*")
  * @hint: (out) (nullable): set when `first` chose a netdev that looks like a
- *   VF representor (phys_port_name pfNvfM or cNpfNvfM) while the PF has an uplink
+ *   representor (phys_port_name pfNvfM, pfNsfM, pfNhpf, pfN, with or without cN
+ *   in front) while the PF has an uplink
  *
  * Returns: (transfer full): the netdevs the deciding rule matched, in order;
  *   NULL with DPUGW_ERROR_NO_MATCH when no rule matches any of them.

@@ -39,6 +39,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpugwPf, dpugw_pf_free)
  */
 GPtrArray *dpugw_topology_scan (DpugwSysfs *sysfs, GError **error);
 
+/* The netdevs of the PCI function @pci as the topology lists them: sorted (a virtio-net
+ * function's from virtioN/net/), names D-Bus cannot carry after them, escaped and marked
+ * (dpugw_netdev_name_display); empty when it has none. */
+GStrv dpugw_topology_netdevs (DpugwSysfs *sysfs, const char *pci);
+
 /* One PF, or NULL with G_IO_ERROR_NOT_FOUND when @pci is no SR-IOV PF. */
 DpugwPf *dpugw_topology_scan_pf (DpugwSysfs *sysfs, const char *pci, GError **error);
 

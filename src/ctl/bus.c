@@ -6,6 +6,7 @@
  */
 #include "ctl.h"
 #include "dbus-names.h"
+#include "json.h"
 
 #define CALL_TIMEOUT_MSEC 25000
 
@@ -133,6 +134,10 @@ ctl_resolution_from_variant (const char *interface, char **interfaces, GVariant 
   r->vf_pci = lookup_string (details, "vf-pci");
   r->pf_pci = lookup_string (details, "pf-pci");
   r->candidates = lookup_strv (details, "candidates");
+  {
+    g_autofree char *beyond = lookup_string (details, "beyond-ovnkube");
+    r->beyond = dpugw_beyond_from_string (beyond);
+  }
   if (!g_variant_lookup (details, "source", "&s", source))
     *source = "";
   return r;
@@ -180,4 +185,15 @@ ctl_topology_from_variant (GVariant *pfs)
       g_variant_unref (dict);
     }
   return out;
+}
+
+void
+ctl_json_ovnkube_compatible (GString *out, const DpugwResolution *r)
+{
+  g_string_append_printf (out, ",\"ovnkube-compatible\":%s", r->beyond == 0 ? "true" : "false");
+  if (r->beyond != 0)
+    {
+      g_autofree char *beyond = dpugw_beyond_to_string (r->beyond);
+      dpugw_json_member_string (out, FALSE, "beyond-ovnkube", beyond);
+    }
 }

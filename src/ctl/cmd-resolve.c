@@ -46,6 +46,7 @@ print_resolution (const CtlOptions *options, const DpugwResolution *r, const cha
     dpugw_json_member_string (out, FALSE, "hint", r->hint);
   if (r->node_ip != NULL)
     dpugw_json_member_string (out, FALSE, "node-ip", r->node_ip);
+  ctl_json_ovnkube_compatible (out, r);
   if (details != NULL && g_variant_lookup (details, "cached", "b", &cached))
     g_string_append_printf (out, ",\"cached\":%s", cached ? "true" : "false");
   if (details != NULL && g_variant_lookup (details, "generation", "t", &generation))

@@ -113,6 +113,11 @@ print_text (const Status *st)
         printf ("  %s\n", st->source);
       if (r->hint != NULL)
         printf ("  hint: %s\n", r->hint);
+      if (r->beyond != 0)
+        {
+          g_autofree char *beyond = dpugw_beyond_to_string (r->beyond);
+          printf ("  beyond ovnkube-node: %s\n", beyond);
+        }
     }
   printf ("%-19s %s\n", "Last error:", *st->last_error ? st->last_error : "none");
   if (st->version != NULL)
@@ -138,6 +143,7 @@ print_json (const Status *st)
       dpugw_json_member_strv (out, FALSE, "candidates", (const char * const *) st->resolution->candidates);
       dpugw_json_member_string (out, FALSE, "source", st->source);
       dpugw_json_member_string (out, FALSE, "selected-by", st->resolution->selected_by);
+      ctl_json_ovnkube_compatible (out, st->resolution);
     }
   dpugw_json_member_string (out, FALSE, "last-error", st->last_error);
   g_string_append_printf (out, ",\"configured\":%s", st->not_configured ? "false" : "true");

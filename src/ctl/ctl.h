@@ -71,5 +71,7 @@ GVariant *ctl_bus_call (GDBusConnection *connection, const CtlOptions *options, 
 DpugwResolution *ctl_resolution_from_variant (const char *interface, char **interfaces, GVariant *details,
                                               const char **source);
 GPtrArray *ctl_topology_from_variant (GVariant *pfs);
+/* ,"ovnkube-compatible":BOOL and, when false, ,"beyond-ovnkube":"REASON,..." of @r. */
+void ctl_json_ovnkube_compatible (GString *out, const DpugwResolution *r);
 
 G_END_DECLS

@@ -23,6 +23,7 @@ dpugw_choice_new_take (DpugwResolution *r)
   choice->interface = g_steal_pointer (&r->interface);
   choice->selected_by = g_steal_pointer (&r->selected_by);
   choice->hint = g_steal_pointer (&r->hint);
+  choice->beyond = r->beyond & DPUGW_BEYOND_PF_MASK;
   if (choice->pf_pci == NULL)
     choice->pf_pci = g_strdup ("");
   if (choice->interface == NULL)
@@ -65,6 +66,7 @@ dpugw_choice_equal (const DpugwChoice *a, const DpugwChoice *b)
   return a == b ||
          (strcmp (a->pf_pci, b->pf_pci) == 0 && strcmp (a->interface, b->interface) == 0 &&
           g_strcmp0 (a->selected_by, b->selected_by) == 0 && g_strcmp0 (a->hint, b->hint) == 0 &&
+          a->beyond == b->beyond &&
           strv_equal0 (a->candidates, b->candidates) && strv_equal0 (a->interfaces, b->interfaces));
 }
 
@@ -76,6 +78,7 @@ dpugw_cache_entry_new (DpugwResolution *r)
 
   entry->function = g_strdup (dpugw_resolution_function (r));
   entry->mgmt_port = r->mgmt_port != NULL ? g_steal_pointer (&r->mgmt_port) : g_strdup ("");
+  entry->beyond = r->beyond & DPUGW_BEYOND_FUNCTION_MASK;
   entry->choice = dpugw_choice_new_take (r);
   return entry;
 }
@@ -307,6 +310,7 @@ dpugw_cache_put (DpugwCache *cache, const char *requested_name, DpugwCacheEntry 
       old->mgmt_port = g_steal_pointer (&entry->mgmt_port);
       dpugw_choice_unref (old->choice);
       old->choice = g_steal_pointer (&entry->choice);
+      old->beyond = entry->beyond;
       dpugw_cache_entry_free (entry);
       entry = old;
     }

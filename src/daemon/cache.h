@@ -18,6 +18,7 @@ typedef struct {
   char *interface;
   char *selected_by;
   char *hint;
+  DpugwBeyond beyond;  /* the PF's part (DPUGW_BEYOND_PF_MASK) */
 } DpugwChoice;
 
 /* Takes the PF part of @r (pf_pci, candidates, interfaces, interface, selected_by, hint). */
@@ -33,6 +34,7 @@ typedef struct {
   char *function;
   char *mgmt_port;     /* its netdev when it was resolved; "" if it had none (vfio) */
   DpugwChoice *choice;
+  DpugwBeyond beyond;  /* the function's part (DPUGW_BEYOND_FUNCTION_MASK); the choice has the PF's */
 } DpugwCacheEntry;
 
 /* An entry of @r's function (transfer full; its PF part becomes the choice). */

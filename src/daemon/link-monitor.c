@@ -6,9 +6,9 @@
  * that something changed (DPUGW_LINK_ADDRESSES): who needs them reads the
  * whole again (dpugw_host_network_read()).
  * libnl's cache manager is not used: it keeps stale per-family objects.
- * Dumps (at start and after an overrun) run on a second socket in a worker
- * thread while the event socket is not read, so that the events queued
- * meanwhile apply on top of the dump.
+ * Dumps run on a second socket while the event socket is not read, so that
+ * the events queued meanwhile apply on top of the dump: the first at start,
+ * before the main loop runs; after an overrun, in a worker thread.
  */
 #define G_LOG_DOMAIN "dpugw-netlink"
 
@@ -35,7 +35,24 @@
 typedef struct {
   char *name;
   guint8 operstate;
+  GStrv altnames;   /* sorted; the valid ones (dpugw_netdev_name_is_valid) */
 } Link;
+
+/* What a RTM_NEWLINK message says of a link, its strings pointing into the message. */
+typedef struct {
+  int ifindex;
+  const char *name;
+  char *shown_name;     /* a name D-Bus cannot carry, escaped and marked; @name points here */
+  guint8 operstate;
+  GPtrArray *altnames;  /* (element-type utf8) (transfer container), sorted */
+} LinkFields;
+
+static void
+link_fields_clear (LinkFields *f)
+{
+  g_clear_pointer (&f->altnames, g_ptr_array_unref);
+  g_clear_pointer (&f->shown_name, g_free);
+}
 
 struct _DpugwLinkMonitor
 {
@@ -69,6 +86,12 @@ G_DEFINE_FINAL_TYPE (DpugwLinkMonitor, dpugw_link_monitor, G_TYPE_OBJECT)
 
 static void watch_socket (DpugwLinkMonitor *self);
 
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 void
 dpugw_link_event_free (DpugwLinkEvent *event)
 {
@@ -82,6 +105,7 @@ dpugw_link_event_free (DpugwLinkEvent *event)
 static void
 link_free (Link *link)
 {
+  g_strfreev (link->altnames);
   g_free (link->name);
   g_free (link);
 }
@@ -198,9 +222,18 @@ add_event (DpugwLinkMonitor *self, DpugwLinkEventType type, int ifindex, const c
   self->stats.events++;
 }
 
-/* One link's state now (@name NULL: gone); records what changed. */
+/* One ALTNAME event per name in @a and not in @b (both sorted, NULL-terminated). */
 static void
-apply_link (DpugwLinkMonitor *self, int ifindex, const char *name, guint8 operstate)
+add_altname_events (DpugwLinkMonitor *self, int ifindex, const char *name, char **a, char **b, guint8 operstate)
+{
+  for (guint i = 0; a != NULL && a[i] != NULL; i++)
+    if (b == NULL || !g_strv_contains ((const char * const *) b, a[i]))
+      add_event (self, DPUGW_LINK_ALTNAME, ifindex, name, a[i], operstate);
+}
+
+/* One link's state now (@name NULL: gone); records what changed.  @altnames: its altnames, sorted. */
+static void
+apply_link (DpugwLinkMonitor *self, int ifindex, const char *name, guint8 operstate, char **altnames)
 {
   Link *link = g_hash_table_lookup (self->links, GINT_TO_POINTER (ifindex));
 
@@ -209,6 +242,7 @@ apply_link (DpugwLinkMonitor *self, int ifindex, const char *name, guint8 operst
       if (link != NULL)
         {
           add_event (self, DPUGW_LINK_REMOVED, ifindex, link->name, NULL, link->operstate);
+          add_altname_events (self, ifindex, link->name, link->altnames, NULL, link->operstate);
           g_hash_table_remove (self->links, GINT_TO_POINTER (ifindex));
         }
       return;
@@ -218,9 +252,21 @@ apply_link (DpugwLinkMonitor *self, int ifindex, const char *name, guint8 operst
       link = g_new0 (Link, 1);
       link->name = g_strdup (name);
       link->operstate = operstate;
+      link->altnames = g_strdupv (altnames);
       g_hash_table_insert (self->links, GINT_TO_POINTER (ifindex), link);
       add_event (self, DPUGW_LINK_ADDED, ifindex, name, NULL, operstate);
+      add_altname_events (self, ifindex, name, altnames, NULL, operstate);
       return;
+    }
+  /* Names that came or went: whoever asked by them must ask the kernel again. */
+  if (!(altnames == NULL ? link->altnames == NULL || link->altnames[0] == NULL
+                         : link->altnames != NULL &&
+                             g_strv_equal ((const char * const *) altnames, (const char * const *) link->altnames)))
+    {
+      add_altname_events (self, ifindex, name, altnames, link->altnames, operstate);
+      add_altname_events (self, ifindex, name, link->altnames, altnames, operstate);
+      g_strfreev (link->altnames);
+      link->altnames = g_strdupv (altnames);
     }
   if (strcmp (link->name, name) != 0)
     {
@@ -240,48 +286,84 @@ apply_link (DpugwLinkMonitor *self, int ifindex, const char *name, guint8 operst
 
 /* --- the event socket -------------------------------------------------------- */
 
-/* The fields we follow, validated: a kernel message is still input. */
-static gboolean
-link_fields (struct rtnl_link *link, int *ifindex, const char **name, guint8 *operstate)
-{
-  /* RTM_NEWLINK also comes per family (AF_BRIDGE ports...): those are duplicates. */
-  if (rtnl_link_get_family (link) != AF_UNSPEC)
-    return FALSE;
-  *ifindex = rtnl_link_get_ifindex (link);
-  *name = rtnl_link_get_name (link);
-  *operstate = rtnl_link_get_operstate (link);
-  return *ifindex > 0 && *name != NULL && dpugw_netdev_name_is_valid (*name);
-}
-
 /*
- * An event's fields, read off the message itself: the ifinfomsg header and two attributes.
+ * An event's fields, read off the message itself: the ifinfomsg header and three attributes.
  * Building a libnl-route object (every attribute parsed, link-info ops looked up by name,
- * allocated and freed) cost 17 k instructions a message, most of the daemon's share of a storm.
- * nlmsg_parse checks every attribute's length against the message; IFLA_IFNAME must be a
- * NUL-terminated string and IFLA_OPERSTATE one byte, or the message is ignored.
+ * allocated and freed) cost 17 k instructions a message, most of the daemon's share of a storm;
+ * and libnl-route 3.7 does not parse the altnames.  nlmsg_parse checks every attribute's length
+ * against the message; IFLA_IFNAME must be a NUL-terminated string, IFLA_OPERSTATE one byte,
+ * IFLA_PROP_LIST a nest holding only IFLA_ALT_IFNAME strings of 1 to ALTIFNAMSIZ bytes ending in
+ * their NUL, or the message is ignored.  Altnames we could not be asked for (longer than 15
+ * bytes, not UTF-8...) are not kept.
  */
 static gboolean
-event_fields (struct nlmsghdr *hdr, int *ifindex, const char **name, guint8 *operstate)
+event_fields (struct nlmsghdr *hdr, LinkFields *f)
 {
-  static struct nla_policy policy[IFLA_OPERSTATE + 1] = {
+  static struct nla_policy policy[IFLA_PROP_LIST + 1] = {
     [IFLA_IFNAME] = { .type = NLA_STRING },
     [IFLA_OPERSTATE] = { .type = NLA_U8 },
+    [IFLA_PROP_LIST] = { .type = NLA_NESTED },
   };
-  struct nlattr *attrs[IFLA_OPERSTATE + 1];
+  struct nlattr *attrs[IFLA_PROP_LIST + 1];
   const struct ifinfomsg *ifi;
 
+  f->altnames = NULL;
+  f->shown_name = NULL;
   if (!nlmsg_valid_hdr (hdr, sizeof (struct ifinfomsg)))
     return FALSE;
   ifi = nlmsg_data (hdr);
   /* RTM_NEWLINK also comes per family (AF_BRIDGE ports...): those are duplicates. */
   if (ifi->ifi_family != AF_UNSPEC)
     return FALSE;
-  if (nlmsg_parse (hdr, sizeof (struct ifinfomsg), attrs, IFLA_OPERSTATE, policy) < 0 || attrs[IFLA_IFNAME] == NULL)
+  if (nlmsg_parse (hdr, sizeof (struct ifinfomsg), attrs, IFLA_PROP_LIST, policy) < 0 || attrs[IFLA_IFNAME] == NULL)
     return FALSE;
-  *ifindex = ifi->ifi_index;
-  *name = nla_get_string (attrs[IFLA_IFNAME]);
-  *operstate = attrs[IFLA_OPERSTATE] != NULL ? nla_get_u8 (attrs[IFLA_OPERSTATE]) : IF_OPER_UNKNOWN;
-  return *ifindex > 0 && dpugw_netdev_name_is_valid (*name);
+  f->ifindex = ifi->ifi_index;
+  f->name = nla_get_string (attrs[IFLA_IFNAME]);
+  f->operstate = attrs[IFLA_OPERSTATE] != NULL ? nla_get_u8 (attrs[IFLA_OPERSTATE]) : IF_OPER_UNKNOWN;
+  if (f->ifindex <= 0 || !dpugw_netdev_name_is_kernel_valid (f->name))
+    return FALSE;
+  /* A name the kernel allows and D-Bus cannot carry (not UTF-8, control characters) is followed
+   * under its escaped, marked form, which no real name has: a link renamed to it is gone by its
+   * old name, never silently kept. */
+  if (!dpugw_netdev_name_is_valid (f->name))
+    f->name = f->shown_name = dpugw_netdev_name_display (f->name);
+  if (attrs[IFLA_PROP_LIST] != NULL)
+    {
+      g_autoptr(GPtrArray) altnames = g_ptr_array_new ();
+      struct nlattr *attr;
+      int rem;
+
+      nla_for_each_nested (attr, attrs[IFLA_PROP_LIST], rem)
+        {
+          const char *alt = nla_data (attr);
+          int len = nla_len (attr);
+
+          if (nla_type (attr) != IFLA_ALT_IFNAME || len < 2 || len > ALTIFNAMSIZ || alt[len - 1] != '\0' ||
+              strlen (alt) != (gsize) len - 1)
+            {
+              g_clear_pointer (&f->shown_name, g_free);
+              return FALSE;
+            }
+          if (dpugw_netdev_name_is_valid (alt))
+            g_ptr_array_add (altnames, (gpointer) alt);
+        }
+      /* Trailing bytes too short to be an attribute. */
+      if (rem != 0)
+        {
+          g_clear_pointer (&f->shown_name, g_free);
+          return FALSE;
+        }
+      g_ptr_array_sort (altnames, (GCompareFunc) compare_strings);
+      g_ptr_array_add (altnames, NULL);
+      f->altnames = g_steal_pointer (&altnames);
+    }
+  return TRUE;
+}
+
+static char **
+fields_altnames (const LinkFields *f)
+{
+  return f->altnames != NULL ? (char **) f->altnames->pdata : NULL;
 }
 
 /* An address attribute, if present, must be one address of the family. */
@@ -363,9 +445,8 @@ on_message (struct nl_msg *msg, void *user_data)
 {
   DpugwLinkMonitor *self = user_data;
   struct nlmsghdr *hdr = nlmsg_hdr (msg);
-  int ifindex;
-  const char *name;
-  guint8 operstate;
+  LinkFields f;
+  int ifindex = 0;
 
   if (self->draining)
     return NL_OK;
@@ -390,12 +471,13 @@ on_message (struct nl_msg *msg, void *user_data)
       return NL_OK;
     }
   self->stats.messages++;
-  if (!event_fields (hdr, &ifindex, &name, &operstate))
+  if (!event_fields (hdr, &f))
     return NL_OK;
   if (hdr->nlmsg_type == RTM_DELLINK)
-    apply_link (self, ifindex, NULL, 0);
+    apply_link (self, f.ifindex, NULL, 0, NULL);
   else
-    apply_link (self, ifindex, name, operstate);
+    apply_link (self, f.ifindex, f.name, f.operstate, fields_altnames (&f));
+  link_fields_clear (&f);
   return NL_OK;
 }
 
@@ -447,61 +529,81 @@ typedef struct {
   int ifindex;
   char *name;
   guint8 operstate;
+  GStrv altnames;
 } DumpedLink;
 
 static void
 dumped_link_free (DumpedLink *link)
 {
+  g_strfreev (link->altnames);
   g_free (link->name);
   g_free (link);
 }
 
-static void
-collect_link (struct nl_object *object, void *user_data)
+/* The dump's messages, read by the same rules as the events'. */
+static int
+collect_link (struct nl_msg *msg, void *user_data)
 {
   GPtrArray *out = user_data;
+  struct nlmsghdr *hdr = nlmsg_hdr (msg);
   DumpedLink *link;
-  int ifindex;
-  const char *name;
-  guint8 operstate;
+  LinkFields f;
 
-  if (!link_fields ((struct rtnl_link *) object, &ifindex, &name, &operstate))
-    return;
+  if (hdr->nlmsg_type != RTM_NEWLINK || !event_fields (hdr, &f))
+    return NL_OK;
   link = g_new0 (DumpedLink, 1);
-  link->ifindex = ifindex;
-  link->name = g_strdup (name);
-  link->operstate = operstate;
+  link->ifindex = f.ifindex;
+  link->name = g_strdup (f.name);
+  link->operstate = f.operstate;
+  link->altnames = g_strdupv (fields_altnames (&f));
+  link_fields_clear (&f);
   g_ptr_array_add (out, link);
+  return NL_OK;
+}
+
+/* The whole link table, read on a socket of its own; NULL with @error. */
+static GPtrArray *
+dump_links (GError **error)
+{
+  struct nl_sock *sock = nl_socket_alloc ();
+  struct ifinfomsg request = { .ifi_family = AF_UNSPEC };
+  g_autoptr(GPtrArray) links = g_ptr_array_new_with_free_func ((GDestroyNotify) dumped_link_free);
+  int err;
+
+  if (sock == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink: out of memory");
+      return NULL;
+    }
+  err = nl_connect (sock, NETLINK_ROUTE);
+  if (err >= 0)
+    err = nl_socket_modify_cb (sock, NL_CB_VALID, NL_CB_CUSTOM, collect_link, links);
+  if (err >= 0)
+    err = nl_send_simple (sock, RTM_GETLINK, NLM_F_DUMP, &request, sizeof request);
+  if (err >= 0)
+    err = nl_recvmsgs_default (sock);
+  nl_socket_free (sock);
+  if (err < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink link dump: %s", nl_geterror (err));
+      return NULL;
+    }
+  return g_steal_pointer (&links);
 }
 
 static void
 dump_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  struct nl_sock *sock = nl_socket_alloc ();
-  struct nl_cache *cache = NULL;
-  GPtrArray *links;
-  int err;
+  GError *error = NULL;
+  GPtrArray *links = dump_links (&error);
 
-  if (sock == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink: out of memory");
-      return;
-    }
-  err = nl_connect (sock, NETLINK_ROUTE);
-  if (err >= 0)
-    err = rtnl_link_alloc_cache (sock, AF_UNSPEC, &cache);
-  if (err < 0)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "netlink link dump: %s", nl_geterror (err));
-      nl_socket_free (sock);
-      return;
-    }
-  links = g_ptr_array_new_with_free_func ((GDestroyNotify) dumped_link_free);
-  nl_cache_foreach (cache, collect_link, links);
-  nl_cache_free (cache);
-  nl_socket_free (sock);
-  g_task_return_pointer (task, links, (GDestroyNotify) g_ptr_array_unref);
+  if (links == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, links, (GDestroyNotify) g_ptr_array_unref);
 }
+
+static void apply_dump (DpugwLinkMonitor *self, GPtrArray *links, const GError *error);
 
 static void
 dump_done (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -509,10 +611,17 @@ dump_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(DpugwLinkMonitor) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) links = g_task_propagate_pointer (G_TASK (result), &error);
-  gboolean first = !self->synced;
 
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
+  apply_dump (self, links, error);
+}
+
+/* A dump's links (NULL: it failed with @error) against the table; then the socket is read again. */
+static void
+apply_dump (DpugwLinkMonitor *self, GPtrArray *links, const GError *error)
+{
+  gboolean first = !self->synced;
 
   if (links == NULL)
     g_warning ("%s", error->message);
@@ -527,7 +636,7 @@ dump_done (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           DumpedLink *link = g_ptr_array_index (links, i);
           g_hash_table_add (present, GINT_TO_POINTER (link->ifindex));
-          apply_link (self, link->ifindex, link->name, link->operstate);
+          apply_link (self, link->ifindex, link->name, link->operstate, link->altnames);
         }
       /* Links the dump no longer has are gone. */
       {
@@ -540,7 +649,7 @@ dump_done (GObject *source, GAsyncResult *result, gpointer user_data)
               g_array_append_val (gone, ifindex);
             }
         for (guint i = 0; i < gone->len; i++)
-          apply_link (self, g_array_index (gone, int, i), NULL, 0);
+          apply_link (self, g_array_index (gone, int, i), NULL, 0, NULL);
       }
       /* The first dump only learns the links: it is no change.  A later one repairs an overrun,
        * which may have lost address and route messages too. */
@@ -613,7 +722,15 @@ dpugw_link_monitor_new (guint quiet_msec, guint max_delay_msec, int rcvbuf, GErr
 void
 dpugw_link_monitor_start (DpugwLinkMonitor *self)
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) links = NULL;
+
   g_return_if_fail (self->fd_source == 0);
-  start_dump (self);
+  /* The first dump before anything else: at start-up, before the main loop runs and the first
+   * pass reads sysfs, so that a link changed after that pass arrives as an event.  Done in a
+   * thread, while the daemon already answered, a change between the pass and the dump's
+   * snapshot would be in neither. */
+  links = dump_links (&error);
+  apply_dump (self, links, error);
 }
 

@@ -12,13 +12,14 @@ typedef enum {
   DPUGW_LINK_OPERSTATE,
   DPUGW_LINK_ADDRESSES,   /* an address or a main-table default route came or went; @ifindex 0: maybe
                            * several (a receive overrun lost some) */
+  DPUGW_LINK_ALTNAME,   /* an alternative name came or went: @old_name is that altname */
 } DpugwLinkEventType;
 
 typedef struct {
   DpugwLinkEventType type;
   int ifindex;
   char *name;       /* the name now; for REMOVED, the last name; for ADDRESSES, NULL */
-  char *old_name;   /* RENAMED only */
+  char *old_name;   /* RENAMED: the name before; ALTNAME: the altname that came or went */
   guint8 operstate; /* IF_OPER_* */
 } DpugwLinkEvent;
 
@@ -39,7 +40,8 @@ G_DECLARE_FINAL_TYPE (DpugwLinkMonitor, dpugw_link_monitor, DPUGW, LINK_MONITOR,
  */
 DpugwLinkMonitor *dpugw_link_monitor_new (guint quiet_msec, guint max_delay_msec, int rcvbuf, GError **error);
 
-/* Starts: dumps the links (silently), then follows them. */
+/* Starts: dumps the links (silently; before it returns, so that whatever reads the hardware
+ * afterwards misses no change), then follows them. */
 void dpugw_link_monitor_start (DpugwLinkMonitor *self);
 
 

@@ -343,6 +343,7 @@ typedef struct {
   const char *function_type;
   const char *node_ip;
   DpugwSource source;
+  DpugwBeyond beyond;
   gboolean cached;
 } Answer;
 
@@ -365,6 +366,7 @@ answer_from_entry (Answer *a, const DpugwCacheEntry *entry)
     /* Entries answer callers who name a netdev or a VF: for them it is derived, even when the
      * entry came from the configured port's device plugin or rename fallback. */
     .source = DPUGW_SOURCE_DERIVED,
+    .beyond = entry->beyond | choice->beyond,
     .cached = TRUE,
   };
 }
@@ -385,6 +387,7 @@ answer_from_resolution (Answer *a, const DpugwResolution *r, gboolean cached)
     .function_type = r->function_type,
     .node_ip = r->node_ip,
     .source = r->source,
+    .beyond = r->beyond,
     .cached = cached,
   };
 }
@@ -422,6 +425,10 @@ details_variant (DpugwService *self, const Answer *a, gboolean full)
     g_variant_builder_add (&b, "{sv}", "hint", g_variant_new_string (a->hint));
   if (full && a->node_ip != NULL)
     g_variant_builder_add (&b, "{sv}", "node-ip", g_variant_new_string (a->node_ip));
+  /* Whether ovnkube-node's own derivation reaches this answer too; ResolveAll says why not. */
+  g_variant_builder_add (&b, "{sv}", "ovnkube-compatible", g_variant_new_boolean (a->beyond == 0));
+  if (full && a->beyond != 0)
+    g_variant_builder_add (&b, "{sv}", "beyond-ovnkube", g_variant_new_take_string (dpugw_beyond_to_string (a->beyond)));
   if (full)
     g_variant_builder_add (&b, "{sv}", "cached", g_variant_new_boolean (a->cached));
   g_variant_builder_add (&b, "{sv}", "generation", g_variant_new_uint64 (self->generation));

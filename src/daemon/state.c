@@ -172,7 +172,8 @@ dpugw_state_plan_links (DpugwState *state, GPtrArray *events)
         g_hash_table_add (touched, g_strdup (event->name));
       if (event->old_name != NULL)
         g_hash_table_add (touched, g_strdup (event->old_name));
-      appeared |= event->type == DPUGW_LINK_ADDED || event->type == DPUGW_LINK_RENAMED;
+      appeared |= event->type == DPUGW_LINK_ADDED || event->type == DPUGW_LINK_RENAMED ||
+                  event->type == DPUGW_LINK_ALTNAME;
     }
 
   g_hash_table_iter_init (&iter, touched);

@@ -382,7 +382,9 @@ lookup_findings (const Lookup *lookup, const DpugwResolution *r, const GError *e
                                                  (GDestroyNotify) dpugw_cache_entry_free);
       g_hash_table_insert (findings->entries, g_strdup (dpugw_resolution_function (r)),
                            dpugw_cache_entry_new (dpugw_resolution_copy (r)));
-      if (lookup->kind == DPUGW_LOOKUP_NETDEV)
+      /* Not an altname (answered under its link's primary name): the kernel tells of altname
+       * changes only on links that are up, so such a name is asked of the kernel every time. */
+      if (lookup->kind == DPUGW_LOOKUP_NETDEV && g_strcmp0 (lookup->value, r->mgmt_port) == 0)
         findings->requested_name = g_strdup (lookup->value);
     }
   if (error != NULL)

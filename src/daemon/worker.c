@@ -172,12 +172,11 @@ dpugw_findings_free (DpugwFindings *findings)
   g_free (findings);
 }
 
-/* The netdevs of a PCI function, sorted; empty when it has none or they cannot be read. */
+/* The netdevs of a PCI function as the topology lists them; empty when it has none or they cannot be read. */
 static GStrv
 netdevs_or_empty (DpugwSysfs *sysfs, const char *pci)
 {
-  GStrv netdevs = dpugw_netdevs_from_pci (sysfs, pci, NULL);
-  return netdevs != NULL ? netdevs : g_new0 (char *, 1);
+  return dpugw_topology_netdevs (sysfs, pci);
 }
 
 /* The PF's choice, or NULL when it no longer resolves. */

@@ -230,6 +230,16 @@ describe_port (Diag *d)
 #define NAME_RULES "a netdev name as `ip link show` lists it (1-15 bytes, no '/', ':' or whitespace), " \
                    "or the VF's PCI address, DDDD:BB:DD.F (`ethtool -i NETDEV | grep bus-info` prints it)"
 
+/* Whether @name is an alternative name of a netdev in the tree. */
+static gboolean
+netdev_is_altname (Diag *d, const char *name)
+{
+  gboolean altname;
+  g_autofree char *primary = lib_netdev_in_tree (d->sysfs, name, &altname);
+
+  return primary != NULL && altname;
+}
+
 static gboolean
 mgmt_port_named (Diag *d)
 {
@@ -363,8 +373,8 @@ mgmt_port_netdev (Diag *d)
     }
 
   class_rel = g_strconcat ("class/net/", name, NULL);
-  if (!lib_device_exists (d->sysfs, class_rel) && strcmp (name, DPUGW_OVNK_MGMT_PORT_NAME) != 0 &&
-      lib_device_exists (d->sysfs, "class/net/" DPUGW_OVNK_MGMT_PORT_NAME))
+  if (!lib_device_exists (d->sysfs, class_rel) && !netdev_is_altname (d, name) &&
+      strcmp (name, DPUGW_OVNK_MGMT_PORT_NAME) != 0 && lib_device_exists (d->sysfs, "class/net/" DPUGW_OVNK_MGMT_PORT_NAME))
     {
       d->netdev = g_strdup (DPUGW_OVNK_MGMT_PORT_NAME);
       return add_step (d, DPUGW_DIAG_STEP_MGMT_PORT, TRUE,
@@ -439,6 +449,24 @@ step_netdev (Diag *d)
   dir = dpugw_sysfs_canonicalize (d->sysfs, rel, &error);
   if (dir != NULL)
     return add_step (d, DPUGW_DIAG_STEP_NETDEV, TRUE, g_strdup (d->netdev), show (d, rel), NULL, NULL);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      /* An alternative name: the kernel's lookup finds it, as ovnkube-node's does; its primary
+       * name from then on. */
+      gboolean altname;
+      g_autofree char *primary = lib_netdev_in_tree (d->sysfs, d->netdev, &altname);
+
+      if (primary != NULL && altname)
+        {
+          g_autofree char *value = g_strdup_printf ("%s (%s is an alternative name of it)", primary, d->netdev);
+          g_autofree char *primary_rel = g_strconcat ("class/net/", primary, NULL);
+
+          g_free (d->netdev);
+          d->netdev = g_steal_pointer (&primary);
+          return add_step (d, DPUGW_DIAG_STEP_NETDEV, TRUE, g_steal_pointer (&value), show (d, primary_rel), NULL,
+                           NULL);
+        }
+    }
 
   /* The library's message for it. */
   pci = dpugw_pci_from_netdev (d->sysfs, d->netdev, &lib_error);
@@ -698,6 +726,26 @@ physfn_not_vf (Diag *d, const char *path, const char *lib)
   g_autofree char *hint = NULL;
   g_autofree char *devices = NULL;
 
+  if (d->netdev != NULL)
+    {
+      g_autofree char *what = NULL;
+      g_autofree char *fix = NULL;
+
+      /* A representor lives under its PF's PCI function: not a PF the user meant either.  The
+       * whole pipeline's message, which says so too. */
+      if (lib_representor_explain (d->sysfs, d->netdev, d->vf_pci, &what, &fix))
+        {
+          g_autoptr(GError) whole_error = NULL;
+          DpugwResolution *r = dpugw_resolve (d->sysfs, d->config, d->netdev, &whole_error);
+          g_autofree char *whole = whole_error != NULL ? fails_with (whole_error) : g_strdup (lib);
+
+          g_clear_pointer (&r, dpugw_resolution_free);
+
+          return add_step (d, DPUGW_DIAG_STEP_PHYSFN, FALSE,
+                           g_strdup_printf ("%s is a representor, not a virtual function", d->netdev),
+                           g_strdup (path), g_strdup_printf ("%s; %s", what, whole), g_steal_pointer (&fix));
+        }
+    }
   if (pf != NULL)
     return physfn_is_pf (d, pf, path, lib);
 
@@ -1039,6 +1087,9 @@ step_pf_netdevs (Diag *d)
           break;
         case LIB_PORT_SF_REPRESENTOR:
           g_string_append_printf (value, ", representor of SF %s", port);
+          break;
+        case LIB_PORT_HOST_PF_REPRESENTOR:
+          g_string_append_printf (value, ", representor of the host PF %s", port);
           break;
         case LIB_PORT_OTHER:
           if (port != NULL)

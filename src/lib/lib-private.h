@@ -36,9 +36,15 @@ typedef enum {
   LIB_PORT_VF_REPRESENTOR,   /* "pf0vf3", "c1pf0vf3" */
   LIB_PORT_PF_REPRESENTOR,   /* "pf0", "c1pf0" */
   LIB_PORT_SF_REPRESENTOR,   /* "pf0sf88", "c1pf0sf88" */
+  LIB_PORT_HOST_PF_REPRESENTOR, /* "pf0hpf", "c1pf0hpf": the host's PF, seen from a DPU's eswitch */
 } LibPortKind;
 
 LibPortKind lib_port_kind (const char *phys_port_name);
+/* The same, with the numbers: *@pf the N of "pN"/"pfN", *@index the M of "vfM"/"sfM" (0 otherwise);
+ * either may be NULL. */
+LibPortKind lib_port_parse (const char *phys_port_name, guint *pf, guint *index);
+/* Whether @kind is one of the representors (VF, SF, PF, host PF). */
+gboolean lib_port_is_representor (LibPortKind kind);
 
 /* "virtfn12" -> 12: the name of a PF's link to its VF with index N. */
 gboolean lib_parse_virtfn_index (const char *name, guint *index);
@@ -50,8 +56,34 @@ gboolean lib_parse_virtfn_index (const char *name, guint *index);
  */
 gboolean lib_parse_decimal (const char *text, guint64 max, guint64 *value);
 
-/* The valid netdev names (dpugw_netdev_name_is_valid) in DIR_REL/net, sorted; the others
- * are left out, with a debug message.  NULL with @error when DIR_REL/net cannot be listed. */
+/*
+ * The netdevs of a device directory, sorted: DIR_REL/net/, or for a virtio-net function, which
+ * has no net/ of its own, DIR_REL/virtioN/net/ (*@virtio is then TRUE).  Entries no kernel
+ * would make (dpugw_netdev_name_is_kernel_valid) are left out.  Names the kernel allows that are
+ * no valid netdev name for us (bytes that are not UTF-8, control characters, which D-Bus and
+ * JSON cannot carry as they are) are moved to @odd (element-type: bytes, transfer full) when it
+ * is not NULL, else left out with a message in the log.  NULL with @error when there is no net/
+ * directory to list.
+ */
+GStrv lib_device_netdevs_full (DpugwSysfs *sysfs, const char *dir_rel, gboolean *virtio, GPtrArray *odd,
+                               GError **error);
 GStrv lib_device_netdevs (DpugwSysfs *sysfs, const char *dir_rel, GError **error);
+
+/* resolver.c */
+
+/* When @netdev (of PCI function @pci) is a switchdev representor (phys_port_name pfNvfM, pfNsfM,
+ * pfNhpf, pfN), what it is ("eth0 is the representor of VF 0 of PF 0 ..., not a VF") and what to
+ * use instead; FALSE otherwise. */
+gboolean lib_representor_explain (DpugwSysfs *sysfs, const char *netdev, const char *pci, char **what, char **fix);
+
+/* altname.c */
+
+/* The primary name of the link @name designates in this network namespace (@name itself, or
+ * the link of which it is an alternative name); NULL if none. */
+char *lib_netdev_primary_name (const char *name);
+
+/* The name under which the netdev @name is in the tree's class/net: @name itself, or the
+ * primary name of the link of which @name is an altname (*@altname TRUE); NULL if neither. */
+char *lib_netdev_in_tree (DpugwSysfs *sysfs, const char *name, gboolean *altname);
 
 G_END_DECLS

@@ -48,13 +48,26 @@ hex_field (const char *p, gsize n, guint *out)
 static gboolean
 pci_address_parse (const char *text, guint *domain, guint *bus, guint *dev, guint *fn)
 {
-  /* Exactly "DDDD:BB:DD.F": fixed width, nothing before or after. */
-  if (text == NULL || strnlen (text, DPUGW_PCI_ADDRESS_LEN + 1) != DPUGW_PCI_ADDRESS_LEN)
+  const char *rest;
+  gsize len, dlen;
+
+  /* "DOMAIN:BB:DD.F" as the kernel prints it ("%04x:%02x:%02x.%d"): the domain has four digits,
+   * or five to eight without a leading zero (Intel VMD puts its devices in domains from 10000);
+   * nothing before or after. */
+  if (text == NULL)
     return FALSE;
-  if (text[4] != ':' || text[7] != ':' || text[10] != '.')
+  len = strnlen (text, DPUGW_PCI_ADDRESS_MAX_LEN + 1);
+  if (len < DPUGW_PCI_ADDRESS_LEN || len > DPUGW_PCI_ADDRESS_MAX_LEN)
     return FALSE;
-  if (!hex_field (text, 4, domain) || !hex_field (text + 5, 2, bus) ||
-      !hex_field (text + 8, 2, dev) || !hex_field (text + 11, 1, fn))
+  /* The domain's digits, then ":BB:DD.F" (8 bytes) after them. */
+  dlen = len - (DPUGW_PCI_ADDRESS_LEN - 4);
+  rest = text + dlen;
+  if (dlen > 4 && text[0] == '0')
+    return FALSE;
+  if (rest[0] != ':' || rest[3] != ':' || rest[6] != '.')
+    return FALSE;
+  if (!hex_field (text, dlen, domain) || !hex_field (rest + 1, 2, bus) ||
+      !hex_field (rest + 4, 2, dev) || !hex_field (rest + 7, 1, fn))
     return FALSE;
   return *dev <= 0x1f && *fn <= 7;
 }
@@ -79,8 +92,8 @@ dpugw_pci_address_normalize (const char *text, GError **error)
                    q);
       return NULL;
     }
-  /* "%04x:%02x:%02x.%x" of the fields: their fixed-width digits, in lower case. */
-  return g_ascii_strdown (text, DPUGW_PCI_ADDRESS_LEN);
+  /* "%04x:%02x:%02x.%x" of the fields: their digits as the kernel writes them, in lower case. */
+  return g_ascii_strdown (text, -1);
 }
 
 /* What is wrong with one byte of a netdev name, 0 if nothing; one class per byte, in the order
@@ -111,6 +124,8 @@ static const guint8 byte_class[256] = {
   [0x7f] = BYTE_CONTROL,
 };
 
+static const char NOT_UTF8[] = "it is not valid UTF-8";
+
 /* The problem of the @len bytes of @name (no '\0' among them), NULL if none. */
 static const char *
 netdev_name_problem_len (const char *name, gsize len)
@@ -134,7 +149,7 @@ netdev_name_problem_len (const char *name, gsize len)
     }
   /* ASCII is UTF-8. */
   if ((high & 0x80) != 0 && !g_utf8_validate (name, (gssize) len, NULL))
-    return "it is not valid UTF-8";
+    return NOT_UTF8;
   return NULL;
 }
 
@@ -144,6 +159,15 @@ netdev_name_problem (const char *name)
   if (name == NULL)
     return "it is empty";
   return netdev_name_problem_len (name, strnlen (name, DPUGW_IFNAMSIZ));
+}
+
+gboolean
+dpugw_netdev_name_is_kernel_valid (const char *name)
+{
+  const char *problem = netdev_name_problem (name);
+
+  /* Ours beyond the kernel's: control characters, UTF-8. */
+  return problem == NULL || problem == byte_problems[BYTE_CONTROL] || problem == NOT_UTF8;
 }
 
 gboolean
@@ -165,4 +189,16 @@ dpugw_netdev_name_validate (const char *name, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+char *
+dpugw_netdev_name_display (const char *name)
+{
+  const char *problem = netdev_name_problem (name);
+  g_autofree char *q = NULL;
+
+  if (problem == NULL)
+    return g_strdup (name);
+  q = dpugw_quote_untrusted (name);
+  return g_strdup_printf ("%s (invalid name: %s)", q, problem);
 }

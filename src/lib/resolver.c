@@ -35,6 +35,41 @@ dpugw_source_to_string (DpugwSource source)
   return "unknown";
 }
 
+/* DpugwBeyond's bits, in order. */
+static const char *const beyond_names[] = {
+  "scalable-function", "no-netdev", "virtio-pf", "selection-rule", "gateway-altname", "pci-domain",
+};
+
+char *
+dpugw_beyond_to_string (DpugwBeyond beyond)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (beyond_names); i++)
+    if ((beyond & (1u << i)) != 0)
+      g_string_append_printf (out, "%s%s", out->len > 0 ? "," : "", beyond_names[i]);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+DpugwBeyond
+dpugw_beyond_from_string (const char *text)
+{
+  g_auto(GStrv) words = g_strsplit (text != NULL ? text : "", ",", -1);
+  guint beyond = 0;
+
+  for (guint w = 0; words[w] != NULL; w++)
+    for (guint i = 0; i < G_N_ELEMENTS (beyond_names); i++)
+      if (strcmp (words[w], beyond_names[i]) == 0)
+        beyond |= 1u << i;
+  return (DpugwBeyond) beyond;
+}
+
+gboolean
+dpugw_resolution_ovnkube_compatible (const DpugwResolution *r)
+{
+  return r->beyond == 0;
+}
+
 void
 dpugw_resolution_free (DpugwResolution *r)
 {
@@ -71,6 +106,7 @@ dpugw_resolution_copy (const DpugwResolution *r)
   copy->function_type = g_strdup (r->function_type);
   copy->sf = g_strdup (r->sf);
   copy->node_ip = g_strdup (r->node_ip);
+  copy->beyond = r->beyond;
   return copy;
 }
 
@@ -109,7 +145,7 @@ dpugw_resolution_equal (const DpugwResolution *a, const DpugwResolution *b)
 {
   if (a == NULL || b == NULL)
     return a == b;
-  return a->source == b->source &&
+  return a->source == b->source && a->beyond == b->beyond &&
          g_strcmp0 (a->mgmt_port, b->mgmt_port) == 0 &&
          g_strcmp0 (a->vf_pci, b->vf_pci) == 0 &&
          g_strcmp0 (a->pf_pci, b->pf_pci) == 0 &&
@@ -129,10 +165,13 @@ dpugw_resolution_equal (const DpugwResolution *a, const DpugwResolution *b)
  * Step 2: the netdev's function.  *pci is the nearest PCI function (a VF, or
  * for a virtio or auxiliary device its PCI parent); *sf is set when the
  * netdev belongs to a scalable function, whose PCI parent is then its PF.
+ * @netdev may be an altname, as for ovnkube-node's lookup: *primary (when not
+ * NULL) is the name the tree has it under, used from then on.
  */
 static gboolean
-netdev_function (DpugwSysfs *sysfs, const char *netdev, char **pci, char **sf, GError **error)
+netdev_function (DpugwSysfs *sysfs, const char *netdev, char **pci, char **sf, char **primary, GError **error)
 {
+  g_autofree char *primary_name = NULL;
   g_autofree char *netdev_rel = NULL;
   g_autofree char *netdev_dir = NULL;
   g_autofree char *device_rel = NULL;
@@ -147,6 +186,21 @@ netdev_function (DpugwSysfs *sysfs, const char *netdev, char **pci, char **sf, G
 
   netdev_rel = g_strconcat ("class/net/", netdev, NULL);
   netdev_dir = dpugw_sysfs_canonicalize (sysfs, netdev_rel, &local_error);
+  if (netdev_dir == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      /* sysfs has primary names only: an altname leads to its link's primary name. */
+      gboolean altname;
+
+      primary_name = lib_netdev_in_tree (sysfs, netdev, &altname);
+      if (primary_name != NULL)
+        {
+          g_clear_error (&local_error);
+          g_free (netdev_rel);
+          netdev_rel = g_strconcat ("class/net/", primary_name, NULL);
+          netdev_dir = dpugw_sysfs_canonicalize (sysfs, netdev_rel, &local_error);
+          netdev = primary_name;
+        }
+    }
   if (netdev_dir == NULL)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
@@ -183,6 +237,8 @@ netdev_function (DpugwSysfs *sysfs, const char *netdev, char **pci, char **sf, G
     }
   if (sf != NULL)
     *sf = lib_device_scalable_function (sysfs, device_dir);
+  if (primary != NULL)
+    *primary = g_strdup (netdev);
   return TRUE;
 }
 
@@ -192,7 +248,7 @@ dpugw_pci_from_netdev (DpugwSysfs *sysfs, const char *netdev, GError **error)
 {
   char *pci = NULL;
 
-  if (!netdev_function (sysfs, netdev, &pci, NULL, error))
+  if (!netdev_function (sysfs, netdev, &pci, NULL, NULL, error))
     return NULL;
   return pci;
 }
@@ -285,26 +341,36 @@ dpugw_pf_pci_from_vf_pci (DpugwSysfs *sysfs, const char *vf_pci, GError **error)
   return g_ascii_strdown (pf_name, -1);
 }
 
-/* Step 4. */
-GStrv
-dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error)
+/* Step 4; *@virtio tells whether the netdevs were found below a virtio-net device. */
+static GStrv
+netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, gboolean *virtio, GError **error)
 {
   g_autofree char *addr = NULL;
   g_autofree char *dir_rel = NULL;
   g_autoptr(GError) local_error = NULL;
   g_auto(GStrv) netdevs = NULL;
+  g_autoptr(GPtrArray) odd = g_ptr_array_new_with_free_func (g_free);
 
   addr = dpugw_pci_address_normalize (pci, error);
   if (addr == NULL)
     return NULL;
 
   dir_rel = g_strconcat ("bus/pci/devices/", addr, NULL);
-  netdevs = lib_device_netdevs (sysfs, dir_rel, &local_error);
+  netdevs = lib_device_netdevs_full (sysfs, dir_rel, virtio, odd, &local_error);
   if (netdevs == NULL)
     {
       g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_NETDEV_DISCOVERY,
                    DPUGW_MSG_NETDEV_DISCOVERY ": cannot list the network devices of %s (%s)",
                    addr, local_error->message);
+      return NULL;
+    }
+  if (odd->len > 0)
+    {
+      /* Leaving it out could change which netdev is first; answering it cannot be done. */
+      g_autofree char *shown = dpugw_netdev_name_display (g_ptr_array_index (odd, 0));
+      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_NETDEV_DISCOVERY,
+                   DPUGW_MSG_NETDEV_DISCOVERY ": %s has a network device named %s, which D-Bus and JSON cannot "
+                   "carry; rename it (`ip link set dev NAME name NEWNAME`)", addr, shown);
       return NULL;
     }
   if (netdevs[0] == NULL)
@@ -314,6 +380,12 @@ dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error)
       return NULL;
     }
   return g_steal_pointer (&netdevs);
+}
+
+GStrv
+dpugw_netdevs_from_pci (DpugwSysfs *sysfs, const char *pci, GError **error)
+{
+  return netdevs_from_pci (sysfs, pci, NULL, error);
 }
 
 static DpugwSelect *
@@ -338,6 +410,7 @@ dpugw_resolve_pf (DpugwSysfs *sysfs, const DpugwConfig *config, const char *pf_p
 {
   g_autoptr(DpugwResolution) r = g_new0 (DpugwResolution, 1);
   const DpugwSelect *select = config_select (config);
+  gboolean virtio = FALSE;
 
   r->source = DPUGW_SOURCE_DERIVED;
   r->mgmt_port = g_strdup ("");
@@ -346,13 +419,20 @@ dpugw_resolve_pf (DpugwSysfs *sysfs, const DpugwConfig *config, const char *pf_p
   r->pf_pci = dpugw_pci_address_normalize (pf_pci, error);
   if (r->pf_pci == NULL)
     return NULL;
-  r->candidates = dpugw_netdevs_from_pci (sysfs, r->pf_pci, error);
+  r->candidates = netdevs_from_pci (sysfs, r->pf_pci, &virtio, error);
   if (r->candidates == NULL)
     return NULL;
   r->interfaces = dpugw_select_apply (select, sysfs, r->pf_pci, r->candidates, &r->selected_by, &r->hint, error);
   if (r->interfaces == NULL)
     return NULL;
   r->interface = g_strdup (r->interfaces[0]);
+  /* What ovnkube-node's sriovnet steps and its `first` would not reach. */
+  if (virtio)
+    r->beyond |= DPUGW_BEYOND_VIRTIO_PF;
+  if (g_strcmp0 (r->selected_by, DPUGW_SELECT_DEFAULT) != 0)
+    r->beyond |= DPUGW_BEYOND_SELECTION;
+  if (strlen (r->pf_pci) > DPUGW_PCI_ADDRESS_LEN)
+    r->beyond |= DPUGW_BEYOND_PCI_DOMAIN;
   return g_steal_pointer (&r);
 }
 
@@ -377,6 +457,9 @@ resolve_from_function (DpugwSysfs *sysfs, const DpugwConfig *config, DpugwResolu
   r->interface = g_steal_pointer (&pf->interface);
   r->selected_by = g_steal_pointer (&pf->selected_by);
   r->hint = g_steal_pointer (&pf->hint);
+  r->beyond |= pf->beyond;
+  if (r->sf != NULL)
+    r->beyond |= DPUGW_BEYOND_SCALABLE_FUNCTION;
   return TRUE;
 }
 
@@ -419,6 +502,9 @@ dpugw_resolve_function (DpugwSysfs *sysfs, const DpugwConfig *config, const char
         return NULL;
       vf_rel = g_strconcat ("bus/pci/devices/", vf, NULL);
       r->mgmt_port = first_netdev (sysfs, vf_rel);
+      /* ovnkube-node starts from the VF's netdev. */
+      if (*r->mgmt_port == '\0')
+        r->beyond |= DPUGW_BEYOND_NO_NETDEV;
       return g_steal_pointer (&r);
     }
 
@@ -458,30 +544,115 @@ dpugw_resolve_function (DpugwSysfs *sysfs, const DpugwConfig *config, const char
   return NULL;
 }
 
+/* " (netdev eth5)" or " (no netdev)" for VF @index of the PCI function @pci; NULL if it has none. */
+static char *
+describe_vf_of (DpugwSysfs *sysfs, const char *pci, guint index)
+{
+  g_autofree char *link = g_strdup_printf ("bus/pci/devices/%s/virtfn%u", pci, index);
+  g_autofree char *dir = dpugw_sysfs_canonicalize (sysfs, link, NULL);
+  g_autofree char *vf = dir != NULL ? lib_device_nearest_pci (dir) : NULL;
+  g_auto(GStrv) netdevs = NULL;
+
+  if (vf == NULL)
+    return NULL;
+  netdevs = lib_device_netdevs (sysfs, dir, NULL);
+  if (netdevs != NULL && netdevs[0] != NULL)
+    return g_strdup_printf (": %s (netdev %s)", vf, netdevs[0]);
+  return g_strdup_printf (": %s, by its PCI address (it has no netdev)", vf);
+}
+
+gboolean
+lib_representor_explain (DpugwSysfs *sysfs, const char *netdev, const char *pci, char **what, char **fix)
+{
+  g_autofree char *rel = g_strconcat ("class/net/", netdev, "/phys_port_name", NULL);
+  g_autofree char *port = dpugw_sysfs_read_attr (sysfs, rel, NULL);
+  guint pf, index;
+
+  if (port == NULL)
+    return FALSE;
+  g_strstrip (port);
+  switch (lib_port_parse (port, &pf, &index))
+    {
+    case LIB_PORT_VF_REPRESENTOR:
+      {
+        g_autofree char *vf = describe_vf_of (sysfs, pci, index);
+        *what = g_strdup_printf ("%s is the representor of VF %u of PF %u (phys_port_name %s) on the switchdev "
+                                 "function %s, not a VF", netdev, index, pf, port, pci);
+        *fix = g_strdup_printf ("use the VF itself as the management port%s",
+                                vf != NULL ? vf : " (its netdev where the VF is, or its PCI address)");
+        return TRUE;
+      }
+    case LIB_PORT_SF_REPRESENTOR:
+      *what = g_strdup_printf ("%s is the representor of SF %u of PF %u (phys_port_name %s) on the switchdev "
+                               "function %s, not a VF", netdev, index, pf, port, pci);
+      *fix = g_strdup ("use the SF itself as the management port (its netdev, or its auxiliary device: "
+                       "`devlink port show` lists them)");
+      return TRUE;
+    case LIB_PORT_HOST_PF_REPRESENTOR:
+      *what = g_strdup_printf ("%s is the representor of the host's PF %u (phys_port_name %s) on the switchdev "
+                               "function %s, not a VF", netdev, pf, port, pci);
+      *fix = g_strdup ("use a VF of the host's PF as the management port");
+      return TRUE;
+    case LIB_PORT_PF_REPRESENTOR:
+      *what = g_strdup_printf ("%s is the representor of PF %u (phys_port_name %s) on the switchdev function %s, "
+                               "not a VF", netdev, pf, port, pci);
+      *fix = g_strdup ("use one of that PF's VFs as the management port");
+      return TRUE;
+    case LIB_PORT_UPLINK:
+    case LIB_PORT_OTHER:
+      break;
+    }
+  return FALSE;
+}
+
+/* Step 3 failed for the management netdev @netdev of PCI function @pci: when @netdev is a
+ * representor, *error says so, and what to use instead, rather than calling it a PF. */
+static void
+explain_representor (DpugwSysfs *sysfs, const char *netdev, const char *pci, GError **error)
+{
+  g_autofree char *what = NULL;
+  g_autofree char *fix = NULL;
+
+  if (!lib_representor_explain (sysfs, netdev, pci, &what, &fix))
+    return;
+  g_clear_error (error);
+  g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS, DPUGW_MSG_PF_PCI_ADDRESS ": %s; %s", what, fix);
+}
+
 static DpugwResolution *
 resolve_netdev (DpugwSysfs *sysfs, const DpugwConfig *config, const char *netdev, DpugwSource source,
                 GError **error)
 {
   g_autoptr(DpugwResolution) r = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autofree char *pci = NULL;
   g_autofree char *sf = NULL;
+  g_autofree char *primary = NULL;
 
-  if (!netdev_function (sysfs, netdev, &pci, &sf, error))
+  if (!netdev_function (sysfs, netdev, &pci, &sf, &primary, error))
     return NULL;
   /* A scalable function's PCI parent is its PF. */
   r = sf != NULL ? new_function_resolution (NULL, sf, pci) : new_function_resolution (pci, NULL, NULL);
   r->source = source;
-  r->mgmt_port = g_strdup (netdev);
-  if (!resolve_from_function (sysfs, config, r, error))
-    return NULL;
+  /* Given by an altname, the netdev is its primary name from then on, as for ovnkube-node. */
+  r->mgmt_port = g_steal_pointer (&primary);
+  if (!resolve_from_function (sysfs, config, r, &local_error))
+    {
+      if (sf == NULL && g_error_matches (local_error, DPUGW_ERROR, DPUGW_ERROR_PF_PCI_ADDRESS))
+        explain_representor (sysfs, r->mgmt_port, pci, &local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
   return g_steal_pointer (&r);
 }
 
+/* Whether the kernel's lookup would find @netdev: by its name or an altname. */
 static gboolean
 netdev_exists (DpugwSysfs *sysfs, const char *netdev)
 {
-  g_autofree char *rel = g_strconcat ("class/net/", netdev, NULL);
-  return lib_device_exists (sysfs, rel);
+  gboolean altname;
+  g_autofree char *name = lib_netdev_in_tree (sysfs, netdev, &altname);
+  return name != NULL;
 }
 
 static gboolean
@@ -577,10 +748,22 @@ resolve_configured (DpugwSysfs *sysfs, const DpugwConfig *config, GError **error
   switch (dpugw_config_gateway_rule (config))
     {
     case DPUGW_GATEWAY_RULE_CONFIGURED:
-      /* Printed alone for GW=$(...): never let a malformed name through. */
-      if (!dpugw_netdev_name_validate (config->gateway_interface, error))
-        return NULL;
-      return not_derived (config, config->gateway_interface, DPUGW_SOURCE_EXPLICIT, NULL);
+      {
+        DpugwResolution *r;
+        g_autofree char *primary = NULL;
+        gboolean altname = FALSE;
+
+        /* Printed alone for GW=$(...): never let a malformed name through. */
+        if (!dpugw_netdev_name_validate (config->gateway_interface, error))
+          return NULL;
+        /* An altname is answered by its link's primary name; ovnkube-node keeps the altname, and
+         * its own default-route check then fails (the route's link resolves to the primary name). */
+        primary = lib_netdev_in_tree (sysfs, config->gateway_interface, &altname);
+        r = not_derived (config, altname ? primary : config->gateway_interface, DPUGW_SOURCE_EXPLICIT, NULL);
+        if (altname)
+          r->beyond |= DPUGW_BEYOND_GATEWAY_ALTNAME;
+        return r;
+      }
     case DPUGW_GATEWAY_RULE_NODE_IP:
     case DPUGW_GATEWAY_RULE_DEFAULT_ROUTE:
       return resolve_host_network (config, error);

@@ -143,6 +143,27 @@ netdev_attr (DpugwSysfs *sysfs, const char *pf_pci, const char *netdev, const ch
   return value != NULL ? g_strdup (g_strstrip (value)) : NULL;
 }
 
+/* "a VF representor", for the hint. */
+static const char *
+representor_kind (LibPortKind kind)
+{
+  switch (kind)
+    {
+    case LIB_PORT_VF_REPRESENTOR:
+      return "a VF representor";
+    case LIB_PORT_SF_REPRESENTOR:
+      return "an SF representor";
+    case LIB_PORT_HOST_PF_REPRESENTOR:
+      return "the host PF's representor";
+    case LIB_PORT_PF_REPRESENTOR:
+      return "a PF representor";
+    case LIB_PORT_UPLINK:
+    case LIB_PORT_OTHER:
+      break;
+    }
+  return "a representor";
+}
+
 static gboolean
 rule_matches (const Rule *rule, DpugwSysfs *sysfs, const char *pf_pci, const char *netdev)
 {
@@ -207,15 +228,16 @@ dpugw_select_apply (const DpugwSelect *select,
       if (rule->kind == RULE_FIRST)
         {
           g_autofree char *port = netdev_attr (sysfs, pf_pci, candidates[0], "phys_port_name");
+          LibPortKind kind = lib_port_kind (port);
 
-          if (lib_port_kind (port) == LIB_PORT_VF_REPRESENTOR)
+          if (lib_port_is_representor (kind))
             for (guint i = 0; candidates[i] != NULL && *hint == NULL; i++)
               {
                 g_autofree char *other = netdev_attr (sysfs, pf_pci, candidates[i], "phys_port_name");
                 if (lib_port_kind (other) == LIB_PORT_UPLINK)
-                  *hint = g_strdup_printf ("%s looks like a VF representor (phys_port_name %s); the PF's "
+                  *hint = g_strdup_printf ("%s looks like %s (phys_port_name %s); the PF's "
                                            "uplink is %s (phys_port_name %s): consider --gateway-select=uplink",
-                                           candidates[0], port, candidates[i], other);
+                                           candidates[0], representor_kind (kind), port, candidates[i], other);
               }
         }
       return matched;

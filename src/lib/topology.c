@@ -35,12 +35,27 @@ dpugw_pf_free (DpugwPf *pf)
   g_free (pf);
 }
 
-/* The valid netdev names in DIR/net, sorted; empty when there is no net/. */
+/* The netdev names in DIR/net (or DIR/virtioN/net), sorted; empty when there is none.  A name
+ * D-Bus cannot carry (not UTF-8, control characters) is listed after them, escaped and marked
+ * (dpugw_netdev_name_display): never dropped. */
 static GStrv
 netdevs_of (DpugwSysfs *sysfs, const char *dir)
 {
-  GStrv names = lib_device_netdevs (sysfs, dir, NULL);
-  return names != NULL ? names : g_new0 (char *, 1);
+  g_autoptr(GPtrArray) odd = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) names = lib_device_netdevs_full (sysfs, dir, NULL, odd, NULL);
+  g_autoptr(GStrvBuilder) builder = NULL;
+
+  if (odd->len == 0)
+    return names != NULL ? g_steal_pointer (&names) : g_new0 (char *, 1);
+  builder = g_strv_builder_new ();
+  if (names != NULL)
+    g_strv_builder_addv (builder, (const char **) names);
+  for (guint i = 0; i < odd->len; i++)
+    {
+      g_autofree char *shown = dpugw_netdev_name_display (g_ptr_array_index (odd, i));
+      g_strv_builder_add (builder, shown);
+    }
+  return g_strv_builder_end (builder);
 }
 
 static int
@@ -152,6 +167,18 @@ dpugw_topology_scan_pf (DpugwSysfs *sysfs, const char *pci, GError **error)
   return g_steal_pointer (&pf);
 }
 
+GStrv
+dpugw_topology_netdevs (DpugwSysfs *sysfs, const char *pci)
+{
+  g_autofree char *addr = dpugw_pci_address_normalize (pci, NULL);
+  g_autofree char *rel = NULL;
+
+  if (addr == NULL)
+    return g_new0 (char *, 1);
+  rel = g_strconcat ("bus/pci/devices/", addr, NULL);
+  return netdevs_of (sysfs, rel);
+}
+
 GPtrArray *
 dpugw_topology_scan (DpugwSysfs *sysfs, GError **error)
 {
@@ -164,7 +191,7 @@ dpugw_topology_scan (DpugwSysfs *sysfs, GError **error)
   if (devices == NULL)
     return NULL;
 
-  /* Sorted by name, and names are fixed-width lower-case hex: by address. */
+  /* Sorted by name: by address within a domain width (VMD's "10000:..." after "0000:..."). */
   pfs = g_ptr_array_new_with_free_func ((GDestroyNotify) dpugw_pf_free);
   for (guint i = 0; devices[i] != NULL; i++)
     {

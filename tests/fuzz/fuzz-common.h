@@ -106,6 +106,29 @@ fuzz_is_pci_lower (const char *s)
   return TRUE;
 }
 
+/* The topology's netdevs: valid names in strictly increasing strcmp order, then names D-Bus
+ * cannot carry, escaped and marked (dpugw_netdev_name_display): printable ASCII, never valid. */
+static inline gboolean
+fuzz_topology_netdevs_ok (char **names)
+{
+  guint i = 0;
+
+  if (names == NULL)
+    return FALSE;
+  for (; names[i] != NULL && dpugw_netdev_name_is_valid (names[i]); i++)
+    if (i > 0 && strcmp (names[i - 1], names[i]) >= 0)
+      return FALSE;
+  for (; names[i] != NULL; i++)
+    {
+      if (names[i][0] != '"' || strstr (names[i], "\" (invalid name: ") == NULL)
+        return FALSE;
+      for (const char *p = names[i]; *p != '\0'; p++)
+        if (*p < 0x20 || *p >= 0x7f)
+          return FALSE;
+    }
+  return TRUE;
+}
+
 /* Every element a valid netdev name, in strictly increasing strcmp order. */
 static inline gboolean
 fuzz_netdevs_ok (char **names)

@@ -11,17 +11,26 @@
 #include "fuzz-common.h"
 #include "lib-private.h"
 
-/* dpugw-names.h: "DDDD:BB:DD.F" in hexadecimal, any case; device 00-1f, function 0-7. */
+/* dpugw-names.h: "DDDD:BB:DD.F" in hexadecimal, any case; a domain of 4 digits, or 5 to 8 without a
+ * leading zero (Intel VMD); device 00-1f, function 0-7. */
 static gboolean
 spec_pci_valid (const char *s)
 {
-  if (strlen (s) != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.')
+  size_t len = strlen (s);
+  size_t d;
+
+  if (len < 12 || len > 16)
     return FALSE;
-  for (int i = 0; i < 12; i++)
-    if (i != 4 && i != 7 && i != 10 && !g_ascii_isxdigit (s[i]))
+  d = len - 8; /* the domain's digits */
+  if (d > 4 && s[0] == '0')
+    return FALSE;
+  if (s[d] != ':' || s[d + 3] != ':' || s[d + 6] != '.')
+    return FALSE;
+  for (size_t i = 0; i < len; i++)
+    if (i != d && i != d + 3 && i != d + 6 && !g_ascii_isxdigit (s[i]))
       return FALSE;
-  return g_ascii_xdigit_value (s[8]) * 16 + g_ascii_xdigit_value (s[9]) <= 0x1f &&
-         g_ascii_xdigit_value (s[11]) <= 7;
+  return g_ascii_xdigit_value (s[d + 4]) * 16 + g_ascii_xdigit_value (s[d + 5]) <= 0x1f &&
+         g_ascii_xdigit_value (s[d + 7]) <= 7;
 }
 
 /* dpugw-names.h: 1-15 bytes, not "." or "..", no '/', ':', whitespace (Latin-1's, 0xa0 too)

@@ -632,7 +632,7 @@ check_topology (DpugwSysfs *sysfs)
       FUZZ_CHECK (i == 0 || strcmp (((DpugwPf *) g_ptr_array_index (pfs, i - 1))->pci, pf->pci) < 0,
                   "pfs not sorted");
       FUZZ_CHECK (pf->driver != NULL, "driver NULL");
-      FUZZ_CHECK (fuzz_netdevs_ok (pf->netdevs), "pf netdevs");
+      FUZZ_CHECK (fuzz_topology_netdevs_ok (pf->netdevs), "pf netdevs");
       check_inside_strv (pf->netdevs, "topology pf netdevs", NULL);
       FUZZ_CHECK (pf->switch_id == NULL || (*pf->switch_id != '\0' && g_str_is_ascii (pf->switch_id)), "switch_id");
       FUZZ_CHECK (pf->vfs != NULL, "vfs NULL");
@@ -642,7 +642,7 @@ check_topology (DpugwSysfs *sysfs)
 
           check_bus_string (vf->pci, "topology vf pci", NULL);
           FUZZ_CHECK (fuzz_is_pci_lower (vf->pci), "vf pci %s", fuzz_show (vf->pci));
-          FUZZ_CHECK (fuzz_netdevs_ok (vf->netdevs), "vf netdevs");
+          FUZZ_CHECK (fuzz_topology_netdevs_ok (vf->netdevs), "vf netdevs");
           check_inside_strv (vf->netdevs, "topology vf netdevs", NULL);
           FUZZ_CHECK (j == 0 || ((DpugwVf *) g_ptr_array_index (pf->vfs, j - 1))->index <= vf->index,
                       "vfs not sorted by index");
