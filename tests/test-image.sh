@@ -1,8 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # The container image (data/image/build-image), built offline and started with podman as the
-# DaemonSet runs it: --network host, --read-only, --cap-drop=all, --user 65534, the host's /sys
-# read-only, the socket's directory bind-mounted from the host.  The feature doc's example host
+# DaemonSet of data/kubernetes/overlays/example runs it: its init container's chown of the
+# socket's directory, then the daemon with --network host, --read-only, --cap-drop=all, --user
+# 65534, the host's /sys read-only, the socket's directory bind-mounted from the host, the
+# DaemonSet's arguments and its rendered ovnkube INI file; then the ovnkube-node patch's init
+# container.  The feature doc's example host
 # (data/dpu-host-example.umockdev made into a tree by dpugw-mock-sysfs) is mounted beside /sys
 # and named with --sysfs-root, so that the answer asked for from the host, over the socket, is
 # known: the management port pf0vf0 (VF 0000:01:02.3) has the gateway eth0.  TAP.
@@ -52,18 +55,27 @@ image="localhost/dpu-gateway:$version"
 
 "$build/tests/dpugw-mock-sysfs" "$src/data/dpu-host-example.umockdev" "$state/sys" >> "$log" 2>&1 ||
   cannot "dpugw-mock-sysfs failed"
-# The configuration as the DaemonSet mounts it from its ConfigMap: the ovnkube INI file.
-cat > "$state/ovnkube.conf" <<'CONF'
-[OvnKubeNode]
-mode = "dpu-host"
-mgmt-port-netdev = "pf0vf0"
-
-[Gateway]
-interface = "derive-from-mgmt-port"
-CONF
-# The socket's directory belongs to the user the daemon runs as (the DaemonSet's init container
-# does the same); the socket in it is the daemon's, mode 0666.
-chown 65534:65534 "$sock_dir" "$wait_dir"
+# The DaemonSet of the example overlay (data/kubernetes/overlays/example), as kustomize renders
+# it: its configuration (the ovnkube INI file from the feature doc's Helm keys), the daemon's
+# arguments and where the configuration is mounted, the init container that hands the socket's
+# directory to 65534.  kubectl label --local reads the objects offline.
+rendered=$(kubectl kustomize "$src/data/kubernetes/overlays/example" 2>>"$log") || cannot "kubectl kustomize failed"
+jp() { kubectl label --local -f - probe=1 -o jsonpath="$1" <<<"$rendered" 2>>"$log"; }
+ds='.spec.template.spec'
+jp '{.data.ovnkube\.conf}' > "$state/ovnkube.conf"
+config_dir=$(jp "{$ds.containers[?(@.name==\"dpu-gateway\")].volumeMounts[?(@.name==\"config\")].mountPath}")
+mapfile -t daemon_args < <(jp "{range $ds.containers[?(@.name==\"dpu-gateway\")].args[*]}{@}{\"\\n\"}{end}")
+mapfile -t chown_cmd < <(jp "{range $ds.initContainers[?(@.name==\"socket-directory\")].command[*]}{@}{\"\\n\"}{end}")
+chown_caps=$(jp "{$ds.initContainers[?(@.name==\"socket-directory\")].securityContext.capabilities.add[*]}")
+mapfile -t probe_cmd < <(jp "{range $ds.containers[?(@.name==\"dpu-gateway\")].readinessProbe.exec.command[*]}{@}{\"\\n\"}{end}")
+mapfile -t liveness_cmd < <(jp "{range $ds.containers[?(@.name==\"dpu-gateway\")].livenessProbe.exec.command[*]}{@}{\"\\n\"}{end}")
+chown_user=$(jp "{$ds.initContainers[?(@.name==\"socket-directory\")].securityContext.runAsUser}")
+[ -s "$state/ovnkube.conf" ] && [ -n "$config_dir" ] && [ ${#daemon_args[@]} -gt 0 ] && [ ${#chown_cmd[@]} -gt 0 ] &&
+  [ ${#probe_cmd[@]} -gt 0 ] && [ ${#liveness_cmd[@]} -gt 0 ] ||
+  cannot "the rendered DaemonSet lacks its configuration, arguments, probes or init container"
+# As the kubelet makes the hostPath directory: root's, 0755.
+chmod 0755 "$sock_dir"
+chown 65534:65534 "$wait_dir"
 sock="$sock_dir/bus"
 address="unix:path=$sock"
 
@@ -73,7 +85,15 @@ not_ok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; shift; for l in "$@"; 
 # Once the plan is out, what stops the test is a failure.
 bail() { echo "Bail out! $*"; exit 1; }
 failed=0
-echo "1..10"
+echo "1..12"
+
+# 0. The DaemonSet's init container socket-directory, with its user and capabilities alone.
+if "${podman[@]}" run --rm --network host --read-only --cap-drop=all --cap-add="$chown_caps" \
+     --user "$chown_user:0" --security-opt no-new-privileges --volume "$sock_dir:/run/dpu-gateway" \
+     --entrypoint "${chown_cmd[0]}" "$image" "${chown_cmd[@]:1}" >> "$log" 2>&1 &&
+   [ "$(stat -c %u:%g "$sock_dir")" = 65534:65534 ]; then
+  ok "the init container socket-directory (${chown_cmd[*]}, CAP_$chown_caps alone) gives the directory to 65534"
+else not_ok "the init container socket-directory" "$(tail -5 "$log")" "owner $(stat -c %u:%g "$sock_dir")"; fi
 
 # 1. The image as built: its user and entry point.
 config=$("${podman[@]}" image inspect --format '{{.Config.User}}|{{json .Config.Entrypoint}}' "$image" 2>&1)
@@ -85,24 +105,30 @@ else not_ok "the image's user and entry point" "got:  $config" "want: $want"; fi
 if "${podman[@]}" run --detach --name "$name" --network host --read-only --cap-drop=all \
      --user 65534:65534 --security-opt no-new-privileges \
      --volume /sys:/sys:ro --volume "$state/sys:/host/sys:ro" \
-     --volume "$state/ovnkube.conf:/etc/dpu-gateway/ovnkube.conf:ro" \
-     --volume "$sock_dir:/run/dpu-gateway" \
-     "$image" --config-file=/etc/dpu-gateway/ovnkube.conf --sysfs-root=/host/sys >> "$log" 2>&1; then
-  ok "podman run --network host --read-only --cap-drop=all --user 65534"
+     --volume "$state/ovnkube.conf:$config_dir/ovnkube.conf:ro" \
+     --volume "$sock_dir:/run/dpu-gateway" --env K8S_NODE_IP=127.0.0.1 \
+     "$image" "${daemon_args[@]}" --sysfs-root=/host/sys >> "$log" 2>&1; then
+  ok "podman run --network host --read-only --cap-drop=all --user 65534 ${daemon_args[*]}"
 else
   tail -20 "$log" | sed "s/^/# /"; bail "podman run failed"
 fi
 
+# Ready as the kubelet sees it: the DaemonSet's readiness probe, run in the container.
 deadline=$((SECONDS + 30))
-until [ -S "$sock" ] || [ $SECONDS -ge $deadline ]; do
-  [ "$("${podman[@]}" inspect --format '{{.State.Running}}' "$name" 2>/dev/null)" = true ] || break
+until [ -S "$sock" ] && "${podman[@]}" exec "$name" "${probe_cmd[@]}" > "$state/probe.out" 2>&1; do
+  [ "$("${podman[@]}" inspect --format '{{.State.Running}}' "$name" 2>/dev/null)" = true ] && [ $SECONDS -lt $deadline ] || break
   sleep 0.2
 done
-if [ -S "$sock" ]; then ok "the daemon made its socket in the bind-mounted directory"
+if [ -S "$sock" ] && grep -q '^Gateway interface: *eth0$' "$state/probe.out"; then
+  ok "the socket in the bind-mounted directory; the readiness probe (${probe_cmd[*]}) passes"
 else
-  not_ok "no socket $sock within 30 s" "$("${podman[@]}" logs "$name" 2>&1 | tail -20)"
+  not_ok "no socket $sock, or the readiness probe failing, for 30 s" "$(cat "$state/probe.out")" \
+    "$("${podman[@]}" logs "$name" 2>&1 | tail -20)"
   bail "the container did not serve its socket"
 fi
+if "${podman[@]}" exec "$name" "${liveness_cmd[@]}" > "$state/probe.out" 2>&1; then
+  ok "the liveness probe (${liveness_cmd[*]}) passes"
+else not_ok "the liveness probe" "$(cat "$state/probe.out")"; fi
 
 # 3. What runs in the container: uid 65534, no capability, a read-only root.
 pid=$("${podman[@]}" inspect --format '{{.State.Pid}}' "$name")
@@ -126,7 +152,7 @@ else not_ok "dpu-gatewayctl resolve over the socket" "exit $rc" "$out"; fi
 out=$("$ctl" status --address="$address" 2>&1); rc=$?
 if [ $rc = 0 ] && grep -qx 'Management port: *pf0vf0' <<<"$out" && grep -qx 'Gateway interface: *eth0' <<<"$out" &&
    grep -q '  sysfs-root *  */host/sys$' <<<"$out"; then
-  ok "dpu-gatewayctl status: the configuration from the mounted INI file, the example's gateway"
+  ok "dpu-gatewayctl status: the example overlay's configuration, the example host's gateway"
 else not_ok "dpu-gatewayctl status over the socket" "exit $rc" "$out"; fi
 out=$(busctl --address="$address" call org.ovnk.DpuGateway /org/ovnk/DpuGateway org.ovnk.DpuGateway Resolve s pf0vf1 2>&1); rc=$?
 if [ $rc = 0 ] && [[ "$out" == 'sa{sv} "eth0" '* ]] && [[ "$out" == *'"vf-pci" s "0000:01:02.4"'* ]]; then
@@ -150,8 +176,8 @@ else not_ok "the ovnkube-node patch's init container" "exit $rc" "$out" "the fil
 "${podman[@]}" stop --time 10 "$name" >> "$log" 2>&1
 status=$("${podman[@]}" inspect --format '{{.State.ExitCode}}' "$name" 2>&1)
 logs=$("${podman[@]}" logs "$name" 2>&1)
-if [ "$status" = 0 ] && ! grep -q -e CRITICAL -e WARNING <<<"$logs"; then
-  ok "SIGTERM: exit 0, no warning in its log"
+if [ "$status" = 0 ] && ! grep -q -e CRITICAL -e ERROR <<<"$logs"; then
+  ok "SIGTERM: exit 0, no critical or error in its log"
 else not_ok "stopping the container" "exit $status" "$logs"; fi
 
 exit $failed
