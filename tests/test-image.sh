@@ -81,13 +81,16 @@ address="unix:path=$sock"
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; shift; for l in "$@"; do echo "# $l"; done; }
+not_ok() {
+  n=$((n + 1)); echo "not ok $n - $1"; failed=1; shift
+  for l in "$@"; do while IFS= read -r x; do echo "# $x"; done <<<"$l"; done
+}
 # Once the plan is out, what stops the test is a failure.
 bail() { echo "Bail out! $*"; exit 1; }
 failed=0
 echo "1..12"
 
-# 0. The DaemonSet's init container socket-directory, with its user and capabilities alone.
+# The DaemonSet's init container socket-directory, with its user and capabilities alone.
 if "${podman[@]}" run --rm --network host --read-only --cap-drop=all --cap-add="$chown_caps" \
      --user "$chown_user:0" --security-opt no-new-privileges --volume "$sock_dir:/run/dpu-gateway" \
      --entrypoint "${chown_cmd[0]}" "$image" "${chown_cmd[@]:1}" >> "$log" 2>&1 &&
@@ -95,13 +98,13 @@ if "${podman[@]}" run --rm --network host --read-only --cap-drop=all --cap-add="
   ok "the init container socket-directory (${chown_cmd[*]}, CAP_$chown_caps alone) gives the directory to 65534"
 else not_ok "the init container socket-directory" "$(tail -5 "$log")" "owner $(stat -c %u:%g "$sock_dir")"; fi
 
-# 1. The image as built: its user and entry point.
+# The image as built: its user and entry point.
 config=$("${podman[@]}" image inspect --format '{{.Config.User}}|{{json .Config.Entrypoint}}' "$image" 2>&1)
 want='65534:65534|["/usr/libexec/dpu-gatewayd","--no-bus","--listen=unix:path=/run/dpu-gateway/bus"]'
 if [ "$config" = "$want" ]; then ok "the image runs dpu-gatewayd --no-bus --listen=... as 65534:65534"
 else not_ok "the image's user and entry point" "got:  $config" "want: $want"; fi
 
-# 2. Started as the DaemonSet runs it.
+# Started as the DaemonSet runs it.
 if "${podman[@]}" run --detach --name "$name" --network host --read-only --cap-drop=all \
      --user 65534:65534 --security-opt no-new-privileges \
      --volume /sys:/sys:ro --volume "$state/sys:/host/sys:ro" \
@@ -114,6 +117,7 @@ else
 fi
 
 # Ready as the kubelet sees it: the DaemonSet's readiness probe, run in the container.
+: > "$state/probe.out"
 deadline=$((SECONDS + 30))
 until [ -S "$sock" ] && "${podman[@]}" exec "$name" "${probe_cmd[@]}" > "$state/probe.out" 2>&1; do
   [ "$("${podman[@]}" inspect --format '{{.State.Running}}' "$name" 2>/dev/null)" = true ] && [ $SECONDS -lt $deadline ] || break
@@ -130,7 +134,7 @@ if "${podman[@]}" exec "$name" "${liveness_cmd[@]}" > "$state/probe.out" 2>&1; t
   ok "the liveness probe (${liveness_cmd[*]}) passes"
 else not_ok "the liveness probe" "$(cat "$state/probe.out")"; fi
 
-# 3. What runs in the container: uid 65534, no capability, a read-only root.
+# What runs in the container: uid 65534, no capability, a read-only root.
 pid=$("${podman[@]}" inspect --format '{{.State.Pid}}' "$name")
 uids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$pid/status")
 caps=$(awk '/^Cap(Inh|Prm|Eff|Bnd|Amb):/ {printf "%s%s ", $1, $2}' "/proc/$pid/status")
@@ -145,7 +149,7 @@ if [[ ",$root_opts," == *,ro,* ]] && [[ ",$sys_opts," == *,ro,* ]]; then
   ok "its root file system and /sys are read-only"
 else not_ok "its mounts" "/ $root_opts" "/sys $sys_opts"; fi
 
-# 4. Asked from the host, over the socket: dpu-gatewayctl and busctl.
+# Asked from the host, over the socket: dpu-gatewayctl and busctl.
 out=$("$ctl" resolve --address="$address" 2>&1); rc=$?
 if [ $rc = 0 ] && [ "$out" = eth0 ]; then ok "dpu-gatewayctl resolve --address=$address: eth0"
 else not_ok "dpu-gatewayctl resolve over the socket" "exit $rc" "$out"; fi
@@ -159,7 +163,7 @@ if [ $rc = 0 ] && [[ "$out" == 'sa{sv} "eth0" '* ]] && [[ "$out" == *'"vf-pci" s
   ok "busctl --address=... Resolve pf0vf1: eth0, through VF 0000:01:02.4"
 else not_ok "busctl Resolve over the socket" "exit $rc" "$out"; fi
 
-# 5. The ovnkube-node patch's init container (data/kubernetes/ovnkube-node), its script as
+# The ovnkube-node patch's init container (data/kubernetes/ovnkube-node), its script as
 # kustomize renders it, run in the image with its security context and mounts: it waits over
 # the socket and leaves the gateway for ovnkube-node's --gateway-interface.
 script=$(kubectl kustomize "$src/data/kubernetes/ovnkube-node" 2>>"$log" | kubectl label --local -f - probe=1 \
@@ -172,7 +176,7 @@ if [ -n "$script" ] && [ $rc = 0 ] && [ "$got" = eth0 ]; then
   ok "the ovnkube-node patch's init container: dpu-gatewayctl wait over the socket wrote eth0"
 else not_ok "the ovnkube-node patch's init container" "exit $rc" "$out" "the file: $got"; fi
 
-# 6. Stopped as the kubelet stops it: SIGTERM, exit 0, nothing critical in its log.
+# Stopped as the kubelet stops it: SIGTERM, exit 0, nothing critical in its log.
 "${podman[@]}" stop --time 10 "$name" >> "$log" 2>&1
 status=$("${podman[@]}" inspect --format '{{.State.ExitCode}}' "$name" 2>&1)
 logs=$("${podman[@]}" logs "$name" 2>&1)
