@@ -240,6 +240,45 @@ test_stale_socket (DpugwTestBus *f)
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 }
 
+/* The sockets from the configuration file's [DpuGateway] listen=, repeatable; a bad one refused
+ * with where it was written. */
+static void
+test_config_file (DpugwTestBus *f)
+{
+  g_autofree char *address = listen_address (f);
+  g_autofree char *conf = g_build_filename (f->tmpdir, "dpu-gateway.conf", NULL);
+  g_autofree char *conf_flag = g_strconcat ("--config-file=", conf, NULL);
+  g_autofree char *text = g_strdup_printf ("[OvnKubeNode]\nmode = dpu-host\nmgmt-port-netdev = pf0vf0\n"
+                                           "[Gateway]\ninterface = derive-from-mgmt-port\n"
+                                           "[DpuGateway]\nlisten = unix:path=/nonexistent/dropped\nlisten =\n"
+                                           "listen = %s\n", address);
+  g_autofree char *path = socket_path (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Peer) peer = NULL;
+  g_autofree char *got = NULL;
+  DpugwTestDaemon *d;
+
+  dpugw_test_veth_add ("eth0", "vp0");
+  dpugw_test_write_file (conf, text);
+  d = DPUGW_TEST_START (f, .args = STRV (conf_flag, "--no-bus"), .no_wait = TRUE);
+  DPUGW_TEST_WAIT (g_file_test (path, G_FILE_TEST_EXISTS), "the socket of listen=");
+  peer = peer_connect (f, &error);
+  g_assert_no_error (error);
+  got = peer_resolve (peer, "", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got, ==, "eth0");
+  g_clear_pointer (&peer, peer_free);
+  g_assert_cmpint (dpugw_test_daemon_stop (d), ==, 0);
+
+  dpugw_test_write_file (conf, "[DpuGateway]\nlisten = tcp:host=localhost\n");
+  d = DPUGW_TEST_START (f, .args = STRV (conf_flag, "--no-bus"), .no_wait = TRUE);
+  d->expect_exit = TRUE;
+  DPUGW_TEST_WAIT (d->exited, "dpu-gatewayd to exit");
+  g_assert_cmpint (d->exit_status, ==, 2);
+  g_assert_true (dpugw_test_daemon_log_contains (d, "invalid listen address \"tcp:host=localhost\" (from "));
+  g_assert_true (dpugw_test_daemon_log_contains (d, "dpu-gateway.conf:2): expected unix:path=/ABSOLUTE/PATH"));
+}
+
 /* A rename reaches every peer and the bus, from the service's name. */
 static void
 test_signals (DpugwTestBus *f)
@@ -440,6 +479,7 @@ main (int argc, char **argv)
   ADD ("/peers/no-bus-needs-listen", test_no_bus_needs_listen);
   ADD ("/peers/bad-address", test_bad_address);
   ADD ("/peers/stale-socket", test_stale_socket);
+  ADD ("/peers/config-file", test_config_file);
   ADD ("/peers/signals", test_signals);
   ADD ("/peers/credentials", test_credentials);
   ADD ("/peers/external-only", test_external_only);

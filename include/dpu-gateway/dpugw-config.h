@@ -66,6 +66,7 @@ typedef struct {
   char *gateway_select_origin;
   char *node_ip_origin;
   GPtrArray *load_warnings;           /* (element-type utf8): the file's and environment's warnings */
+  GPtrArray *listen;                  /* (element-type utf8): [DpuGateway] listen=, dpu-gatewayd's sockets for peers */
 
   /* Set by dpugw_config_finish(): */
   DpugwMgmtSource mgmt_source;

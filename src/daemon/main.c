@@ -44,6 +44,7 @@ typedef struct {
   gboolean version;
   int netlink_buffer;
   char **listen;
+  char *file_listen;      /* the file's listen= at start, joined: SIGHUP does not change the sockets */
   gboolean no_bus;
   int max_peers;
 
@@ -72,6 +73,7 @@ daemon_clear (Daemon *d)
   dpugw_config_options_clear (&d->config_options);
   g_clear_pointer (&d->sysfs_root, g_free);
   g_clear_pointer (&d->listen, g_strfreev);
+  g_clear_pointer (&d->file_listen, g_free);
 }
 
 static void
@@ -90,6 +92,16 @@ on_sigterm (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static char *
+join_listen (const DpugwConfig *config)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < config->listen->len; i++)
+    g_string_append_printf (out, "%s%s", i > 0 ? " " : "", (const char *) g_ptr_array_index (config->listen, i));
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 static gboolean
 on_sighup (gpointer user_data)
 {
@@ -104,6 +116,11 @@ on_sighup (gpointer user_data)
     }
   for (guint i = 0; i < config->warnings->len; i++)
     g_warning ("%s", (const char *) g_ptr_array_index (config->warnings, i));
+  {
+    g_autofree char *listen = join_listen (config);
+    if (g_strcmp0 (listen, d->file_listen) != 0)
+      g_warning ("SIGHUP: [DpuGateway] listen= changed: the sockets change at the next start");
+  }
   g_message ("SIGHUP: configuration reloaded, re-resolving");
   dpugw_service_set_config (d->service, config);
   return G_SOURCE_CONTINUE;
@@ -201,12 +218,6 @@ main (int argc, char **argv)
     }
   if (d.verbose)
     g_log_set_debug_enabled (TRUE);
-  if (d.no_bus && d.listen == NULL)
-    {
-      fprintf (stderr, "dpu-gatewayd: --no-bus needs --listen: nobody could ask\n");
-      daemon_clear (&d);
-      return EXIT_FAILURE_USAGE;
-    }
   if (d.max_peers < 0 || d.max_peers > 4096)
     {
       fprintf (stderr, "dpu-gatewayd: --max-peers takes 1 to 4096\n");
@@ -228,6 +239,22 @@ main (int argc, char **argv)
   if (config == NULL)
     {
       fprintf (stderr, "dpu-gatewayd: %s\n", error->message);
+      daemon_clear (&d);
+      return EXIT_FAILURE_USAGE;
+    }
+  /* The sockets: --listen, else the file's [DpuGateway] listen (checked as it was read). */
+  d.file_listen = join_listen (config);
+  if (d.listen == NULL && config->listen->len > 0)
+    {
+      g_autoptr(GStrvBuilder) listen = g_strv_builder_new ();
+      for (guint i = 0; i < config->listen->len; i++)
+        g_strv_builder_add (listen, g_ptr_array_index (config->listen, i));
+      d.listen = g_strv_builder_end (listen);
+    }
+  if (d.no_bus && d.listen == NULL)
+    {
+      fprintf (stderr, "dpu-gatewayd: --no-bus needs --listen (or listen= in [DpuGateway]): nobody could ask\n");
+      dpugw_config_free (config);
       daemon_clear (&d);
       return EXIT_FAILURE_USAGE;
     }

@@ -115,6 +115,7 @@ dpugw_config_new (void)
   config->mgmt_source = DPUGW_MGMT_SOURCE_NONE;
   config->warnings = g_ptr_array_new_with_free_func (g_free);
   config->load_warnings = g_ptr_array_new_with_free_func (g_free);
+  config->listen = g_ptr_array_new_with_free_func (g_free);
   return config;
 }
 
@@ -136,6 +137,7 @@ dpugw_config_free (DpugwConfig *config)
   g_free (config->gateway_select_origin);
   g_free (config->node_ip_origin);
   g_clear_pointer (&config->load_warnings, g_ptr_array_unref);
+  g_clear_pointer (&config->listen, g_ptr_array_unref);
   g_free (config->mgmt_port_vf_pci);
   g_free (config->mgmt_port_sf);
   g_clear_pointer (&config->select, dpugw_select_unref);
@@ -170,6 +172,7 @@ dpugw_config_copy (const DpugwConfig *config)
   copy->gateway_select_origin = g_strdup (config->gateway_select_origin);
   copy->node_ip_origin = g_strdup (config->node_ip_origin);
   copy_strings (copy->load_warnings, config->load_warnings);
+  copy_strings (copy->listen, config->listen);
   copy->mgmt_source = config->mgmt_source;
   copy->mgmt_port_vf_pci = g_strdup (config->mgmt_port_vf_pci);
   copy->mgmt_port_sf = g_strdup (config->mgmt_port_sf);
@@ -376,7 +379,11 @@ typedef enum {
   SECTION_OURS,      /* [OvnKubeNode] or [Gateway] */
   SECTION_OVNK,      /* another of ovnkube's sections */
   SECTION_IGNORED,   /* an unknown section, or a subsection: gcfg warns of each variable */
+  SECTION_DAEMON,    /* [DpuGateway]: dpu-gatewayd's own settings, no ovnkube's */
 } SectionKind;
+
+/* dpu-gatewayd's own section, which ovnkube does not have (it would warn of it). */
+#define DAEMON_SECTION "DpuGateway"
 
 typedef struct {
   DpugwConfig *config;
@@ -404,7 +411,9 @@ ini_header (IniContext *ctx, const IniEntry *entry)
 {
   g_autofree char *q = dpugw_quote_untrusted (entry->section);
 
-  if (entry->subsection != NULL)
+  if (entry->subsection == NULL && ini_name_equal (entry->section, DAEMON_SECTION))
+    ctx->kind = SECTION_DAEMON;
+  else if (entry->subsection != NULL)
     {
       g_autofree char *sub = dpugw_quote_untrusted (entry->subsection);
       ctx->kind = SECTION_IGNORED;
@@ -426,6 +435,44 @@ ini_header (IniContext *ctx, const IniEntry *entry)
     ctx->kind = SECTION_OURS;
   else
     ctx->kind = SECTION_OVNK;
+  return TRUE;
+}
+
+/* [DpuGateway] listen=ADDRESS, repeatable: each adds one; an empty one drops those before it
+ * (gcfg's rule for a multi-valued variable). */
+static gboolean
+daemon_entry (IniContext *ctx, const IniEntry *entry, GError **error)
+{
+  g_autofree char *origin = g_strdup_printf ("%s:%u", ctx->origin, entry->line);
+  g_autofree char *qv = dpugw_quote_untrusted (entry->name);
+
+  if (!ini_name_equal (entry->name, "listen"))
+    {
+      load_warning (ctx->config, g_strdup_printf ("%s: can't store data at section " DAEMON_SECTION
+                                                  ", variable %s (not a variable of dpu-gatewayd's; ignored)",
+                                                  origin, qv));
+      return TRUE;
+    }
+  if (entry->value == NULL)
+    {
+      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
+                   "%s: blank value not supported for type at section " DAEMON_SECTION ", variable %s "
+                   "(a string needs '=': %s= for an empty one)", origin, qv, entry->name);
+      return FALSE;
+    }
+  if (*entry->value == '\0')
+    {
+      g_ptr_array_set_size (ctx->config->listen, 0);
+      return TRUE;
+    }
+  if (!g_str_has_prefix (entry->value, "unix:path=/") || strpbrk (entry->value, ",;%") != NULL)
+    {
+      g_autofree char *q = dpugw_quote_untrusted (entry->value);
+      g_set_error (error, DPUGW_ERROR, DPUGW_ERROR_INVALID_CONFIG,
+                   "invalid listen address %s (from %s): expected unix:path=/ABSOLUTE/PATH", q, origin);
+      return FALSE;
+    }
+  g_ptr_array_add (ctx->config->listen, g_strdup (entry->value));
   return TRUE;
 }
 
@@ -452,6 +499,9 @@ ini_entry (const IniEntry *entry, gpointer user_data, GError **error)
       load_warning (ctx->config, g_strdup_printf ("%s:%u: can't store data at section %s (variable %s ignored)",
                                                   ctx->origin, entry->line, qs, qv));
       return TRUE;
+
+    case SECTION_DAEMON:
+      return daemon_entry (ctx, entry, error);
 
     case SECTION_OURS:
       break;
