@@ -105,13 +105,13 @@ if [ "$config" = "$want" ]; then ok "the image runs dpu-gatewayd --no-bus --list
 else not_ok "the image's user and entry point" "got:  $config" "want: $want"; fi
 
 # Started as the DaemonSet runs it.
-if "${podman[@]}" run --detach --name "$name" --network host --read-only --cap-drop=all \
+if "${podman[@]}" run --detach --name "$name" --network host --pid host --read-only --cap-drop=all \
      --user 65534:65534 --security-opt no-new-privileges \
      --volume /sys:/sys:ro --volume "$state/sys:/host/sys:ro" \
      --volume "$state/ovnkube.conf:$config_dir/ovnkube.conf:ro" \
      --volume "$sock_dir:/run/dpu-gateway" --env K8S_NODE_IP=127.0.0.1 \
      "$image" "${daemon_args[@]}" --sysfs-root=/host/sys >> "$log" 2>&1; then
-  ok "podman run --network host --read-only --cap-drop=all --user 65534 ${daemon_args[*]}"
+  ok "podman run --network host --pid host --read-only --cap-drop=all --user 65534 ${daemon_args[*]}"
 else
   tail -20 "$log" | sed "s/^/# /"; bail "podman run failed"
 fi

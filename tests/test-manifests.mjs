@@ -217,6 +217,7 @@ for (const render of ["base", "overlays/example"]) {
 
   // Where it runs.
   if (pod.hostNetwork !== true) p.push("hostNetwork is not true");
+  if (pod.hostPID !== true) p.push("hostPID is not true (peers in other PID namespaces are refused)");
   if (JSON.stringify(pod.nodeSelector) !== JSON.stringify({ "k8s.ovn.org/dpu-host": "" }))
     p.push(`nodeSelector ${JSON.stringify(pod.nodeSelector)}`);
   if (pod.automountServiceAccountToken !== false) p.push("a service account token is mounted");

@@ -341,6 +341,26 @@ test_credentials (DpugwTestBus *f)
   g_assert_nonnull (strstr (err, "Access denied"));
 }
 
+/* A peer in a PID namespace of its own (a pod's, the daemon sharing the host's): served. */
+static void
+test_pid_namespace (DpugwTestBus *f)
+{
+  g_autofree char *address = listen_address (f);
+  g_autofree char *address_flag = g_strconcat ("--address=", address, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  start_both (f, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) STRV ("unshare", "--pid", "--fork", "busctl", address_flag, "call",
+                                                     DPUGW_TEST_NAME, DPUGW_TEST_PATH, IFACE, "Resolve", "s", "pf0vf0"),
+                               NULL, G_SPAWN_SEARCH_PATH, dpugw_test_child_dies_with_parent, NULL, &out, &err,
+                               &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("busctl in a PID namespace of its own: %s", err);
+  g_assert_true (g_str_has_prefix (out, "sa{sv} \"eth0\""));
+}
+
 /* Only EXTERNAL: a client offering ANONYMOUS is told so. */
 static void
 test_external_only (DpugwTestBus *f)
@@ -483,6 +503,7 @@ main (int argc, char **argv)
   ADD ("/peers/signals", test_signals);
   ADD ("/peers/credentials", test_credentials);
   ADD ("/peers/external-only", test_external_only);
+  ADD ("/peers/pid-namespace", test_pid_namespace);
   ADD ("/peers/cap", test_cap);
   ADD ("/peers/slow-peer-dropped", test_slow_peer_dropped);
 

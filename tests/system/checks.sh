@@ -47,7 +47,7 @@ property_is() { busctl get-property "${bus[@]}" "$1" | grep -qx "s \"$2\""; }
 i=0
 for dev in eth0 eth1 pf0vf0 pf0vf1; do ip link add "$dev" type veth peer name "peer$i"; i=$((i + 1)); done
 
-say "1..19"
+say "1..20"
 
 the_bus() {
   local want id
@@ -182,6 +182,21 @@ peers() {
 }
 check "on the unit's socket, nobody resolves and is refused Refresh; root refreshes" peers
 check "dpu-gatewayctl wait over the unit's socket" eval '[ "$(as_nobody dpu-gatewayctl wait --address=$peer --timeout=10)" = enp1s0f0np0 ]'
+
+wait_unit() {
+  # A stand-in for a native ovnkube-node, with the drop-in the package ships.
+  cat > /etc/systemd/system/ovnkube-node.service <<UNIT
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'dpu-gatewayctl resolve > /run/ovnkube-node-gateway'
+UNIT
+  mkdir -p /etc/systemd/system/ovnkube-node.service.d
+  cp /usr/share/dpu-gateway/examples/ovnkube-node-wait.conf /etc/systemd/system/ovnkube-node.service.d/
+  systemctl daemon-reload && systemctl start ovnkube-node.service || return 1
+  systemctl is-active -q dpu-gateway-wait.service || { echo "dpu-gateway-wait is not active"; return 1; }
+  [ "$(cat /run/ovnkube-node-gateway)" = enp1s0f0np0 ]
+}
+check "ovnkube-node ordered after dpu-gateway-wait.service starts with the gateway" wait_unit
 
 check "dpu-gatewayctl status uses the system bus by default" eval 'dpu-gatewayctl status | tee /dev/stderr | grep -q enp1s0f0np0'
 check "dpu-gatewayctl resolve uses the system bus by default" eval '[ "$(dpu-gatewayctl resolve)" = enp1s0f0np0 ]'
