@@ -49,7 +49,7 @@ typedef struct
   GDBusConnection *connection;
   guint registration_id;
   gboolean peer;
-  guint unflushed;   /* signals emitted to the peer in a row while its socket was backed up */
+  guint backed_up;   /* signals emitted to the peer in a row while its socket was backed up */
   gboolean dropped;
 } Export;
 
@@ -172,24 +172,24 @@ peer_backed_up (GDBusConnection *connection)
 }
 
 /* A peer that stops reading: its socket fills, and GDBus keeps what follows in our memory.  Each
- * signal emitted while its socket stays backed up is counted; past DPUGW_PEER_UNFLUSHED_MAX of them
+ * signal emitted while its socket stays backed up is counted; past DPUGW_PEER_BACKED_UP_MAX of them
  * in a row, it goes.  One that reads, however slowly, drains its socket and starts again from 0. */
 static void
 peer_account (Export *e)
 {
   if (!peer_backed_up (e->connection))
     {
-      e->unflushed = 0;
+      e->backed_up = 0;
       return;
     }
-  if (++e->unflushed >= DPUGW_PEER_UNFLUSHED_MAX)
+  if (++e->backed_up >= DPUGW_PEER_BACKED_UP_MAX)
     {
       GCredentials *credentials = g_dbus_connection_get_peer_credentials (e->connection);
 
       g_warning ("dropping a peer (pid %ld, uid %ld): it has not read its last %u signals",
                  credentials != NULL ? (long) g_credentials_get_unix_pid (credentials, NULL) : -1L,
                  credentials != NULL ? (long) g_credentials_get_unix_user (credentials, NULL) : -1L,
-                 e->unflushed);
+                 e->backed_up);
       e->dropped = TRUE;
       g_dbus_connection_close (e->connection, NULL, NULL, NULL);
     }

@@ -17,7 +17,7 @@ DpugwService *dpugw_service_new (DpugwTracker *tracker);
 
 /* A peer that has not taken this many signals from its socket is dropped: what GDBus queues for
  * one is at most this many signals, beyond the socket's own buffer. */
-#define DPUGW_PEER_UNFLUSHED_MAX 128
+#define DPUGW_PEER_BACKED_UP_MAX 128
 
 /* On a peer's connection, the service's unique name: the sender of its signals, and what
  * GetNameOwner answers for org.ovnk.DpuGateway (peers.c). */
