@@ -28,15 +28,10 @@ typedef struct
   const char *file;
   gboolean once;
   GMainLoop *loop;
-  GCancellable *cancellable;
   CtlFollow *follow;
-  gboolean in_flight;
-  gboolean again;
   char *written;              /* what the file holds, "" for no file; NULL: not known yet */
   int status;
 } Labels;
-
-static void ask (Labels *l);
 
 static void
 add_label (GString *out, const char *name, const char *value)
@@ -96,16 +91,11 @@ write_labels (Labels *l, const char *contents)
 }
 
 static void
-answered (GObject *source, GAsyncResult *result, gpointer user_data)
+on_answer (CtlFollow *follow, GVariant *reply, const GError *error, gpointer user_data)
 {
   Labels *l = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   g_autofree char *contents = NULL;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  l->in_flight = FALSE;
   if (reply != NULL)
     {
       g_autofree const char **interfaces = NULL;
@@ -117,14 +107,12 @@ answered (GObject *source, GAsyncResult *result, gpointer user_data)
   else if (error->domain == DPUGW_ERROR)
     {
       /* The service's answer: no gateway.  The labels go. */
-      g_dbus_error_strip_remote_error (error);
       g_debug ("unresolved: %s", error->message);
       contents = g_strdup ("");
     }
   else
     {
       /* Not an answer (the service went): what the file says stays. */
-      g_dbus_error_strip_remote_error (error);
       ctl_error ("cannot ask the service: %s", error->message);
       if (l->once)
         {
@@ -143,28 +131,7 @@ answered (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       l->status = *contents != '\0' ? CTL_EXIT_OK : CTL_EXIT_FAILED;
       g_main_loop_quit (l->loop);
-      return;
     }
-  if (l->again)
-    ask (l);
-}
-
-static void
-ask (Labels *l)
-{
-  if (l->in_flight)
-    {
-      l->again = TRUE;
-      return;
-    }
-  l->again = FALSE;
-  l->in_flight = ctl_follow_resolve (l->follow, l->mgmt_port, l->cancellable, answered, l);
-}
-
-static void
-on_changed (CtlFollow *follow, gpointer user_data)
-{
-  ask (user_data);
 }
 
 static void
@@ -173,7 +140,6 @@ on_gone (CtlFollow *follow, const char *message, gpointer user_data)
   Labels *l = user_data;
 
   g_debug ("%s", message);
-  l->in_flight = FALSE;
   if (l->once)
     {
       ctl_error ("%s", message);
@@ -226,8 +192,7 @@ ctl_cmd_node_labels (int argc, char **argv)
   l.file = file != NULL ? file : DEFAULT_FILE;
   l.once = once;
   l.loop = g_main_loop_new (NULL, FALSE);
-  l.cancellable = g_cancellable_new ();
-  l.follow = ctl_follow_new (&options, on_changed, on_gone, &l, &status);
+  l.follow = ctl_follow_new (&options, l.mgmt_port, on_answer, on_gone, &l, &status);
   if (l.follow != NULL)
     {
       term_id = g_unix_signal_add (SIGTERM, on_stop, &l);
@@ -238,9 +203,7 @@ ctl_cmd_node_labels (int argc, char **argv)
 
   g_clear_handle_id (&term_id, g_source_remove);
   g_clear_handle_id (&int_id, g_source_remove);
-  g_cancellable_cancel (l.cancellable);
   g_clear_pointer (&l.follow, ctl_follow_free);
-  g_clear_object (&l.cancellable);
   g_clear_pointer (&l.loop, g_main_loop_unref);
   g_free (l.written);
   ctl_options_clear (&options);

@@ -33,12 +33,9 @@ typedef struct
   GMainLoop *loop;
   int status;
   char *last_error;
-  GCancellable *cancellable;
 
   /* The service */
   CtlFollow *follow;
-  gboolean in_flight;
-  gboolean again;
 
   /* --local */
   DpugwConfig *config;
@@ -47,8 +44,6 @@ typedef struct
   guint netlink_id;
   guint settle_id;
 } Wait;
-
-static void try_service (Wait *w);
 
 static void
 set_last_error (Wait *w, const char *message)
@@ -95,18 +90,11 @@ on_timeout (gpointer user_data)
 
 /* --- the service --------------------------------------------------------------------------------- */
 
-static void try_service (Wait *w);
-
 static void
-resolved (GObject *source, GAsyncResult *result, gpointer user_data)
+on_answer (CtlFollow *follow, GVariant *reply, const GError *error, gpointer user_data)
 {
   Wait *w = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  w->in_flight = FALSE;
   if (reply != NULL)
     {
       g_autofree const char **interfaces = NULL;
@@ -119,44 +107,16 @@ resolved (GObject *source, GAsyncResult *result, gpointer user_data)
           return;
         }
       set_last_error (w, "the service answered no interface");
-    }
-  else
-    {
-      g_dbus_error_strip_remote_error (error);
-      set_last_error (w, error->message);
-      g_debug ("not yet: %s", error->message);
-    }
-  if (w->again)
-    try_service (w);
-}
-
-/* Asks once; a change while the call is out asks again after it. */
-static void
-try_service (Wait *w)
-{
-  if (w->in_flight)
-    {
-      w->again = TRUE;
       return;
     }
-  w->again = FALSE;
-  w->in_flight = ctl_follow_resolve (w->follow, w->mgmt_port, w->cancellable, resolved, w);
-}
-
-static void
-on_changed (CtlFollow *follow, gpointer user_data)
-{
-  try_service (user_data);
+  set_last_error (w, error->message);
+  g_debug ("not yet: %s", error->message);
 }
 
 static void
 on_gone (CtlFollow *follow, const char *message, gpointer user_data)
 {
-  Wait *w = user_data;
-
-  set_last_error (w, message);
-  /* A call out on a connection that closed fails by itself; none is in flight on the next. */
-  w->in_flight = FALSE;
+  set_last_error (user_data, message);
 }
 
 static int
@@ -164,7 +124,7 @@ wait_service (Wait *w)
 {
   int status = CTL_EXIT_OK;
 
-  w->follow = ctl_follow_new (w->options, on_changed, on_gone, w, &status);
+  w->follow = ctl_follow_new (w->options, w->mgmt_port, on_answer, on_gone, w, &status);
   if (w->follow == NULL)
     return status;
   if (w->status == -1)
@@ -287,7 +247,6 @@ ctl_cmd_wait (int argc, char **argv)
 
   w.mgmt_port = argc == 2 ? argv[1] : NULL;
   w.loop = g_main_loop_new (NULL, FALSE);
-  w.cancellable = g_cancellable_new ();
   w.timeout = timeout;
   if (timeout > 0)
     w.timeout_id = g_timeout_add_seconds (timeout, on_timeout, &w);
@@ -298,8 +257,6 @@ ctl_cmd_wait (int argc, char **argv)
     wait_service (&w);
 
   g_clear_handle_id (&w.timeout_id, g_source_remove);
-  g_cancellable_cancel (w.cancellable);
-  g_clear_object (&w.cancellable);
   g_clear_pointer (&w.config, dpugw_config_free);
   g_clear_object (&w.sysfs);
   g_clear_pointer (&w.loop, g_main_loop_unref);

@@ -11,12 +11,15 @@
 struct _CtlFollow
 {
   const CtlOptions *options;
-  CtlFollowChanged changed;
+  char *mgmt_port;
+  CtlFollowAnswer answer;
   CtlFollowGone gone;
   gpointer user_data;
 
   GCancellable *cancellable;
   GDBusConnection *connection;
+  GCancellable *call;         /* the ResolveAll out on the connection, NULL when none */
+  gboolean again;             /* something changed while it was out */
   char *socket_path;          /* --address=unix:path=PATH: watched while it cannot be reached */
   GFileMonitor *socket_monitor;
   guint watch_id;
@@ -25,20 +28,56 @@ struct _CtlFollow
 };
 
 static void connect_service (CtlFollow *f);
+static void ask (CtlFollow *f);
+
+static void
+answered (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  CtlFollow *f = user_data;
+
+  /* Cancelled: the connection went, or the follower did; @f is not looked at.  A reply from a
+   * connection that has gone since is stale. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || G_DBUS_CONNECTION (source) != f->connection)
+    return;
+  g_clear_object (&f->call);
+  if (error != NULL)
+    g_dbus_error_strip_remote_error (error);
+  f->answer (f, reply, error, f->user_data);
+  if (f->again)
+    ask (f);
+}
+
+/* One ResolveAll at a time; a change while it is out asks again after it. */
+static void
+ask (CtlFollow *f)
+{
+  if (f->connection == NULL)
+    return;
+  if (f->call != NULL)
+    {
+      f->again = TRUE;
+      return;
+    }
+  f->again = FALSE;
+  f->call = g_cancellable_new ();
+  g_dbus_connection_call (f->connection, DPUGW_DBUS_NAME, DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE, "ResolveAll",
+                          g_variant_new ("(s)", f->mgmt_port != NULL ? f->mgmt_port : ""), G_VARIANT_TYPE ("(asa{sv})"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, f->call, answered, f);
+}
 
 static void
 on_signal (GDBusConnection *connection, const char *sender, const char *path, const char *interface,
            const char *signal, GVariant *parameters, gpointer user_data)
 {
-  CtlFollow *f = user_data;
-  f->changed (f, f->user_data);
+  ask (user_data);
 }
 
 static void
 on_name_appeared (GDBusConnection *connection, const char *name, const char *owner, gpointer user_data)
 {
-  CtlFollow *f = user_data;
-  f->changed (f, f->user_data);
+  ask (user_data);
 }
 
 static void
@@ -53,6 +92,10 @@ on_name_vanished (GDBusConnection *connection, const char *name, gpointer user_d
 static void
 disconnect_service (CtlFollow *f)
 {
+  if (f->call != NULL)
+    g_cancellable_cancel (f->call);
+  g_clear_object (&f->call);
+  f->again = FALSE;
   if (f->connection == NULL)
     return;
   for (guint i = 0; i < G_N_ELEMENTS (f->sub_ids); i++)
@@ -148,14 +191,15 @@ connect_service (CtlFollow *f)
 }
 
 CtlFollow *
-ctl_follow_new (const CtlOptions *options, CtlFollowChanged changed, CtlFollowGone gone, gpointer user_data,
-                int *exit_code)
+ctl_follow_new (const CtlOptions *options, const char *mgmt_port, CtlFollowAnswer answer, CtlFollowGone gone,
+                gpointer user_data, int *exit_code)
 {
   g_autoptr(CtlFollow) f = g_new0 (CtlFollow, 1);
   g_autoptr(GError) error = NULL;
 
   f->options = options;
-  f->changed = changed;
+  f->mgmt_port = g_strdup (mgmt_port);
+  f->answer = answer;
   f->gone = gone;
   f->user_data = user_data;
   f->cancellable = g_cancellable_new ();
@@ -207,23 +251,6 @@ ctl_follow_free (CtlFollow *f)
   g_clear_object (&f->socket_monitor);
   g_clear_object (&f->cancellable);
   g_free (f->socket_path);
+  g_free (f->mgmt_port);
   g_free (f);
-}
-
-GDBusConnection *
-ctl_follow_get_connection (CtlFollow *f)
-{
-  return f->connection;
-}
-
-gboolean
-ctl_follow_resolve (CtlFollow *f, const char *mgmt_port, GCancellable *cancellable, GAsyncReadyCallback callback,
-                    gpointer user_data)
-{
-  if (f->connection == NULL)
-    return FALSE;
-  g_dbus_connection_call (f->connection, DPUGW_DBUS_NAME, DPUGW_DBUS_PATH, DPUGW_DBUS_INTERFACE, "ResolveAll",
-                          g_variant_new ("(s)", mgmt_port != NULL ? mgmt_port : ""), G_VARIANT_TYPE ("(asa{sv})"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, cancellable, callback, user_data);
-  return TRUE;
 }
